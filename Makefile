@@ -1,0 +1,39 @@
+# OneClass: `make run` starts the app, `make test` runs every test. Both install what they need.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+BUN := .tools/node_modules/bun/bin/bun.exe
+
+.PHONY: install run test test-fast bench lock clean
+
+install: $(BIN)/oneclass $(BUN)
+
+$(BIN)/oneclass: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+# Reflex needs bun >= 1.4.4 (Node here is 20); bun comes from the npm registry.
+$(BUN):
+	npm install --silent --prefix .tools --no-save bun@1.4.5
+
+run: install
+	$(BIN)/oneclass run
+
+test: install
+	$(BIN)/python -m pytest
+
+# Everything but the browser flows.
+test-fast: install
+	$(BIN)/python -m pytest -m "not e2e"
+
+bench: install
+	$(BIN)/python bench/foundation.py
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | sed '1i # Every Python package, pinned: what the tests ran with. Regenerate with `make lock`.' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .tools .web .states .oneclass test-artifacts

@@ -1,0 +1,120 @@
+"""The app shell: top bar with the school's name and logo area, a sidebar, the page title."""
+
+import reflex as rx
+
+from state import AppState
+
+NAV_ITEMS = [("Home", "/", "house")]
+
+
+def nav_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(label), spacing="2", align="center"),
+        href=href,
+        underline="none",
+        padding_x="var(--space-3)",
+        padding_y="var(--space-2)",
+        border_radius="var(--radius-2)",
+        width="100%",
+        _hover={"background": "var(--accent-3)"},
+    )
+
+
+def nav_menu() -> rx.Component:
+    return rx.vstack(*[nav_link(*item) for item in NAV_ITEMS], spacing="1", width="100%")
+
+
+def brand() -> rx.Component:
+    """The logo area and the name of the school (or of the platform at the root domain)."""
+    return rx.hstack(
+        rx.center(
+            rx.icon("graduation-cap", size=20, color="white", aria_hidden="true"),
+            background="var(--accent-9)",
+            border_radius="var(--radius-3)",
+            width="36px",
+            height="36px",
+        ),
+        rx.text(
+            rx.cond(AppState.is_school, AppState.school_name, "OneClass"),
+            weight="bold",
+            size="4",
+        ),
+        spacing="3",
+        align="center",
+    )
+
+
+def mobile_menu() -> rx.Component:
+    return rx.drawer.root(
+        rx.drawer.trigger(
+            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open navigation menu")
+        ),
+        rx.drawer.overlay(),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.drawer.close(
+                        rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close navigation menu")
+                    ),
+                    nav_menu(),
+                    padding="var(--space-4)",
+                    spacing="3",
+                ),
+                background="var(--color-panel-solid)",
+                width="16em",
+                height="100%",
+            )
+        ),
+        direction="left",
+    )
+
+
+def top_bar() -> rx.Component:
+    return rx.hstack(
+        rx.mobile_only(mobile_menu()),
+        brand(),
+        as_="header",
+        align="center",
+        spacing="3",
+        padding_x="var(--space-4)",
+        height="56px",
+        border_bottom="1px solid var(--gray-5)",
+        background="var(--color-panel-solid)",
+        width="100%",
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.tablet_and_desktop(
+        rx.box(
+            rx.el.nav(nav_menu(), aria_label="Main"),
+            width="14em",
+            padding="var(--space-3)",
+            border_right="1px solid var(--gray-5)",
+            min_height="calc(100vh - 56px)",
+        )
+    )
+
+
+def app_shell(title: rx.Var | str, *children: rx.Component) -> rx.Component:
+    """Wrap a page: header, navigation, the page title as the one h1, then its content."""
+    return rx.box(
+        top_bar(),
+        rx.hstack(
+            sidebar(),
+            rx.box(
+                rx.heading(title, as_="h1", size="7", margin_bottom="var(--space-4)"),
+                *children,
+                as_="main",
+                id="main",
+                padding=["var(--space-4)", "var(--space-4)", "var(--space-6)"],
+                width="100%",
+                max_width="72em",
+            ),
+            spacing="0",
+            align="start",
+            width="100%",
+        ),
+        min_height="100vh",
+        background="var(--gray-2)",
+    )

@@ -1,0 +1,23 @@
+"""Empty, loading and error states shown in place of content."""
+
+import reflex as rx
+
+
+def empty_state(icon: str, title: str, message: str, *actions: rx.Component) -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon(icon, size=40, color="var(--gray-9)", aria_hidden="true"),
+            rx.heading(title, as_="h2", size="5"),
+            rx.text(message, color="var(--gray-11)", align="center"),
+            *actions,
+            align="center",
+            spacing="3",
+            max_width="32em",
+        ),
+        padding_y="var(--space-9)",
+        width="100%",
+    )
+
+
+def loading_state() -> rx.Component:
+    return rx.center(rx.spinner(size="3", aria_label="Loading"), padding_y="var(--space-9)", width="100%")

@@ -1,0 +1,1 @@
+"""OneClass: a multi-tenant school platform for Zimbabwe's schools."""

@@ -1,0 +1,3 @@
+from oneclass.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""The `oneclass` command: run the app, migrate, seed, print URLs, check tenancy."""
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+
+from pydantic import ValidationError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+
+from oneclass import cache, db, embedded, migrate
+from oneclass.settings import PROJECT_ROOT, get_settings
+
+BUN_PATH = PROJECT_ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
+
+
+class CliError(Exception):
+    """An error the user can act on: printed as one line, no traceback."""
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError:
+            return True
+    return False
+
+
+def reflex_environment(database_url: str, redis_url: str) -> dict[str, str]:
+    """The environment the Reflex process runs with: our servers, bun, no phoning home."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="false",
+    )
+    if BUN_PATH.exists() and "REFLEX_BUN_PATH" not in env:
+        env["REFLEX_BUN_PATH"] = str(BUN_PATH)
+    return env
+
+
+def prepare_database() -> list[str]:
+    """Migrate to head; seed the demo data when the database has no school yet."""
+    from oneclass import seed
+
+    migrate.upgrade()
+    if seed.database_is_empty() and not get_settings().is_production:
+        return seed.seed_demo()
+    return []
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if _port_in_use(settings.frontend_port):
+        raise CliError(
+            f"port {settings.frontend_port} is already in use; stop what holds it or set FRONTEND_PORT"
+            " and BACKEND_PORT to a free port"
+        )
+    database_url = db.owner_url()
+    redis_url = cache.redis_url()
+    created = prepare_database()
+    if created:
+        print(f"seeded demo data: {len(created)} accounts (password in the README)")
+    command = [sys.executable, "-m", "reflex", "run", "--env", args.env]
+    reflex = subprocess.Popen(command, cwd=PROJECT_ROOT, env=reflex_environment(database_url, redis_url))
+
+    def stop(signum: int, _frame: object) -> None:
+        reflex.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        return reflex.wait()
+    finally:
+        if reflex.poll() is None:
+            reflex.terminate()
+            reflex.wait(timeout=30)
+        if not settings.redis_url:
+            embedded.stop_redis(settings.data_dir)
+        # The embedded PostgreSQL stops at exit, when its last handle (this process) goes.
+
+
+def cmd_db_migrate(_args: argparse.Namespace) -> int:
+    migrate.upgrade()
+    print(f"database at revision {migrate.head_revision()}")
+    return 0
+
+
+def cmd_db_url(args: argparse.Namespace) -> int:
+    print(db.app_url() if args.role == "app" else db.owner_url())
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from oneclass import seed
+
+    if not args.demo:
+        raise CliError("nothing to seed: pass --demo")
+    try:
+        created = seed.seed_demo()
+    except seed.SeedRefused as refusal:
+        raise CliError(str(refusal)) from refusal
+    print(f"created {len(created)} demo accounts" if created else "demo data already present")
+    return 0
+
+
+def cmd_check(_args: argparse.Namespace) -> int:
+    from oneclass.rls import find_rls_problems
+
+    with db.owner_engine().connect() as connection:
+        problems = find_rls_problems(connection)
+    for problem in problems:
+        print(f"FAIL {problem}")
+    if problems:
+        return 1
+    print("ok: every table has row level security enabled, forced and (for tenant tables) a policy")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oneclass", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="migrate, seed demo data if empty, start the app")
+    run.add_argument("--env", choices=["prod", "dev"], default="prod")
+    run.set_defaults(handler=cmd_run)
+
+    database = commands.add_parser("db", help="database tasks").add_subparsers(dest="db_command", required=True)
+    database.add_parser("migrate", help="upgrade the schema to head").set_defaults(handler=cmd_db_migrate)
+    url = database.add_parser("url", help="print a SQLAlchemy URL (the owner's by default)")
+    url.add_argument("--role", choices=["owner", "app"], default="owner")
+    url.set_defaults(handler=cmd_db_url)
+
+    seed = commands.add_parser("seed", help="load demo data")
+    seed.add_argument("--demo", action="store_true", help="the two demo schools and their users")
+    seed.set_defaults(handler=cmd_seed)
+
+    commands.add_parser("check", help="verify row level security on every table").set_defaults(handler=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except CliError as error:
+        print(f"error: {error}", file=sys.stderr)
+    except ValidationError as error:
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        print(f"error: invalid settings: {reasons}", file=sys.stderr)
+    except ArgumentError as error:
+        print(f"error: DATABASE_URL is not a valid database URL ({error})", file=sys.stderr)
+    except OperationalError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        print(f"error: cannot reach the database: {reason}", file=sys.stderr)
+    except ProgrammingError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        print(f"error: the database refused the request ({reason}); is it migrated? try `oneclass db migrate`", file=sys.stderr)
+    return 1

@@ -1,0 +1,142 @@
+"""Database engines, role bootstrap and the tenant session: the only way tenant data is touched.
+
+Two roles: the owner (`oneclass_owner`, BYPASSRLS) owns every table and runs migrations;
+the app (`oneclass_app`, NOSUPERUSER NOBYPASSRLS) is what the running app connects as, so
+Row Level Security always applies to it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import SessionTransaction
+from sqlmodel import Session
+
+from oneclass import embedded
+from oneclass.settings import get_settings
+
+OWNER_ROLE = "oneclass_owner"
+APP_ROLE = "oneclass_app"
+TENANT_SETTING = "app.current_school_id"
+
+
+def normalise_url(url: str) -> str:
+    """Accept `postgres://` and `postgresql://` URLs; we always drive psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@lru_cache
+def owner_url() -> str:
+    """The URL migrations run with: DATABASE_URL, or the embedded server's."""
+    settings = get_settings()
+    if settings.database_url:
+        return normalise_url(settings.database_url)
+    return embedded.start_postgres(settings.data_dir)
+
+
+def app_url() -> str:
+    """Same server and database as the owner URL, signed in as the app role."""
+    settings = get_settings()
+    url = make_url(owner_url()).set(username=APP_ROLE, password=settings.app_db_password)
+    return url.render_as_string(hide_password=False)
+
+
+def redact(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@lru_cache
+def owner_engine() -> Engine:
+    """Engine acting as the owner role, whoever DATABASE_URL signs in as (often a superuser)."""
+    engine = create_engine(owner_url(), pool_pre_ping=True)
+    event.listen(engine, "connect", _become_owner)
+    return engine
+
+
+def _become_owner(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute(f"SET ROLE {OWNER_ROLE}")
+    cursor.close()
+    dbapi_connection.commit()  # type: ignore[attr-defined]
+
+
+@lru_cache
+def app_engine() -> Engine:
+    settings = get_settings()
+    return create_engine(
+        app_url(), pool_pre_ping=True, pool_size=settings.db_pool_size, max_overflow=10
+    )
+
+
+def reset_engines() -> None:
+    """Forget engines and URLs (after settings change, e.g. in tests)."""
+    for cached in (owner_engine, app_engine):
+        if cached.cache_info().currsize:
+            cached().dispose()
+        cached.cache_clear()
+    owner_url.cache_clear()
+
+
+def ensure_roles(connection: Connection) -> None:
+    """Create the owner and app roles if missing; needs a superuser (or CREATEROLE) connection.
+
+    Roles belong to the whole server, so this is idempotent and shared by every database on it.
+    """
+    password = get_settings().app_db_password
+    connection.execute(
+        text(
+            f"""
+            DO $$
+            BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+                CREATE ROLE {OWNER_ROLE} NOLOGIN NOSUPERUSER BYPASSRLS;
+              END IF;
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+                CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+              END IF;
+            END $$;
+            """
+        )
+    )
+    # Parameters cannot be bound in utility statements; quote the literal in SQL instead.
+    quoted = connection.execute(text("SELECT quote_literal(:p)"), {"p": password}).scalar()
+    connection.execute(text(f"ALTER ROLE {APP_ROLE} PASSWORD {quoted}"))
+    connection.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {OWNER_ROLE}"))
+    connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+
+
+class TenantSession(Session):
+    """A session whose every transaction runs as one school (or as none: zero rows)."""
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _apply_tenant(session: Session, _tx: SessionTransaction, connection: Connection) -> None:
+    # Transaction-local (is_local=true): a pooled connection never carries a school onward.
+    connection.execute(
+        text("SELECT set_config(:name, :school_id, true)"),
+        {"name": TENANT_SETTING, "school_id": session.info.get("school_id", "")},
+    )
+
+
+@contextmanager
+def tenant_session(school_id: UUID | str | None, engine: Engine | None = None) -> Iterator[Session]:
+    """Open a session in which RLS shows only `school_id`'s rows (no school: no rows)."""
+    session = TenantSession(engine or app_engine(), expire_on_commit=False)
+    session.info["school_id"] = str(school_id) if school_id else ""
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@contextmanager
+def owner_session() -> Iterator[Session]:
+    """A session as the owner role (bypasses RLS): migrations-level work such as the demo seed."""
+    with Session(owner_engine(), expire_on_commit=False) as session:
+        yield session

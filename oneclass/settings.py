@@ -1,0 +1,51 @@
+"""The one settings object: every configurable value, read from the environment (or `.env`)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The checkout: embedded servers keep their data in `.oneclass/` beside the code.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEVELOPMENT_SECRET = "dev-insecure-secret-change-me"
+DEVELOPMENT_APP_DB_PASSWORD = "oneclass-app-dev"
+
+
+class Settings(BaseSettings):
+    """Settings of one OneClass deployment. Unset database/redis URLs mean embedded servers."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: str = "development"  # development | test | production
+    database_url: str | None = None  # the owner's URL: migrations run as this role
+    redis_url: str | None = None
+    reflex_redis_url: str | None = None  # Reflex's own state manager (multi-worker only)
+    secret_key: str = DEVELOPMENT_SECRET
+    app_db_role: str = "oneclass_app"
+    app_db_password: str = DEVELOPMENT_APP_DB_PASSWORD
+    base_domain: str = "localhost"
+    frontend_port: int = 3000
+    backend_port: int = 3000
+    data_dir: Path = PROJECT_ROOT / ".oneclass"
+    cache_prefix: str = "oneclass"
+    db_pool_size: int = 10
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        if self.is_production:
+            if self.secret_key == DEVELOPMENT_SECRET:
+                raise ValueError("SECRET_KEY must be set in production")
+            if self.app_db_password == DEVELOPMENT_APP_DB_PASSWORD:
+                raise ValueError("APP_DB_PASSWORD must be set in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

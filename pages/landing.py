@@ -1,0 +1,85 @@
+"""The landing page at `/`: a school's home on its subdomain, the platform's at the root domain."""
+
+import reflex as rx
+
+from components import app_shell, empty_state, loading_state
+from state import AppState
+
+
+def feature_card(icon: str, title: str, text: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon(icon, size=24, color="var(--accent-11)", aria_hidden="true"),
+            rx.heading(title, as_="h3", size="4"),
+            rx.text(text, color="var(--gray-11)", size="2"),
+            spacing="2",
+        ),
+    )
+
+
+def school_home() -> rx.Component:
+    return app_shell(
+        AppState.school_name,
+        rx.cond(
+            AppState.school_suspended,
+            rx.callout(
+                "This school's account is suspended. Please contact the platform administrator.",
+                icon="triangle-alert",
+                color_scheme="amber",
+                role="status",
+            ),
+            rx.vstack(
+                rx.text(AppState.level_label, size="4", color="var(--gray-11)"),
+                rx.text(
+                    "Welcome to your school's OneClass: classes, attendance, marks, fees and "
+                    "notices for teachers, students and parents in one place.",
+                    size="3",
+                ),
+                spacing="3",
+            ),
+        ),
+    )
+
+
+def platform_home() -> rx.Component:
+    return app_shell(
+        "OneClass",
+        rx.vstack(
+            rx.text(
+                "The school platform for Zimbabwe: one home for every school, each at its own address.",
+                size="4",
+                color="var(--gray-11)",
+            ),
+            rx.grid(
+                feature_card("users", "Student records", "Enrolment, guardians and classes from ECD A to Form 6."),
+                feature_card("clipboard-check", "Attendance and marks", "Registers and ZIMSEC-style grading per school."),
+                feature_card("wallet", "Fees", "Invoices and payments in USD or ZiG, with Paynow."),
+                columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                spacing="4",
+                width="100%",
+            ),
+            spacing="5",
+        ),
+    )
+
+
+def school_not_found() -> rx.Component:
+    return app_shell(
+        "School not found",
+        empty_state(
+            "search-x",
+            "We could not find a school at this address",
+            "Check the spelling of your school's address, or ask your school for the right link.",
+        ),
+    )
+
+
+@rx.page(route="/", title="OneClass", on_load=AppState.resolve_school)
+def index() -> rx.Component:
+    return rx.match(
+        AppState.host_kind,
+        ("school", school_home()),
+        ("platform", platform_home()),
+        ("unknown", school_not_found()),
+        loading_state(),
+    )

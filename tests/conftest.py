@@ -1,0 +1,135 @@
+"""Test servers and databases.
+
+With DATABASE_URL / REDIS_URL unset the embedded PostgreSQL and Redis are started under
+`.oneclass/test-servers`; when set, those servers are used. Either way the run gets its own
+database (created here, dropped at the end) and its own cache key prefix.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import select
+
+from models import Role, School, SchoolLevel
+from oneclass import cache, db, embedded, migrate
+from oneclass.services.schools import create_school
+from oneclass.services.users import create_user
+from oneclass.settings import PROJECT_ROOT, get_settings
+
+TEST_DATA_DIR = PROJECT_ROOT / ".oneclass" / "test-servers"
+
+
+@dataclass(frozen=True)
+class ServerUrls:
+    server_url: str  # superuser URL of the server (any database)
+    redis_url: str
+
+    def database_url(self, name: str) -> str:
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def apply_settings(**env: str | None) -> None:
+    """Point OneClass at other servers: set (or unset) env vars and forget cached clients."""
+    for name, value in env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
+    db.reset_engines()
+    cache.reset_cache_client()
+
+
+def create_database(servers: ServerUrls, prefix: str) -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(servers.server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return servers.database_url(name)
+
+
+def drop_database(servers: ServerUrls, url: str) -> None:
+    name = make_url(url).database
+    engine = create_engine(servers.server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[ServerUrls]:
+    external_db = os.environ.get("DATABASE_URL")
+    external_redis = os.environ.get("REDIS_URL")
+    TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
+    server_url = (
+        db.normalise_url(external_db) if external_db else embedded.start_postgres(TEST_DATA_DIR)
+    )
+    redis_url = external_redis or embedded.start_redis(TEST_DATA_DIR)
+    yield ServerUrls(server_url=server_url, redis_url=redis_url)
+    if not external_redis:
+        embedded.stop_redis(TEST_DATA_DIR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database(servers: ServerUrls) -> Iterator[str]:
+    """This run's own database, migrated to head; settings point at it for the whole run."""
+    url = create_database(servers, "oneclass_test")
+    apply_settings(
+        DATABASE_URL=url,
+        REDIS_URL=servers.redis_url,
+        CACHE_PREFIX=f"oneclass-test-{uuid.uuid4().hex[:8]}",
+        ENVIRONMENT="test",
+    )
+    migrate.upgrade()
+    yield url
+    db.reset_engines()
+    drop_database(servers, url)
+
+
+@dataclass(frozen=True)
+class SchoolFixture:
+    id: uuid.UUID
+    subdomain: str
+    name: str
+
+
+def make_school(label: str, level: SchoolLevel = SchoolLevel.primary) -> SchoolFixture:
+    """A school with one user of each school role, written through the services."""
+    subdomain = f"{label}-{uuid.uuid4().hex[:8]}"
+    with db.owner_session() as session:
+        school = create_school(session, name=f"{label.title()} School", subdomain=subdomain, level=level)
+        session.commit()
+    with db.tenant_session(school.id) as session:
+        for role in (Role.school_admin, Role.teacher, Role.student, Role.parent, Role.staff):
+            create_user(
+                session,
+                school_id=school.id,
+                email=f"{role.value}@{subdomain}.test",
+                full_name=f"{role.value.title()} of {label}",
+                role=role,
+            )
+        session.commit()
+    return SchoolFixture(school.id, subdomain, school.name)
+
+
+def delete_school(school: SchoolFixture) -> None:
+    with db.owner_session() as session:
+        row = session.exec(select(School).where(School.id == school.id)).first()
+        if row:
+            session.delete(row)
+            session.commit()
+
+
+@pytest.fixture
+def two_schools() -> Iterator[tuple[SchoolFixture, SchoolFixture]]:
+    school_a, school_b = make_school("alpha"), make_school("beta", SchoolLevel.secondary)
+    yield school_a, school_b
+    delete_school(school_a)
+    delete_school(school_b)
+

@@ -1,0 +1,84 @@
+"""The `oneclass` command: URLs, seeding, and one-line errors instead of tracebacks."""
+
+import os
+import socket
+import subprocess
+import sys
+
+from sqlalchemy.engine import make_url
+from sqlmodel import select
+
+from models import PlatformUser, School, User
+from oneclass import db, seed
+from oneclass.security import verify_password
+from oneclass.settings import PROJECT_ROOT
+
+
+def oneclass(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "oneclass", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert expected in lines[0]
+
+
+def test_db_url_prints_owner_and_app_urls() -> None:
+    owner = make_url(oneclass("db", "url").stdout.strip())
+    app = make_url(oneclass("db", "url", "--role", "app").stdout.strip())
+    expected = make_url(os.environ["DATABASE_URL"])
+    assert (owner.database, owner.username) == (expected.database, expected.username)
+    assert (app.database, app.username) == (expected.database, db.APP_ROLE)
+
+
+def test_wrong_database_url_is_one_line() -> None:
+    assert_one_line_error(oneclass("db", "migrate", DATABASE_URL="not a url"), "not a valid database URL")
+    unreachable = "postgresql://postgres@127.0.0.1:1/nowhere?connect_timeout=2"
+    assert_one_line_error(oneclass("check", DATABASE_URL=unreachable), "cannot reach the database")
+
+
+def test_port_in_use_is_one_line() -> None:
+    with socket.socket() as holder:
+        holder.bind(("0.0.0.0", 0))
+        holder.listen()
+        port = str(holder.getsockname()[1])
+        result = oneclass("run", FRONTEND_PORT=port, BACKEND_PORT=port)
+    assert_one_line_error(result, f"port {port} is already in use")
+
+
+def test_production_refuses_placeholder_secret_and_demo_seed() -> None:
+    assert_one_line_error(oneclass("check", ENVIRONMENT="production"), "SECRET_KEY must be set in production")
+    result = oneclass(
+        "seed", "--demo", ENVIRONMENT="production", SECRET_KEY="a-real-secret", APP_DB_PASSWORD="a-real-password"
+    )
+    assert_one_line_error(result, "demo seed does not run")
+
+
+def test_demo_seed_creates_every_role_and_is_idempotent() -> None:
+    first = oneclass("seed", "--demo")
+    assert first.returncode == 0, first.stderr
+    second = oneclass("seed", "--demo")
+    assert "already present" in second.stdout
+    with db.owner_session() as session:
+        schools = {s.subdomain: s for s in session.exec(select(School)).all()}
+        root = session.exec(select(PlatformUser).where(PlatformUser.email == seed.ROOT_EMAIL)).one()
+    assert verify_password(root.password_hash or "", seed.DEMO_PASSWORD)
+    for subdomain, name, _level in seed.DEMO_SCHOOLS:
+        assert schools[subdomain].name == name
+        with db.tenant_session(schools[subdomain].id) as session:
+            users = session.exec(select(User)).all()
+        assert sorted(u.email for u in users) == sorted(
+            f"{local}@{subdomain}.test" for local in ("admin", "teacher", "student", "parent", "staff")
+        )
+        assert all(verify_password(u.password_hash or "", seed.DEMO_PASSWORD) for u in users)
+        assert not verify_password(users[0].password_hash or "", "wrong-password")

@@ -1,0 +1,142 @@
+"""Row Level Security, tested from the outside: as school A, reach for school B's rows."""
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
+
+from models import School, User
+from oneclass import db
+from oneclass.rls import find_rls_problems
+
+
+def test_app_role_cannot_bypass_rls() -> None:
+    with db.owner_engine().connect() as connection:
+        role = connection.execute(
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": db.APP_ROLE}
+        ).one()
+    assert role == (False, False)
+    with db.app_engine().connect() as connection:
+        assert connection.execute(text("SELECT current_user")).scalar() == db.APP_ROLE
+
+
+def test_tenant_tables_have_rls_enabled_and_forced(two_schools) -> None:
+    with db.owner_engine().connect() as connection:
+        flags = dict(
+            connection.execute(
+                text(
+                    "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class "
+                    "WHERE relname IN ('schools', 'users', 'platform_users')"
+                )
+            ).all()
+        )
+        # Refuse to pass on empty tables: the rows must be there for RLS to hide them.
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar() >= 10
+        assert find_rls_problems(connection) == []
+    assert flags == {"schools": True, "users": True, "platform_users": True}
+
+
+def test_each_school_sees_only_its_own_rows(two_schools) -> None:
+    school_a, school_b = two_schools
+    for school in (school_a, school_b):
+        with db.tenant_session(school.id) as session:
+            users = session.exec(select(User)).all()
+            schools = session.exec(select(School)).all()
+        assert len(users) == 5
+        assert {user.school_id for user in users} == {school.id}
+        assert [s.id for s in schools] == [school.id]
+
+
+def test_no_tenant_sees_nothing(two_schools) -> None:
+    with db.tenant_session(None) as session:
+        assert session.exec(select(User)).all() == []
+        assert session.exec(select(School)).all() == []
+    with db.app_engine().connect() as connection:
+        # Outside the tenant helper entirely: still nothing (fail closed).
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 0
+
+    with db.app_engine().connect() as connection:
+        # Super admins are not the app role's business at all, tenant or not.
+        with pytest.raises(DBAPIError, match="permission denied"):
+            connection.execute(text("SELECT count(*) FROM platform_users"))
+
+
+def test_cannot_insert_into_another_school(two_schools) -> None:
+    school_a, school_b = two_schools
+    with db.tenant_session(school_a.id) as session:
+        with pytest.raises(DBAPIError, match="row-level security"):
+            session.connection().execute(
+                text(
+                    "INSERT INTO users (school_id, email, full_name, role) "
+                    "VALUES (:school, 'intruder@x.test', 'Intruder', 'teacher')"
+                ),
+                {"school": school_b.id},
+            )
+        session.rollback()
+    with db.tenant_session(school_b.id) as session:
+        emails = session.exec(select(User.email)).all()
+    assert "intruder@x.test" not in emails
+
+
+def test_cannot_move_a_row_into_another_school(two_schools) -> None:
+    school_a, school_b = two_schools
+    with db.tenant_session(school_a.id) as session:
+        with pytest.raises(DBAPIError, match="row-level security"):
+            session.connection().execute(
+                text("UPDATE users SET school_id = :other"), {"other": school_b.id}
+            )
+        session.rollback()
+    with db.tenant_session(school_a.id) as session:
+        assert len(session.exec(select(User)).all()) == 5
+
+
+def test_update_and_delete_of_another_schools_rows_change_nothing(two_schools) -> None:
+    school_a, school_b = two_schools
+    with db.tenant_session(school_a.id) as session:
+        connection = session.connection()
+        updated = connection.execute(
+            text("UPDATE users SET full_name = 'hacked' WHERE school_id = :b"), {"b": school_b.id}
+        )
+        deleted = connection.execute(text("DELETE FROM users WHERE school_id = :b"), {"b": school_b.id})
+        renamed = connection.execute(text("UPDATE schools SET name = 'hacked' WHERE id = :b"), {"b": school_b.id})
+        session.commit()
+    assert (updated.rowcount, deleted.rowcount, renamed.rowcount) == (0, 0, 0)
+    with db.tenant_session(school_b.id) as session:
+        users = session.exec(select(User)).all()
+        school = session.exec(select(School)).one()
+    assert len(users) == 5 and "hacked" not in {u.full_name for u in users}
+    assert school.name != "hacked"
+
+
+def test_pooled_connection_does_not_inherit_previous_tenant(two_schools) -> None:
+    school_a, school_b = two_schools
+    # One pooled connection, reused by every session below.
+    engine = create_engine(db.app_url(), pool_size=1, max_overflow=0)
+    try:
+        with db.tenant_session(school_a.id, engine=engine) as session:
+            assert len(session.exec(select(User)).all()) == 5
+            first_pid = session.connection().execute(text("SELECT pg_backend_pid()")).scalar()
+            session.commit()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() == first_pid
+            setting = connection.execute(
+                text("SELECT current_setting('app.current_school_id', true)")
+            ).scalar()
+            assert setting in ("", None)
+            assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 0
+        with db.tenant_session(school_b.id, engine=engine) as session:
+            users = session.exec(select(User)).all()
+        assert {u.school_id for u in users} == {school_b.id}
+        with db.tenant_session(None, engine=engine) as session:
+            assert session.exec(select(User)).all() == []
+    finally:
+        engine.dispose()
+
+
+def test_tenant_is_set_per_transaction_not_per_session(two_schools) -> None:
+    school_a, _ = two_schools
+    with db.tenant_session(school_a.id) as session:
+        session.exec(select(User)).all()
+        session.commit()
+        # A new transaction in the same session gets the school again from the hook.
+        assert len(session.exec(select(User)).all()) == 5
