@@ -2,12 +2,11 @@
 
 import reflex as rx
 
-from state import AppState
+from oneclass import routes
+from state.auth import AuthState
 
-NAV_ITEMS = [("Home", "/", "house")]
 
-
-def nav_link(label: str, href: str, icon: str) -> rx.Component:
+def nav_link(label: str | rx.Var, href: str | rx.Var, icon: str | rx.Var) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(label), spacing="2", align="center"),
         href=href,
@@ -21,7 +20,39 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
 
 
 def nav_menu() -> rx.Component:
-    return rx.vstack(*[nav_link(*item) for item in NAV_ITEMS], spacing="1", width="100%")
+    return rx.vstack(
+        rx.cond(
+            AuthState.is_signed_in,
+            rx.foreach(AuthState.nav_items, lambda item: nav_link(item["label"], item["href"], item["icon"])),
+            rx.fragment(nav_link("Home", routes.HOME, "house"), nav_link("Sign in", routes.LOGIN, "log-in")),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def user_menu() -> rx.Component:
+    """Who is signed in, and the way out."""
+    return rx.cond(
+        AuthState.is_signed_in,
+        rx.hstack(
+            rx.vstack(
+                rx.text(AuthState.user_name, size="2", weight="medium"),
+                rx.text(AuthState.role_label, size="1", color="var(--gray-11)"),
+                spacing="0",
+                align="end",
+                display=["none", "none", "flex"],
+            ),
+            rx.button(
+                rx.icon("log-out", size=16, aria_hidden="true"),
+                "Sign out",
+                variant="soft",
+                on_click=AuthState.sign_out,
+            ),
+            spacing="3",
+            align="center",
+        ),
+    )
 
 
 def brand() -> rx.Component:
@@ -35,7 +66,7 @@ def brand() -> rx.Component:
             height="36px",
         ),
         rx.text(
-            rx.cond(AppState.is_school, AppState.school_name, "OneClass"),
+            rx.cond(AuthState.is_school, AuthState.school_name, "OneClass"),
             weight="bold",
             size="4",
         ),
@@ -73,6 +104,8 @@ def top_bar() -> rx.Component:
     return rx.hstack(
         rx.mobile_only(mobile_menu()),
         brand(),
+        rx.spacer(),
+        user_menu(),
         as_="header",
         align="center",
         spacing="3",

@@ -21,3 +21,11 @@ def empty_state(icon: str, title: str, message: str, *actions: rx.Component) -> 
 
 def loading_state() -> rx.Component:
     return rx.center(rx.spinner(size="3", aria_label="Loading"), padding_y="var(--space-9)", width="100%")
+
+
+def not_found_state() -> rx.Component:
+    return empty_state(
+        "search-x",
+        "We could not find a school at this address",
+        "Check the spelling of your school's address, or ask your school for the right link.",
+    )

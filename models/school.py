@@ -35,6 +35,7 @@ class School(SchoolBase, table=True):
 
     id: UUID = id_field()
     status: SchoolStatus = Field(default=SchoolStatus.active, sa_type=String)
+    require_admin_mfa: bool = False
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 

@@ -4,7 +4,8 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import String
+from sqlalchemy import DateTime, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from models.common import created_at_field, id_field, updated_at_field
@@ -19,6 +20,17 @@ class Role(StrEnum):
     staff = "staff"
 
 
+class Credentials(SQLModel):
+    """What signing in checks: password and the optional TOTP second factor. Never leaves the
+    service layer."""
+
+    password_hash: str | None = None
+    password_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    totp_secret: str | None = None
+    totp_enabled: bool = False
+    recovery_code_hashes: list[str] = Field(default_factory=list, sa_type=JSONB)
+
+
 class UserBase(SQLModel):
     email: str = Field(max_length=254)
     full_name: str = Field(max_length=200)
@@ -27,14 +39,13 @@ class UserBase(SQLModel):
     is_active: bool = True
 
 
-class User(UserBase, table=True):
+class User(UserBase, Credentials, table=True):
     """A user of one school; RLS keeps each school's users to itself."""
 
     __tablename__ = "users"
 
     id: UUID = id_field()
     school_id: UUID = Field(foreign_key="schools.id", index=True)
-    password_hash: str | None = None
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 
@@ -46,7 +57,7 @@ class UserPublic(UserBase):
     school_id: UUID
 
 
-class PlatformUser(SQLModel, table=True):
+class PlatformUser(Credentials, table=True):
     """A super admin of the platform: belongs to no school, works at the root domain."""
 
     __tablename__ = "platform_users"
@@ -54,7 +65,6 @@ class PlatformUser(SQLModel, table=True):
     id: UUID = id_field()
     email: str = Field(max_length=254)
     full_name: str = Field(max_length=200)
-    password_hash: str | None = None
     is_active: bool = True
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

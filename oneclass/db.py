@@ -1,8 +1,9 @@
 """Database engines, role bootstrap and the tenant session: the only way tenant data is touched.
 
-Two roles: the owner (`oneclass_owner`, BYPASSRLS) owns every table and runs migrations;
+Three roles: the owner (`oneclass_owner`, BYPASSRLS) owns every table and runs migrations;
 the app (`oneclass_app`, NOSUPERUSER NOBYPASSRLS) is what the running app connects as, so
-Row Level Security always applies to it.
+Row Level Security always applies to it; the platform (`oneclass_platform`, also NOBYPASSRLS)
+is the super admins' explicit path, allowed only what its own policies name.
 """
 
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from oneclass.settings import get_settings
 
 OWNER_ROLE = "oneclass_owner"
 APP_ROLE = "oneclass_app"
+PLATFORM_ROLE = "oneclass_platform"
 TENANT_SETTING = "app.current_school_id"
 
 
@@ -40,11 +42,15 @@ def owner_url() -> str:
     return embedded.start_postgres(settings.data_dir)
 
 
-def app_url() -> str:
-    """Same server and database as the owner URL, signed in as the app role."""
+def role_url(role: str) -> str:
+    """Same server and database as the owner URL, signed in as `role` (app or platform)."""
     settings = get_settings()
-    url = make_url(owner_url()).set(username=APP_ROLE, password=settings.app_db_password)
-    return url.render_as_string(hide_password=False)
+    password = settings.platform_db_password if role == PLATFORM_ROLE else settings.app_db_password
+    return make_url(owner_url()).set(username=role, password=password).render_as_string(hide_password=False)
+
+
+def app_url() -> str:
+    return role_url(APP_ROLE)
 
 
 def redact(url: str) -> str:
@@ -74,9 +80,14 @@ def app_engine() -> Engine:
     )
 
 
+@lru_cache
+def platform_engine() -> Engine:
+    return create_engine(role_url(PLATFORM_ROLE), pool_pre_ping=True, pool_size=2, max_overflow=5)
+
+
 def reset_engines() -> None:
     """Forget engines and URLs (after settings change, e.g. in tests)."""
-    for cached in (owner_engine, app_engine):
+    for cached in (owner_engine, app_engine, platform_engine):
         if cached.cache_info().currsize:
             cached().dispose()
         cached.cache_clear()
@@ -88,7 +99,7 @@ def ensure_roles(connection: Connection) -> None:
 
     Roles belong to the whole server, so this is idempotent and shared by every database on it.
     """
-    password = get_settings().app_db_password
+    settings = get_settings()
     connection.execute(
         text(
             f"""
@@ -100,15 +111,19 @@ def ensure_roles(connection: Connection) -> None:
               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
                 CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
               END IF;
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{PLATFORM_ROLE}') THEN
+                CREATE ROLE {PLATFORM_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+              END IF;
             END $$;
             """
         )
     )
-    # Parameters cannot be bound in utility statements; quote the literal in SQL instead.
-    quoted = connection.execute(text("SELECT quote_literal(:p)"), {"p": password}).scalar()
-    connection.execute(text(f"ALTER ROLE {APP_ROLE} PASSWORD {quoted}"))
+    for role, password in ((APP_ROLE, settings.app_db_password), (PLATFORM_ROLE, settings.platform_db_password)):
+        # Parameters cannot be bound in utility statements; quote the literal in SQL instead.
+        quoted = connection.execute(text("SELECT quote_literal(:p)"), {"p": password}).scalar()
+        connection.execute(text(f"ALTER ROLE {role} PASSWORD {quoted}"))
+        connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
     connection.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {OWNER_ROLE}"))
-    connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
 
 
 class TenantSession(Session):
@@ -133,6 +148,16 @@ def tenant_session(school_id: UUID | str | None, engine: Engine | None = None) -
         yield session
     finally:
         session.close()
+
+
+@contextmanager
+def platform_session() -> Iterator[Session]:
+    """A session as the platform role: super admin work at the root domain, and nothing else.
+
+    Its reach is exactly the `platform_access` policies the migrations grant it.
+    """
+    with Session(platform_engine(), expire_on_commit=False) as session:
+        yield session
 
 
 @contextmanager

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from alembic import op
 from sqlalchemy import Connection, text
 
-from oneclass.db import APP_ROLE, TENANT_SETTING
+from oneclass.db import APP_ROLE, PLATFORM_ROLE, TENANT_SETTING
 
 # NULLIF: a pooled connection that has seen the setting before returns '' rather than NULL.
 CURRENT_SCHOOL = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
 POLICY_NAME = "tenant_isolation"
+PLATFORM_POLICY_NAME = "platform_access"
 # Tables that are not tenant data and need no policy (only the owner touches them).
 EXEMPT_TABLES = {"alembic_version"}
 
@@ -26,6 +27,20 @@ def enable_tenant_rls(table: str, column: str = "school_id", privileges: str = "
         f"USING ({column} = {CURRENT_SCHOOL}) WITH CHECK ({column} = {CURRENT_SCHOOL})"
     )
     op.execute(f"GRANT {privileges} ON {table} TO {APP_ROLE}")
+
+
+def grant_platform(table: str, privileges: str, command: str = "ALL") -> None:
+    """Let the platform role (and only it) past RLS on `table`, for `command`."""
+    check = "" if command == "SELECT" else " WITH CHECK (true)"
+    op.execute(
+        f"CREATE POLICY {PLATFORM_POLICY_NAME} ON {table} FOR {command} TO {PLATFORM_ROLE} USING (true){check}"
+    )
+    op.execute(f"GRANT {privileges} ON {table} TO {PLATFORM_ROLE}")
+
+
+def revoke_platform(table: str) -> None:
+    op.execute(f"REVOKE ALL ON {table} FROM {PLATFORM_ROLE}")
+    op.execute(f"DROP POLICY IF EXISTS {PLATFORM_POLICY_NAME} ON {table}")
 
 
 def disable_tenant_rls(table: str) -> None:
@@ -67,7 +82,22 @@ def find_rls_problems(connection: Connection) -> list[RlsProblem]:
         ),
         {"setting": TENANT_SETTING},
     ).mappings()
-    problems: list[RlsProblem] = []
+    problems: list[RlsProblem] = [
+        RlsProblem(row["tablename"], f"policy {row['policyname']} does not filter on the current school")
+        for row in connection.execute(
+            text(
+                """
+                SELECT tablename, policyname FROM pg_policies
+                WHERE schemaname = 'public'
+                  AND (roles && ARRAY['public', :app]::name[])
+                  AND (coalesce(qual, '') NOT LIKE '%' || :setting || '%'
+                       OR (cmd <> 'SELECT' AND coalesce(with_check, qual, '') NOT LIKE '%' || :setting || '%'))
+                ORDER BY tablename, policyname
+                """
+            ),
+            {"app": APP_ROLE, "setting": TENANT_SETTING},
+        ).mappings()
+    ]
     for row in rows:
         table = row["table"]
         if table in EXEMPT_TABLES:

@@ -1,17 +1,141 @@
-"""Password hashing in one place (argon2id)."""
+"""Passwords and tokens in one place: argon2id hashes, the password policy, access JWTs,
+opaque refresh/reset tokens (stored only as hashes), TOTP."""
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import jwt
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from oneclass.settings import get_settings
+
 _hasher = PasswordHasher()
+# Verified against when the account does not exist, so that timing does not reveal which
+# emails have accounts.
+_DUMMY_HASH = _hasher.hash("no-such-account-dummy-password")
+
+JWT_ALGORITHM = "HS256"
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 128
+TOTP_ISSUER = "OneClass"
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant-ish time whether or not there is a hash to check against."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+@lru_cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "common_passwords.txt"
+    return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
+
+
+def password_problem(password: str, *, email: str = "") -> str | None:
+    """Why `password` is refused (a sentence for the user), or None when it is acceptable."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"Use at least {PASSWORD_MIN_LENGTH} characters."
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"Use at most {PASSWORD_MAX_LENGTH} characters."
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(lowered)) < 4:
+        return "This password is too common or too easy to guess; choose another."
+    local_part = email.split("@")[0].lower()
+    if len(local_part) >= 4 and local_part in lowered:
+        return "The password must not contain your email address."
+    return None
+
+
+def hash_token(token: str) -> str:
+    """Refresh and reset tokens are random, so a fast hash is enough to store them safely."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_opaque_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    """What a verified access token says. `school_id` is None for a platform (super admin) token."""
+
+    user_id: UUID
+    school_id: UUID | None
+    role: str
+    family_id: UUID
+    token_id: str
+    expires_at: datetime
+
+
+class TokenInvalid(Exception):
+    """The token is missing, malformed, expired, tampered with or signed by someone else."""
+
+
+def issue_access_token(*, user_id: UUID, school_id: UUID | None, role: str, family_id: UUID) -> str:
+    settings = get_settings()
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user_id),
+        "sch": str(school_id) if school_id else "platform",
+        "role": role,
+        "fam": str(family_id),
+        "jti": uuid4().hex,
+        "typ": "access",
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.access_token_minutes),
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=JWT_ALGORITHM)
+
+
+def decode_access_token(token: str) -> AccessClaims:
+    """Verify signature (HS256 only: `alg=none` and others are refused), expiry and shape."""
+    try:
+        claims = jwt.decode(
+            token,
+            get_settings().secret_key,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["sub", "sch", "role", "fam", "jti", "typ", "exp", "iat"]},
+        )
+        if claims["typ"] != "access":
+            raise TokenInvalid("not an access token")
+        return AccessClaims(
+            user_id=UUID(claims["sub"]),
+            school_id=None if claims["sch"] == "platform" else UUID(claims["sch"]),
+            role=str(claims["role"]),
+            family_id=UUID(claims["fam"]),
+            token_id=str(claims["jti"]),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        )
+    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        raise TokenInvalid(str(error)) from error
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, *, email: str, issuer: str = TOTP_ISSUER) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
+
+
+def verify_totp(secret: str, code: str) -> bool:
+    code = code.strip().replace(" ", "")
+    return code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+def new_recovery_codes(count: int = 8) -> list[str]:
+    return [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(count)]

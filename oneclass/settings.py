@@ -9,8 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The checkout: embedded servers keep their data in `.oneclass/` beside the code.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEVELOPMENT_SECRET = "dev-insecure-secret-change-me"
+DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"
 DEVELOPMENT_APP_DB_PASSWORD = "oneclass-app-dev"
+DEVELOPMENT_PLATFORM_DB_PASSWORD = "oneclass-platform-dev"
 
 
 class Settings(BaseSettings):
@@ -23,14 +24,20 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     reflex_redis_url: str | None = None  # Reflex's own state manager (multi-worker only)
     secret_key: str = DEVELOPMENT_SECRET
-    app_db_role: str = "oneclass_app"
     app_db_password: str = DEVELOPMENT_APP_DB_PASSWORD
+    platform_db_password: str = DEVELOPMENT_PLATFORM_DB_PASSWORD
     base_domain: str = "localhost"
     frontend_port: int = 3000
     backend_port: int = 3000
     data_dir: Path = PROJECT_ROOT / ".oneclass"
     cache_prefix: str = "oneclass"
     db_pool_size: int = 10
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+    password_reset_hours: int = 24
+    login_max_failures: int = 5  # per account, within the lockout window
+    login_max_failures_per_ip: int = 20
+    lockout_minutes: int = 15
 
     @property
     def is_production(self) -> bool:
@@ -39,10 +46,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
         if self.is_production:
-            if self.secret_key == DEVELOPMENT_SECRET:
-                raise ValueError("SECRET_KEY must be set in production")
+            if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+                raise ValueError("SECRET_KEY must be set in production, at least 32 characters")
             if self.app_db_password == DEVELOPMENT_APP_DB_PASSWORD:
                 raise ValueError("APP_DB_PASSWORD must be set in production")
+            if self.platform_db_password == DEVELOPMENT_PLATFORM_DB_PASSWORD:
+                raise ValueError("PLATFORM_DB_PASSWORD must be set in production")
         return self
 
 

@@ -1,5 +1,5 @@
 """Pages, one module per area; importing this package registers them all."""
 
-from pages import landing
+from pages import auth, dashboard, landing
 
-__all__ = ["landing"]
+__all__ = ["auth", "dashboard", "landing"]

@@ -2,8 +2,9 @@
 
 import reflex as rx
 
-from components import app_shell, empty_state, loading_state
-from state import AppState
+from components import app_shell, loading_state, not_found_state
+from oneclass import routes
+from state.auth import AuthState
 
 
 def feature_card(icon: str, title: str, text: str) -> rx.Component:
@@ -19,9 +20,9 @@ def feature_card(icon: str, title: str, text: str) -> rx.Component:
 
 def school_home() -> rx.Component:
     return app_shell(
-        AppState.school_name,
+        AuthState.school_name,
         rx.cond(
-            AppState.school_suspended,
+            AuthState.school_suspended,
             rx.callout(
                 "This school's account is suspended. Please contact the platform administrator.",
                 icon="triangle-alert",
@@ -29,12 +30,13 @@ def school_home() -> rx.Component:
                 role="status",
             ),
             rx.vstack(
-                rx.text(AppState.level_label, size="4", color="var(--gray-11)"),
+                rx.text(AuthState.level_label, size="4", color="var(--gray-11)"),
                 rx.text(
                     "Welcome to your school's OneClass: classes, attendance, marks, fees and "
                     "notices for teachers, students and parents in one place.",
                     size="3",
                 ),
+                enter_button(),
                 spacing="3",
             ),
         ),
@@ -58,26 +60,28 @@ def platform_home() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
+            rx.link("Platform administrators: sign in", href=routes.LOGIN),
             spacing="5",
         ),
     )
 
 
 def school_not_found() -> rx.Component:
-    return app_shell(
-        "School not found",
-        empty_state(
-            "search-x",
-            "We could not find a school at this address",
-            "Check the spelling of your school's address, or ask your school for the right link.",
-        ),
+    return app_shell("School not found", not_found_state())
+
+
+def enter_button() -> rx.Component:
+    return rx.cond(
+        AuthState.is_signed_in,
+        rx.link(rx.button("Open your dashboard", size="3"), href=AuthState.dashboard_route),
+        rx.link(rx.button("Sign in", size="3"), href=routes.LOGIN),
     )
 
 
-@rx.page(route="/", title="OneClass", on_load=AppState.resolve_school)
+@rx.page(route="/", title="OneClass", on_load=AuthState.check_session)
 def index() -> rx.Component:
     return rx.match(
-        AppState.host_kind,
+        AuthState.host_kind,
         ("school", school_home()),
         ("platform", platform_home()),
         ("unknown", school_not_found()),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from oneclass.services.schools import SchoolRoute
 from oneclass.tenancy import HostKind, resolve_host
 
 
@@ -14,9 +15,13 @@ class AppState(rx.State):
     school_suspended: bool = False
     # Backend-only: never sent to the browser.
     _school_id: str = ""
+    _school_route: SchoolRoute | None = None
 
     @rx.event
     def resolve_school(self) -> None:
+        self._resolve_school()
+
+    def _resolve_school(self) -> None:
         """Read the browser's host (not the websocket's) and find its school."""
         resolution = resolve_host(self.router.url.netloc)
         self.host_kind = resolution.kind.value
@@ -25,6 +30,14 @@ class AppState(rx.State):
         self.school_name = school.name if school else ""
         self.school_level = school.level if school else ""
         self.school_suspended = bool(school and school.status == "suspended")
+        self._school_route = school
+
+    def _school(self) -> SchoolRoute | None:
+        return self._school_route
+
+    def _client_ip(self) -> str:
+        # Reflex applies `trusted_proxy_hops`; a raw X-Forwarded-For could be forged.
+        return self.router.session.client_ip or "unknown"
 
     @rx.var
     def is_school(self) -> bool:

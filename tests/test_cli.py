@@ -59,7 +59,8 @@ def test_port_in_use_is_one_line() -> None:
 def test_production_refuses_placeholder_secret_and_demo_seed() -> None:
     assert_one_line_error(oneclass("check", ENVIRONMENT="production"), "SECRET_KEY must be set in production")
     result = oneclass(
-        "seed", "--demo", ENVIRONMENT="production", SECRET_KEY="a-real-secret", APP_DB_PASSWORD="a-real-password"
+        "seed", "--demo", ENVIRONMENT="production", SECRET_KEY="a-real-secret-of-at-least-32-characters", APP_DB_PASSWORD="a-real-password",
+        PLATFORM_DB_PASSWORD="another-real-password",
     )
     assert_one_line_error(result, "demo seed does not run")
 

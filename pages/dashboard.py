@@ -1,0 +1,66 @@
+"""Role dashboards: where each role lands after signing in."""
+
+import reflex as rx
+
+from models import Role
+from oneclass import routes
+from pages.guard import signed_in_page
+from state.auth import AuthState
+
+WELCOME = {
+    Role.super_admin: "Create and look after the schools on OneClass.",
+    Role.school_admin: "Manage your school's people, settings and records.",
+    Role.teacher: "Your classes, registers and marks will appear here.",
+    Role.student: "Your timetable, marks and notices will appear here.",
+    Role.parent: "Your children's attendance, marks and fees will appear here.",
+    Role.staff: "Your department's work will appear here.",
+}
+
+
+def profile_card() -> rx.Component:
+    return rx.card(
+        rx.data_list.root(
+            rx.data_list.item(rx.data_list.label("Name"), rx.data_list.value(AuthState.user_name)),
+            rx.data_list.item(rx.data_list.label("Role"), rx.data_list.value(AuthState.role_label)),
+            rx.data_list.item(rx.data_list.label("Email"), rx.data_list.value(AuthState.user_email)),
+            rx.data_list.item(
+                rx.data_list.label("School"),
+                rx.data_list.value(rx.cond(AuthState.is_school, AuthState.school_name, "OneClass platform")),
+            ),
+        ),
+        max_width="36em",
+    )
+
+
+def shortcuts() -> rx.Component:
+    return rx.hstack(
+        rx.foreach(
+            AuthState.nav_items[1:],
+            lambda item: rx.link(rx.button(rx.icon(item["icon"], size=16), item["label"], variant="soft"), href=item["href"]),
+        ),
+        wrap="wrap",
+        spacing="3",
+    )
+
+
+def dashboard_content(role: Role) -> rx.Component:
+    return rx.vstack(
+        rx.text(WELCOME[role], size="4", color="var(--gray-11)"),
+        profile_card(),
+        shortcuts(),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _register(role: Role) -> None:
+    def dashboard() -> rx.Component:
+        return dashboard_content(role)
+
+    dashboard.__name__ = f"{role.value}_dashboard"
+    title = "Platform dashboard" if role is Role.super_admin else f"{role.value.replace('_', ' ').title()} dashboard"
+    signed_in_page(routes.dashboard_for(role.value), title, permission=f"dashboard.{role.value}")(dashboard)
+
+
+for _role in Role:
+    _register(_role)

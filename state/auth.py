@@ -1,0 +1,191 @@
+"""AuthState: who is signed in on this host, the page guard, signing in and out.
+
+Tokens live in cookies of the school's own host. `require_login` style redirects are not how
+data is protected: every handler that returns private data re-checks the user first.
+"""
+
+from typing import Any
+
+import reflex as rx
+
+from oneclass import routes
+from oneclass.permissions import can, role_can
+from oneclass.services import auth
+from oneclass.services.auth import AuthError, CurrentUser, SecondFactorRequired, TokenPair
+from oneclass.settings import get_settings
+from oneclass.tenancy import HostKind
+from state.base import AppState
+
+_REFRESH_MAX_AGE = get_settings().refresh_token_days * 24 * 3600
+
+
+class AuthState(AppState):
+    access_token: str = rx.Cookie("", name="oneclass_access", same_site="strict", max_age=_REFRESH_MAX_AGE)
+    refresh_token: str = rx.Cookie("", name="oneclass_refresh", same_site="strict", max_age=_REFRESH_MAX_AGE)
+
+    user_name: str = ""
+    user_email: str = ""
+    user_role: str = ""
+    must_enrol_totp: bool = False
+
+    # The sign-in form.
+    login_error: str = ""
+    needs_totp: bool = False
+    signing_in: bool = False
+
+    _user: CurrentUser | None = None
+
+    # --- helpers for every feature state ------------------------------------------------------
+
+    def _remember(self, pair: TokenPair) -> None:
+        self.access_token = pair.access_token
+        self.refresh_token = pair.refresh_token
+        self._set_user(pair.user)
+
+    def _set_user(self, user: CurrentUser | None) -> None:
+        self._user = user
+        self.user_name = user.full_name if user else ""
+        self.user_email = user.email if user else ""
+        self.user_role = user.role if user else ""
+        self.must_enrol_totp = bool(user and user.must_enrol_totp)
+
+    def _forget(self) -> None:
+        self.access_token = ""
+        self.refresh_token = ""
+        self._set_user(None)
+
+    def _current_user(self) -> CurrentUser | None:
+        """Verify the tokens now (refreshing if the access token has lapsed)."""
+        school = self._school()
+        if self.access_token:
+            try:
+                user = auth.authenticate(token=self.access_token, school=school)
+                self._set_user(user)
+                return user
+            except AuthError:
+                pass
+        if self.refresh_token:
+            try:
+                self._remember(auth.refresh(school=school, refresh_token=self.refresh_token, ip=self._client_ip()))
+                return self._user
+            except AuthError:
+                pass
+        self._forget()
+        return None
+
+    def _user_with(self, permission: str) -> CurrentUser | None:
+        """The signed-in user if they hold `permission`; handlers call this before touching data."""
+        user = self._current_user()
+        return user if can(user, permission) else None
+
+    @rx.var
+    def is_signed_in(self) -> bool:
+        return self.user_role != ""
+
+    @rx.var
+    def role_label(self) -> str:
+        return self.user_role.replace("_", " ").title()
+
+    @rx.var
+    def dashboard_route(self) -> str:
+        return routes.dashboard_for(self.user_role)
+
+    @rx.var
+    def nav_items(self) -> list[dict[str, str]]:
+        if not self.user_role:
+            return []
+        on_platform = self.host_kind == HostKind.platform.value
+        items = [{"label": "Dashboard", "href": routes.dashboard_for(self.user_role), "icon": "layout-dashboard"}]
+        for label, href, icon, permission in routes.NAVIGATION:
+            if permission and (permission.startswith("platform.") != on_platform or not role_can(self.user_role, permission)):
+                continue
+            items.append({"label": label, "href": href, "icon": icon})
+        return items
+
+    # --- the page guard -----------------------------------------------------------------------
+
+    @rx.event
+    def guard(self, permission: str = "") -> Any:
+        """on_load of every signed-in page: resolve the school, check the user and `permission`.
+
+        `platform.*` permissions belong to the root domain; all others to a school's host.
+        """
+        self._resolve_school()
+        if self.host_kind not in (HostKind.school.value, HostKind.platform.value):
+            return None  # the page shows "school not found"
+        wants_platform = permission.startswith("platform.")
+        if wants_platform != (self.host_kind == HostKind.platform.value) and permission:
+            return rx.redirect(routes.HOME)
+        user = self._current_user()
+        if user is None:
+            return rx.redirect(routes.login_url(self.router.url.path))
+        if user.must_enrol_totp and self.router.url.path != routes.ACCOUNT_SECURITY:
+            return [
+                rx.toast.warning("Your school requires a second factor for administrators. Set it up first."),
+                rx.redirect(routes.ACCOUNT_SECURITY),
+            ]
+        if permission and not can(user, permission):
+            return [
+                rx.toast.error("You do not have access to that page.", id="no-access"),
+                rx.redirect(routes.dashboard_for(user.role)),
+            ]
+        return None
+
+    @rx.event
+    def check_session(self) -> None:
+        """on_load of public pages: resolve the school and notice a signed-in user, no redirect."""
+        self._resolve_school()
+        if self.host_kind in (HostKind.school.value, HostKind.platform.value):
+            self._current_user()
+
+    # --- signing in and out -------------------------------------------------------------------
+
+    @rx.event
+    def open_login(self) -> Any:
+        """on_load of /login: a signed-in user goes straight to their dashboard."""
+        self._resolve_school()
+        self.login_error = ""
+        self.needs_totp = False
+        if self.host_kind in (HostKind.school.value, HostKind.platform.value) and self._current_user():
+            return rx.redirect(self._next_path())
+        return None
+
+    def _next_path(self) -> str:
+        requested = self.router.url.query_parameters.get("next", "")
+        # Only a local path: never an open redirect to another site.
+        if requested.startswith("/") and not requested.startswith("//") and requested != routes.LOGIN:
+            return requested
+        return routes.dashboard_for(self.user_role)
+
+    @rx.event
+    def sign_in(self, form: dict[str, str]) -> Any:
+        if self.host_kind not in (HostKind.school.value, HostKind.platform.value):
+            self._resolve_school()
+        self.login_error = ""
+        try:
+            pair = auth.sign_in(
+                school=self._school(),
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                totp_code=form.get("totp_code") or None,
+                ip=self._client_ip(),
+            )
+        except SecondFactorRequired as prompt:
+            self.needs_totp = True
+            self.login_error = prompt.message if form.get("totp_code") else ""
+            return None
+        except AuthError as refusal:
+            self.login_error = refusal.message
+            return None
+        self._remember(pair)
+        self.needs_totp = False
+        return rx.redirect(self._next_path())
+
+    @rx.event
+    def sign_out(self) -> Any:
+        user = self._current_user()
+        if user:
+            auth.sign_out(user=user, ip=self._client_ip())
+        self._forget()
+        return rx.redirect(routes.LOGIN)
+
