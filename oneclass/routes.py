@@ -28,6 +28,8 @@ def dashboard_for(role: str) -> str:
 
 
 def login_url(next_path: str = "") -> str:
+    """The sign-in page, coming back to `next_path` afterwards (the static build may add a '/')."""
+    next_path = next_path.rstrip("/")
     return f"{LOGIN}?next={next_path}" if next_path and next_path != LOGIN else LOGIN
 
 

@@ -1,4 +1,5 @@
-"""Demo data: two schools with one user of every role, and the platform's super admin.
+"""Demo data: two schools with one user of every role and their records, and the platform's
+super admin.
 
 Testers and scripts rely on these logins (see the README). Refused in production.
 """
@@ -7,6 +8,7 @@ from sqlmodel import select
 
 from models import PlatformUser, Role, School, SchoolLevel
 from oneclass.db import owner_session, tenant_session
+from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.services.schools import create_school
 from oneclass.services.users import create_platform_user, create_user
 from oneclass.settings import get_settings
@@ -67,5 +69,9 @@ def seed_demo() -> list[str]:
                     password=DEMO_PASSWORD,
                 )
                 created.append(email)
+            session.flush()
+            seed_school_records(
+                session, admin=school_admin_of(session, school.id), subdomain=school.subdomain, level=school.level
+            )
             session.commit()
     return created

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     password_reset_hours: int = 24
     login_max_failures: int = 5  # per account, within the lockout window
     login_max_failures_per_ip: int = 20
-    lockout_minutes: int = 15
+    lockout_seconds: int = 15 * 60  # the window failures are counted in, and the lock's length
 
     @property
     def is_production(self) -> bool:

@@ -58,8 +58,11 @@ def _register(role: Role) -> None:
         return dashboard_content(role)
 
     dashboard.__name__ = f"{role.value}_dashboard"
-    title = "Platform dashboard" if role is Role.super_admin else f"{role.value.replace('_', ' ').title()} dashboard"
-    signed_in_page(routes.dashboard_for(role.value), title, permission=f"dashboard.{role.value}")(dashboard)
+    if role is Role.super_admin:  # `platform.*`: the guard keeps it to the root domain
+        title, permission = "Platform dashboard", "platform.dashboard"
+    else:
+        title, permission = f"{role.value.replace('_', ' ').title()} dashboard", f"dashboard.{role.value}"
+    signed_in_page(routes.dashboard_for(role.value), title, permission=permission)(dashboard)
 
 
 for _role in Role:

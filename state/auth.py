@@ -119,7 +119,7 @@ class AuthState(AppState):
         user = self._current_user()
         if user is None:
             return rx.redirect(routes.login_url(self.router.url.path))
-        if user.must_enrol_totp and self.router.url.path != routes.ACCOUNT_SECURITY:
+        if user.must_enrol_totp and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
             return [
                 rx.toast.warning("Your school requires a second factor for administrators. Set it up first."),
                 rx.redirect(routes.ACCOUNT_SECURITY),

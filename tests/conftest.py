@@ -99,8 +99,12 @@ class SchoolFixture:
     name: str
 
 
+TEST_PASSWORD = "test-password-2026"
+
+
 def make_school(label: str, level: SchoolLevel = SchoolLevel.primary) -> SchoolFixture:
-    """A school with one user of each school role, written through the services."""
+    """A school with one user of each school role (`<role>@<subdomain>.test`, password
+    TEST_PASSWORD), written through the services."""
     subdomain = f"{label}-{uuid.uuid4().hex[:8]}"
     with db.owner_session() as session:
         school = create_school(session, name=f"{label.title()} School", subdomain=subdomain, level=level)
@@ -113,6 +117,7 @@ def make_school(label: str, level: SchoolLevel = SchoolLevel.primary) -> SchoolF
                 email=f"{role.value}@{subdomain}.test",
                 full_name=f"{role.value.title()} of {label}",
                 role=role,
+                password=TEST_PASSWORD,
             )
         session.commit()
     return SchoolFixture(school.id, subdomain, school.name)

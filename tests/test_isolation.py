@@ -7,7 +7,11 @@ from sqlmodel import select
 
 from models import School, User
 from oneclass import db
+from oneclass.demo_records import seed_school_records
 from oneclass.rls import find_rls_problems
+from oneclass.services import auth
+from oneclass.services.schools import find_school_route
+from tests.conftest import TEST_PASSWORD, SchoolFixture
 
 
 def test_app_role_cannot_bypass_rls() -> None:
@@ -140,3 +144,86 @@ def test_tenant_is_set_per_transaction_not_per_session(two_schools) -> None:
         session.commit()
         # A new transaction in the same session gets the school again from the hook.
         assert len(session.exec(select(User)).all()) == 5
+
+
+def _tenant_tables() -> list[str]:
+    with db.owner_engine().connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT table_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND column_name = 'school_id' ORDER BY table_name"
+                )
+            ).scalars()
+        )
+
+
+def _fill_every_tenant_table(school: SchoolFixture) -> None:
+    """Give each tenant table at least one row of `school`, written the way the app writes them."""
+    route = find_school_route(subdomain=school.subdomain)
+    admin = auth.sign_in(school=route, email=f"school_admin@{school.subdomain}.test", password=TEST_PASSWORD, ip="x")
+    teacher = auth.sign_in(school=route, email=f"teacher@{school.subdomain}.test", password=TEST_PASSWORD, ip="x")
+    auth.issue_password_reset(admin=admin.user, user_id=teacher.user.id, base_url="http://x", ip="x")
+    with db.tenant_session(school.id) as session:
+        seed_school_records(session, admin=admin.user, subdomain=school.subdomain, level=route.level, students=4)
+        session.commit()
+
+
+def test_every_tenant_table_is_isolated(two_schools) -> None:
+    """Every table with a school_id, discovered from the schema: each school sees only its own
+    rows (and some rows, so the test cannot pass on empty tables), and cannot move a row over."""
+    school_a, school_b = two_schools
+    _fill_every_tenant_table(school_a)
+    _fill_every_tenant_table(school_b)
+    tables = _tenant_tables()
+    assert {"users", "refresh_tokens", "password_reset_tokens", "outgoing_mail", "audit_events", "students", "guardians", "enrolments"} <= set(tables)
+    assert len(tables) >= 18
+    for school, other in ((school_a, school_b), (school_b, school_a)):
+        with db.tenant_session(school.id) as session:
+            connection = session.connection()
+            for table in tables:
+                seen = connection.execute(text(f"SELECT DISTINCT school_id FROM {table}")).scalars().all()
+                assert seen == [school.id], table
+                hidden = connection.execute(
+                    text(f"SELECT count(*) FROM {table} WHERE school_id = :other"), {"other": other.id}
+                ).scalar()
+                assert hidden == 0, table
+    for table in tables:
+        with db.tenant_session(school_a.id) as session:
+            has_update = session.connection().execute(
+                text("SELECT has_table_privilege(current_user, :t, 'UPDATE')"), {"t": table}
+            ).scalar()
+            if not has_update:
+                continue  # append-only tables (audit, mail) cannot be updated by the app at all
+            with pytest.raises(DBAPIError, match="row-level security"):
+                session.connection().execute(text(f"UPDATE {table} SET school_id = :b"), {"b": school_b.id})
+            session.rollback()
+
+
+def test_append_only_tables_refuse_update_and_delete(two_schools) -> None:
+    school_a, _ = two_schools
+    _fill_every_tenant_table(school_a)
+    for table in ("audit_events", "outgoing_mail"):
+        with db.tenant_session(school_a.id) as session:
+            with pytest.raises(DBAPIError, match="permission denied"):
+                session.connection().execute(text(f"DELETE FROM {table}"))
+            session.rollback()
+
+
+def test_platform_role_reaches_only_what_its_policies_name(two_schools) -> None:
+    school_a, school_b = two_schools
+    with db.platform_session() as session:
+        connection = session.connection()
+        assert connection.execute(text("SELECT current_user")).scalar() == db.PLATFORM_ROLE
+        ids = set(connection.execute(text("SELECT id FROM schools")).scalars())
+        assert {school_a.id, school_b.id} <= ids  # every school, for the platform's own pages
+        for table in ("users", "refresh_tokens", "password_reset_tokens", "outgoing_mail"):
+            with pytest.raises(DBAPIError, match="permission denied"):
+                connection.execute(text(f"SELECT count(*) FROM {table}"))
+            session.rollback()
+            connection = session.connection()
+    with db.owner_engine().connect() as connection:
+        role = connection.execute(
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": db.PLATFORM_ROLE}
+        ).one()
+    assert role == (False, False)

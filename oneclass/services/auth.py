@@ -4,10 +4,13 @@ Both the UI states and the REST API call these. A school's users sign in on its 
 admins sign in at the root domain (`school=None`) through the platform role.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 import redis
@@ -36,8 +39,10 @@ from oneclass.security import (
 )
 from oneclass.services import audit
 from oneclass.services.audit import Actor
-from oneclass.services.schools import SchoolRoute
 from oneclass.settings import get_settings
+
+if TYPE_CHECKING:  # schools' services use CurrentUser from here; only the type goes back
+    from oneclass.services.schools import SchoolRoute
 
 
 class AuthError(Exception):
@@ -131,20 +136,17 @@ def _check_not_locked(school_id: UUID | None, email: str, ip: str) -> None:
         locked, ip_failures = client.exists(lock_key), int(client.get(ip_key) or 0)
     except (redis.RedisError, OSError):
         return  # without Redis there is no counter to consult; passwords are still checked
+    minutes = max(1, settings.lockout_seconds // 60)
     if locked:
-        raise AuthError(
-            "locked", f"Too many failed sign-ins. This account is locked for {settings.lockout_minutes} minutes."
-        )
+        raise AuthError("locked", f"Too many failed sign-ins. This account is locked for {minutes} minutes.")
     if ip_failures >= settings.login_max_failures_per_ip:
-        raise AuthError(
-            "locked", f"Too many failed sign-ins from your network. Try again in {settings.lockout_minutes} minutes."
-        )
+        raise AuthError("locked", f"Too many failed sign-ins from your network. Try again in {minutes} minutes.")
 
 
 def _count_failure(school_id: UUID | None, email: str, ip: str) -> bool:
     """Count a failure; True when it has just locked the account."""
     settings = get_settings()
-    window = settings.lockout_minutes * 60
+    window = settings.lockout_seconds
     account_key, ip_key, lock_key = _failure_keys(school_id, email, ip)
     try:
         pipe = cache.get_redis().pipeline()

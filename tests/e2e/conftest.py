@@ -4,6 +4,7 @@ Chromium is the system one (`/usr/bin/chromium`): test tools may not download br
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -39,6 +40,10 @@ class RunningApp:
     def url(self, subdomain: str = "", path: str = "/") -> str:
         host = f"{subdomain}.localhost" if subdomain else "localhost"
         return f"http://{host}:{self.port}{path}"
+
+    def at(self, subdomain: str, path: str) -> re.Pattern[str]:
+        """The page's address, with or without the trailing slash the static build adds."""
+        return re.compile("^" + re.escape(self.url(subdomain, path.rstrip("/"))) + r"/?$")
 
 
 def _wait_until_serving(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
@@ -126,3 +131,14 @@ def page(browser: Browser, request: pytest.FixtureRequest, artifacts_dir: Path) 
     if report is not None and report.failed:
         page.screenshot(path=str(artifacts_dir / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+DEMO_PASSWORD = "oneclass-demo"
+
+
+def sign_in(page: Page, app: RunningApp, subdomain: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form as a person would (subdomain "" is the root domain)."""
+    page.goto(app.url(subdomain, "/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -1,0 +1,157 @@
+"""Deterministic demo records for one school: a year with three terms, departments, the ZIMSEC
+subjects, teachers with staff profiles, classes with teachers, ~300 students with guardians and
+emergency contacts. Written through the services, as the app role, under RLS.
+
+The same seed gives the same school every time (random.Random(subdomain)).
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from sqlmodel import Session, select
+
+from models import (
+    GRADE_LEVEL_NAMES,
+    GradeLevel,
+    Role,
+    SchoolClass,
+    SchoolLevel,
+    StaffProfile,
+    Subject,
+    User,
+)
+from oneclass.services import academics
+from oneclass.services.academics import TermDates
+from oneclass.services.auth import CurrentUser
+from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, add_student, enrol
+from oneclass.services.users import create_user
+
+FIRST_NAMES_FEMALE = ["Tariro", "Rutendo", "Nyasha", "Chipo", "Rumbidzai", "Thandiwe", "Nokuthula", "Ruvimbo", "Tendai", "Farai", "Sithembile", "Kudzai", "Vimbai", "Nomsa", "Tsitsi", "Chiedza", "Shamiso", "Zodwa"]
+FIRST_NAMES_MALE = ["Tatenda", "Tinashe", "Tafadzwa", "Kudakwashe", "Takudzwa", "Simbarashe", "Sipho", "Themba", "Blessing", "Tawanda", "Munyaradzi", "Bongani", "Nkosana", "Panashe", "Ropafadzo", "Anesu", "Mthulisi", "Farai"]
+LAST_NAMES = ["Moyo", "Ncube", "Sibanda", "Dube", "Mpofu", "Ndlovu", "Nyathi", "Chikwanha", "Mutasa", "Mazarura", "Chirwa", "Gumbo", "Mhlanga", "Zhou", "Marufu", "Chinyoka", "Makoni", "Mlambo", "Hove", "Shumba", "Tshuma", "Banda", "Mugabe", "Chiweshe"]
+LANGUAGES = ["Shona", "Ndebele", "English", "Tonga", "Kalanga"]
+SUBURBS = {"harare-primary": ["Avondale", "Mabelreign", "Highfield", "Borrowdale", "Warren Park", "Mbare"], "bulawayo-high": ["Suburbs", "Nkulumane", "Hillside", "Luveve", "Pumula", "Famona"]}
+RELATIONSHIPS = ["Mother", "Father", "Grandmother", "Aunt", "Uncle", "Guardian"]
+STREAMS = ["Blue", "Green"]
+YEAR = 2026
+TERMS = [
+    TermDates(date(YEAR, 1, 13), date(YEAR, 4, 9)),
+    TermDates(date(YEAR, 5, 12), date(YEAR, 8, 6)),
+    TermDates(date(YEAR, 9, 8), date(YEAR, 12, 3)),
+]
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    students: int
+    classes: int
+    teachers: int
+
+
+def _mobile(rng: random.Random) -> str:
+    return f"+2637{rng.choice('1378')}{rng.randint(1000000, 9999999)}"
+
+
+def _class_plan(level: str) -> list[tuple[GradeLevel, str]]:
+    if level == SchoolLevel.primary:
+        return [(grade, GRADE_LEVEL_NAMES[grade]) for grade in academics.grade_levels_for(level)]
+    plan: list[tuple[GradeLevel, str]] = []
+    for grade in academics.grade_levels_for(SchoolLevel.secondary):
+        streams = STREAMS if grade in (GradeLevel.F1, GradeLevel.F2, GradeLevel.F3, GradeLevel.F4) else [""]
+        plan += [(grade, f"{GRADE_LEVEL_NAMES[grade]} {stream}".strip()) for stream in streams]
+    return plan
+
+
+def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str, level: str, students: int = 300) -> DemoCounts:
+    """Fill a school that has its demo users; the caller commits (one transaction)."""
+    rng = random.Random(subdomain)
+    school_id = admin.school_id
+    assert school_id is not None
+    year = academics.create_academic_year(session, actor=admin, name=str(YEAR), starts_on=date(YEAR, 1, 6), ends_on=date(YEAR, 12, 11), terms=TERMS, current=True)
+    for name in (["Infant", "Junior"] if level == SchoolLevel.primary else ["Languages", "Sciences", "Humanities", "Commercials"]):
+        academics.create_department(session, actor=admin, name=name)
+    academics.adopt_zimsec_subjects(session, actor=admin, school_level=level)
+    subjects = list(session.exec(select(Subject).order_by(Subject.code)).all())
+
+    demo_teacher = session.exec(select(User).where(User.role == Role.teacher)).first()
+    teachers = [demo_teacher] if demo_teacher else []
+    for number in range(1, 9):
+        gender_names = FIRST_NAMES_FEMALE if number % 2 else FIRST_NAMES_MALE
+        full_name = f"{rng.choice(gender_names)} {rng.choice(LAST_NAMES)}"
+        teachers.append(create_user(session, school_id=school_id, email=f"teacher{number}@{subdomain}.test", full_name=full_name, role=Role.teacher))
+    for number, teacher in enumerate(teachers, start=1):
+        if teacher is not None:
+            session.add(StaffProfile(school_id=school_id, user_id=teacher.id, employee_number=f"EMP{number:03d}", job_title="Teacher", phone=_mobile(rng)))
+
+    classes: list[SchoolClass] = []
+    plan = _class_plan(level)
+    for index, (grade, name) in enumerate(plan):
+        class_teacher = teachers[index % len(teachers)]
+        school_class = academics.create_class(
+            session, actor=admin, school_level=level, year_id=year.id, grade_level=grade.value, name=name,
+            capacity=45, class_teacher_id=class_teacher.id if class_teacher else None,
+        )
+        classes.append(school_class)
+        for offset, subject in enumerate(s for s in subjects if _subject_fits(s, grade)):
+            if offset >= 4:
+                break
+            teacher = teachers[(index + offset) % len(teachers)]
+            if teacher is not None:
+                academics.assign_teacher(session, actor=admin, class_id=school_class.id, subject_id=subject.id, teacher_id=teacher.id)
+
+    demo_parent = session.exec(select(User).where(User.role == Role.parent)).first()
+    demo_student = session.exec(select(User).where(User.role == Role.student)).first()
+    for number in range(1, students + 1):
+        female = rng.random() < 0.5
+        first = rng.choice(FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE)
+        last = rng.choice(LAST_NAMES)
+        school_class = classes[(number - 1) % len(classes)]
+        born = _birth_date(rng, GradeLevel(school_class.grade_level))
+        guardian_name = f"{rng.choice(FIRST_NAMES_FEMALE + FIRST_NAMES_MALE)} {last}"
+        # The demo parent has two children; the demo student is the first admission.
+        guardian_email = demo_parent.email if demo_parent and number in (1, 2) else ""
+        result = add_student(
+            session,
+            actor=admin,
+            data=StudentInput(
+                admission_number=f"{YEAR}{number:04d}",
+                first_name=first,
+                last_name=last,
+                date_of_birth=born.isoformat(),
+                gender="female" if female else "male",
+                birth_certificate_number=f"{rng.randint(1, 99):02d}-{rng.randint(100000, 999999)}{chr(rng.randint(65, 90))}{rng.randint(1, 99):02d}",
+                home_language=rng.choice(LANGUAGES),
+                address=f"{rng.randint(1, 300)} {rng.choice(SUBURBS.get(subdomain, ['Town']))}",
+                medical_notes=rng.choice(["", "", "", "Asthma: inhaler in bag", "Allergic to penicillin"]),
+            ),
+            guardians=[GuardianInput(full_name=demo_parent.full_name if guardian_email and demo_parent else guardian_name, phone=_mobile(rng), relationship=rng.choice(RELATIONSHIPS), email=guardian_email)],
+            contacts=[EmergencyContactInput(name=guardian_name, relationship="Relative", phone=_mobile(rng))],
+        )
+        enrol(session, actor=admin, student_id=result.student.id, class_id=school_class.id)
+        if number == 1 and demo_student:
+            result.student.user_id = demo_student.id
+            session.add(result.student)
+    session.flush()
+    return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
+
+
+def _subject_fits(subject: Subject, grade: GradeLevel) -> bool:
+    if grade.value.startswith(("ECD", "G")):
+        return subject.level == "primary"
+    return subject.level == ("a_level" if grade in (GradeLevel.F5, GradeLevel.F6) else "o_level")
+
+
+def _birth_date(rng: random.Random, grade: GradeLevel) -> date:
+    """Roughly the right age for the grade: ECD A at 4, Grade 1 at 6, Form 1 at 13."""
+    order = [*academics.grade_levels_for(SchoolLevel.combined)]
+    age = 4 + order.index(grade)
+    return date(YEAR - age, 1, 1) + timedelta(days=rng.randint(0, 364))
+
+
+def school_admin_of(session: Session, school_id: UUID) -> CurrentUser:
+    """The school's (first) admin as an acting user, for writing demo data through services."""
+    admin = session.exec(select(User).where(User.role == Role.school_admin).order_by(User.created_at)).first()
+    assert admin is not None, "the school needs an admin first"
+    return CurrentUser(id=admin.id, school_id=school_id, email=admin.email, full_name=admin.full_name, role=admin.role, family_id=admin.id)
