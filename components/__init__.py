@@ -1,18 +1,42 @@
 """Reusable UI: the app shell, forms, and empty/error states."""
 
-from components.forms import form_error, form_field, form_notice, narrow_card, submit_button
+from components.dialogs import confirm_dialog, dialog_buttons, form_dialog
+from components.forms import (
+    filter_select,
+    form_error,
+    form_field,
+    form_notice,
+    labelled,
+    narrow_card,
+    select_field,
+    submit_button,
+    text_area_field,
+)
 from components.layout import app_shell, nav_link
+from components.lists import list_footer, search_input
 from components.states import empty_state, loading_state, not_found_state
+from components.table import data_table, pagination
 
 __all__ = [
     "app_shell",
+    "confirm_dialog",
+    "data_table",
+    "dialog_buttons",
     "empty_state",
+    "filter_select",
+    "form_dialog",
     "form_error",
     "form_field",
     "form_notice",
+    "labelled",
+    "list_footer",
     "loading_state",
-    "nav_link",
     "narrow_card",
+    "nav_link",
     "not_found_state",
+    "pagination",
+    "search_input",
+    "select_field",
     "submit_button",
+    "text_area_field",
 ]

@@ -4,20 +4,28 @@ When Redis is unreachable every helper behaves as a cache miss, so the app keeps
 PostgreSQL (health reports "degraded").
 """
 
+import hashlib
 import json
 import logging
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 
 from oneclass import embedded
+from oneclass.observability import CACHE_REQUESTS
 from oneclass.settings import get_settings
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # Time-to-live per category of cached data (seconds).
+TTL_SESSION = 30 * 60  # sign-in state such as revoked sign-ins
+TTL_PROFILE = 3600  # a user's profile and permissions
 TTL_SCHOOL_CONFIG = 24 * 3600
+TTL_QUERY = 15 * 60  # results of list queries
 TTL_UNKNOWN_HOST = 60
 
 
@@ -50,8 +58,10 @@ def get_json(cache_key: str) -> Any | None:
     try:
         raw = get_redis().get(cache_key)
     except (redis.RedisError, OSError) as error:
+        CACHE_REQUESTS.labels("error").inc()
         log.warning("cache read failed: %s", error)
         return None
+    CACHE_REQUESTS.labels("miss" if raw is None else "hit").inc()
     return None if raw is None else json.loads(raw)
 
 
@@ -62,11 +72,67 @@ def set_json(cache_key: str, value: Any, ttl_seconds: int) -> None:
         log.warning("cache write failed: %s", error)
 
 
+def exists(cache_key: str) -> bool | None:
+    """Whether the key is there; None when Redis cannot say."""
+    try:
+        return bool(get_redis().exists(cache_key))
+    except (redis.RedisError, OSError):
+        return None
+
+
 def delete(*cache_keys: str) -> None:
     try:
         get_redis().delete(*cache_keys)
     except (redis.RedisError, OSError) as error:
         log.warning("cache delete failed: %s", error)
+
+
+class _Invalidations:
+    """Whether this process failed to invalidate something (Redis was away during a write)."""
+
+    missed = False
+
+
+def versions(school_id: object, tables: tuple[str, ...]) -> list[int] | None:
+    """The generation of each of a school's tables, and last the cache's epoch; None when Redis
+    cannot say. After an outage in which a write could not invalidate, the epoch moves on, so
+    nothing cached before the outage is served again."""
+    try:
+        client = get_redis()
+        if _Invalidations.missed:
+            client.incr(key("epoch"))
+            _Invalidations.missed = False
+        raw = client.mget([*(key("version", school_id, table) for table in tables), key("epoch")])
+    except (redis.RedisError, OSError):
+        return None
+    return [int(value or 0) for value in raw]
+
+
+def bump(school_id: object, table: str) -> None:
+    """Make every cached result over a school's `table` stale at once (keys carry versions)."""
+    try:
+        get_redis().incr(key("version", school_id, table))
+    except (redis.RedisError, OSError) as error:
+        _Invalidations.missed = True
+        log.warning("cache invalidation failed: %s", error)
+
+
+def cached(
+    school_id: object, tables: tuple[str, ...], params: dict[str, Any], compute: Callable[[], T], ttl: int = TTL_QUERY
+) -> T:
+    """`compute()`, remembered per school, the versions of the tables it reads, and its
+    parameters. Any committed write to one of `tables` makes it stale (see db.py)."""
+    generations = versions(school_id, tables)
+    if generations is None:
+        return compute()
+    digest = hashlib.sha1(json.dumps([params, generations], sort_keys=True, default=str).encode()).hexdigest()
+    cache_key = key("q", school_id, "-".join(tables), digest)
+    hit = get_json(cache_key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    value = compute()
+    set_json(cache_key, value, ttl)
+    return value
 
 
 def ping() -> bool:

@@ -85,6 +85,16 @@ def platform_engine() -> Engine:
     return create_engine(role_url(PLATFORM_ROLE), pool_pre_ping=True, pool_size=2, max_overflow=5)
 
 
+def pool_stats() -> dict[str, dict[str, int]]:
+    """Connections checked out and idle, per engine this process has opened."""
+    stats = {}
+    for name, cached in (("owner", owner_engine), ("app", app_engine), ("platform", platform_engine)):
+        if cached.cache_info().currsize:
+            pool = cached().pool
+            stats[name] = {"in_use": pool.checkedout(), "idle": pool.checkedin()}  # type: ignore[attr-defined]
+    return stats
+
+
 def reset_engines() -> None:
     """Forget engines and URLs (after settings change, e.g. in tests)."""
     for cached in (owner_engine, app_engine, platform_engine):
@@ -137,6 +147,36 @@ def _apply_tenant(session: Session, _tx: SessionTransaction, connection: Connect
         text("SELECT set_config(:name, :school_id, true)"),
         {"name": TENANT_SETTING, "school_id": session.info.get("school_id", "")},
     )
+
+
+def invalidate_on_commit(session: Session, school_id: UUID | str, *tables: str) -> None:
+    """Mark a school's cached results over `tables` stale once this session's transaction
+    commits (not before: a reader in between would cache the old rows again).
+
+    ORM writes are noticed by themselves (below); bulk SQL UPDATE/DELETE must call this."""
+    session.info.setdefault("invalidate", set()).update((str(school_id), table) for table in tables)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_written_tables(session: Session, _context: object, _instances: object) -> None:
+    for row in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(row, "__tablename__", None)
+        school_id = getattr(row, "school_id", None) or (getattr(row, "id", None) if table == "schools" else None)
+        if table and school_id:
+            invalidate_on_commit(session, school_id, table)
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_cache_versions(session: Session) -> None:
+    from oneclass import cache
+
+    for school_id, domain in session.info.pop("invalidate", set()):
+        cache.bump(school_id, domain)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_invalidations(session: Session) -> None:
+    session.info.pop("invalidate", None)
 
 
 @contextmanager

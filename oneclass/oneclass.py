@@ -4,5 +4,7 @@ import reflex as rx
 
 import pages  # noqa: F401  (registers every page through @rx.page)
 from oneclass.api import build_api
+from oneclass.observability import EventMetricsMiddleware
 
 app = rx.App(api_transformer=build_api())
+app.add_middleware(EventMetricsMiddleware())

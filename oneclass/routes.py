@@ -1,6 +1,7 @@
 """Route constants and URL builders: the one place a page's address is written."""
 
 from models import Role
+from oneclass.settings import get_settings
 
 HOME = "/"
 LOGIN = "/login"
@@ -12,6 +13,17 @@ ADMIN_AUDIT = "/admin/audit"
 ADMIN_SETTINGS = "/admin/settings"
 PLATFORM_SCHOOLS = "/platform/schools"
 PLATFORM_AUDIT = "/platform/audit"
+STUDENTS = "/students"
+STUDENT_PROFILE = "/students/[student_id]"
+ADMIN_YEARS = "/admin/years"
+ADMIN_SUBJECTS = "/admin/subjects"
+ADMIN_CLASSES = "/admin/classes"
+ADMIN_STAFF = "/admin/staff"
+ADMIN_GUARDIANS = "/admin/guardians"
+ADMIN_IMPORT = "/admin/import"
+TEACHER_CLASSES = "/teacher/classes"
+MY_PROFILE = "/student/profile"
+MY_CHILDREN = "/parent/children"
 
 DASHBOARDS: dict[str, str] = {
     Role.super_admin.value: "/platform",
@@ -27,6 +39,18 @@ def dashboard_for(role: str) -> str:
     return DASHBOARDS.get(role, HOME)
 
 
+def school_origin(subdomain: str) -> str:
+    """A school's own address, from settings (never from a request, which a sender controls)."""
+    settings = get_settings()
+    port = settings.public_port or settings.frontend_port
+    suffix = "" if port in (80, 443) else f":{port}"
+    return f"{settings.public_scheme}://{subdomain}.{settings.base_domain}{suffix}"
+
+
+def student_url(student_id: str) -> str:
+    return STUDENT_PROFILE.replace("[student_id]", student_id)
+
+
 def login_url(next_path: str = "") -> str:
     """The sign-in page, coming back to `next_path` afterwards (the static build may add a '/')."""
     next_path = next_path.rstrip("/")
@@ -36,6 +60,16 @@ def login_url(next_path: str = "") -> str:
 # The navigation: (label, route, icon, permission). A None permission: every signed-in user.
 # `platform.*` items show at the root domain only; the others on a school's host only.
 NAVIGATION: list[tuple[str, str, str, str | None]] = [
+    ("Students", STUDENTS, "graduation-cap", "students.read"),
+    ("My classes", TEACHER_CLASSES, "book-open", "classes.read"),
+    ("My profile", MY_PROFILE, "id-card", "dashboard.student"),
+    ("My children", MY_CHILDREN, "baby", "child.read"),
+    ("Classes", ADMIN_CLASSES, "school", "school.update"),
+    ("Subjects", ADMIN_SUBJECTS, "library", "school.update"),
+    ("Years and terms", ADMIN_YEARS, "calendar", "school.update"),
+    ("Staff", ADMIN_STAFF, "briefcase", "users.read"),
+    ("Guardians", ADMIN_GUARDIANS, "users-round", "users.read"),
+    ("Import", ADMIN_IMPORT, "upload", "students.create"),
     ("Users", ADMIN_USERS, "users", "users.read"),
     ("Audit log", ADMIN_AUDIT, "scroll-text", "audit.read"),
     ("School settings", ADMIN_SETTINGS, "settings", "school.update"),

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     app_db_password: str = DEVELOPMENT_APP_DB_PASSWORD
     platform_db_password: str = DEVELOPMENT_PLATFORM_DB_PASSWORD
     base_domain: str = "localhost"
+    public_scheme: str = "http"  # how people reach us: links in mail are built from these
+    public_port: int | None = None  # None: FRONTEND_PORT; 80/443 are left out of links
     frontend_port: int = 3000
     backend_port: int = 3000
     data_dir: Path = PROJECT_ROOT / ".oneclass"
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     password_reset_hours: int = 24
     login_max_failures: int = 5  # per account, within the lockout window
     login_max_failures_per_ip: int = 20
+    api_rate_per_token: int = 600  # requests a minute for one access token
+    api_rate_per_ip: int = 1200  # requests a minute from one address
     lockout_seconds: int = 15 * 60  # the window failures are counted in, and the lock's length
 
     @property

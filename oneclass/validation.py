@@ -63,7 +63,7 @@ def email(value: str) -> str:
 
 
 def required_text(value: str, *, label: str, max_length: int = 200) -> str:
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(value.replace("\x00", "").split())
     if not cleaned:
         raise InvalidValue(f"{label} is required.")
     if len(cleaned) > max_length:

@@ -1,5 +1,9 @@
-"""Pages, one module per area; importing this package registers them all."""
+"""Pages, one module per area; importing this package registers them all (every module in it)."""
 
-from pages import auth, dashboard, landing
+import importlib
+import pkgutil
 
-__all__ = ["auth", "dashboard", "landing"]
+__all__ = [module.name for module in pkgutil.iter_modules(__path__) if module.name != "guard"]
+
+for _name in __all__:
+    importlib.import_module(f"{__name__}.{_name}")

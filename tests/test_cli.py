@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 from sqlalchemy.engine import make_url
-from sqlmodel import select
+from sqlmodel import func, select
 
-from models import PlatformUser, School, User
+from models import PlatformUser, School, Student, User
 from oneclass import db, seed
 from oneclass.security import verify_password
 from oneclass.settings import PROJECT_ROOT
@@ -76,10 +76,11 @@ def test_demo_seed_creates_every_role_and_is_idempotent() -> None:
     assert verify_password(root.password_hash or "", seed.DEMO_PASSWORD)
     for subdomain, name, _level in seed.DEMO_SCHOOLS:
         assert schools[subdomain].name == name
+        demo_emails = {f"{local}@{subdomain}.test" for local in ("admin", "teacher", "student", "parent", "staff")}
         with db.tenant_session(schools[subdomain].id) as session:
-            users = session.exec(select(User)).all()
-        assert sorted(u.email for u in users) == sorted(
-            f"{local}@{subdomain}.test" for local in ("admin", "teacher", "student", "parent", "staff")
-        )
+            users = [u for u in session.exec(select(User)).all() if u.email in demo_emails]
+            students = session.exec(select(func.count()).select_from(Student)).one()
+        assert {u.email for u in users} == demo_emails
         assert all(verify_password(u.password_hash or "", seed.DEMO_PASSWORD) for u in users)
         assert not verify_password(users[0].password_hash or "", "wrong-password")
+        assert students == 300  # and their records: the deterministic demo school

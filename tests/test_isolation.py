@@ -163,7 +163,7 @@ def _fill_every_tenant_table(school: SchoolFixture) -> None:
     route = find_school_route(subdomain=school.subdomain)
     admin = auth.sign_in(school=route, email=f"school_admin@{school.subdomain}.test", password=TEST_PASSWORD, ip="x")
     teacher = auth.sign_in(school=route, email=f"teacher@{school.subdomain}.test", password=TEST_PASSWORD, ip="x")
-    auth.issue_password_reset(admin=admin.user, user_id=teacher.user.id, base_url="http://x", ip="x")
+    auth.issue_password_reset(admin=admin.user, user_id=teacher.user.id, ip="x")
     with db.tenant_session(school.id) as session:
         seed_school_records(session, admin=admin.user, subdomain=school.subdomain, level=route.level, students=4)
         session.commit()
@@ -227,3 +227,14 @@ def test_platform_role_reaches_only_what_its_policies_name(two_schools) -> None:
             text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": db.PLATFORM_ROLE}
         ).one()
     assert role == (False, False)
+
+
+def test_a_school_cannot_change_its_own_status_or_address(two_schools) -> None:
+    school_a, _ = two_schools
+    with db.tenant_session(school_a.id) as session:
+        for column, value in (("status", "active"), ("subdomain", "taken-over"), ("name", "Renamed")):
+            with pytest.raises(DBAPIError, match="permission denied"):
+                session.connection().execute(text(f"UPDATE schools SET {column} = :v"), {"v": value})
+            session.rollback()
+        # Its own settings it may change.
+        assert session.connection().execute(text("UPDATE schools SET require_admin_mfa = true")).rowcount == 1

@@ -14,12 +14,13 @@ def _now() -> str:
 class ApiError(Exception):
     """Raised by routes and dependencies; rendered as the error envelope."""
 
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+    def __init__(self, status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.headers = headers or {}
 
 
 def success(data: Any, meta: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def success(data: Any, meta: dict[str, Any] | None = None) -> dict[str, Any]:
 def error_response(request: Request, error: ApiError) -> JSONResponse:
     return JSONResponse(
         status_code=error.status,
+        headers=error.headers,
         content={
             "success": False,
             "error": {"code": error.code, "message": error.message, "details": error.details},

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from oneclass import cache, migrate
+from oneclass import cache, db, migrate
 from oneclass.db import app_engine
 
 router = APIRouter()
@@ -24,7 +24,8 @@ def _database_check() -> dict[str, Any]:
     except (SQLAlchemyError, OSError) as error:
         return {"status": "down", "error": type(error).__name__}
     head = migrate.head_revision()
-    return {"status": "up", "migration": current, "migration_head": head, "migrated": current == head}
+    pool = db.pool_stats().get("app", {})
+    return {"status": "up", "migration": current, "migration_head": head, "migrated": current == head, "pool": pool}
 
 
 @router.get("/health", tags=["health"], summary="Health of the app and its servers")

@@ -321,6 +321,22 @@ def _enrolled_students(session: Session, class_id: UUID) -> list[Student]:
     )
 
 
+def promotion_targets(session: Session, *, class_id: UUID) -> list[dict[str, str]]:
+    """The classes a class can move up into: the next grade level, in a later year."""
+    source = session.get(SchoolClass, class_id)
+    next_level = next_grade_level(GradeLevel(source.grade_level)) if source else None
+    source_year = session.get(AcademicYear, source.academic_year_id) if source else None
+    if source_year is None or next_level is None:
+        return []
+    targets = session.exec(
+        select(SchoolClass, AcademicYear.name)
+        .join(AcademicYear, col(AcademicYear.id) == SchoolClass.academic_year_id)
+        .where(SchoolClass.grade_level == next_level, AcademicYear.starts_on > source_year.starts_on)
+        .order_by(AcademicYear.starts_on, SchoolClass.name)
+    ).all()
+    return [{"value": str(target.id), "label": f"{target.name} ({year})"} for target, year in targets]
+
+
 def preview_promotion(session: Session, *, actor: CurrentUser, class_id: UUID, to_class_id: UUID | None) -> PromotionPlan:
     require(actor, "classes.update")
     source = session.get(SchoolClass, class_id)

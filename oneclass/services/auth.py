@@ -19,7 +19,7 @@ from sqlalchemy import text, update
 from sqlmodel import Session, col, func, select
 
 from models import OutgoingMail, PasswordResetToken, PlatformRefreshToken, PlatformUser, RefreshToken, Role, User
-from oneclass import cache
+from oneclass import cache, routes
 from oneclass.db import platform_session, tenant_session
 from oneclass.permissions import require
 from oneclass.security import (
@@ -228,6 +228,8 @@ def sign_in(
     school_id = school.id if school else None
     if not email or not password:
         raise AuthError("validation", "Enter your email and password.")
+    if "\x00" in email + password + (totp_code or ""):
+        raise WRONG_CREDENTIALS  # PostgreSQL cannot even compare text with NUL in it
     _check_not_locked(school_id, email, ip)
     with _scope_session(school_id) as session:
         actor = Actor(email=email, ip=ip)
@@ -265,11 +267,19 @@ def sign_in(
     return pair
 
 
+def _mark_revoked(family_ids: list[UUID]) -> None:
+    """Tell every worker at once (Redis) that these sign-ins are over; the database row is the
+    lasting record, the marker only has to outlive an access token."""
+    for family_id in family_ids:
+        cache.set_json(cache.key("revoked", family_id), 1, cache.TTL_SESSION)
+
+
 def _revoke_family(session: Session, school_id: UUID | None, family_id: UUID) -> None:
     model: type[RefreshRow] = RefreshToken if school_id else PlatformRefreshToken
     session.execute(
         update(model).where(col(model.family_id) == family_id, col(model.revoked_at).is_(None)).values(revoked_at=_now())
     )
+    _mark_revoked([family_id])
 
 
 def refresh(*, school: SchoolRoute | None, refresh_token: str, ip: str) -> TokenPair:
@@ -308,9 +318,26 @@ def sign_out(*, user: CurrentUser, ip: str) -> None:
         session.commit()
 
 
+def sign_out_with_refresh_token(*, school: SchoolRoute | None, refresh_token: str, ip: str) -> None:
+    """Sign out holding only the refresh token (the API's logout): its family ends."""
+    school_id = school.id if school else None
+    model: type[RefreshRow] = RefreshToken if school_id else PlatformRefreshToken
+    with _scope_session(school_id) as session:
+        row = session.exec(select(model).where(model.token_hash == hash_token(refresh_token))).first()
+        if row is None:
+            raise AuthError("token_invalid", "Your session has ended. Please sign in again.")
+        _revoke_family(session, school_id, row.family_id)
+        user_id = row.user_id if isinstance(row, RefreshToken) else row.platform_user_id
+        _record(session, school_id, audit.SIGNED_OUT, Actor(user_id, None, ip))
+        session.commit()
+
+
 def authenticate(*, token: str, school: SchoolRoute | None) -> CurrentUser:
     """Who holds this access token, on this host? Refuses another school's token, a revoked
-    sign-in, a deactivated user and a suspended school."""
+    sign-in, a deactivated user and a suspended school.
+
+    A school user's profile is cached (1 h, stale at once when users or schools change); a
+    revoked sign-in is a Redis marker, and the database is asked instead while Redis is away."""
     try:
         claims: AccessClaims = decode_access_token(token)
     except TokenInvalid as error:
@@ -320,15 +347,54 @@ def authenticate(*, token: str, school: SchoolRoute | None) -> CurrentUser:
         raise AuthError("token_invalid", "This sign-in belongs to another school. Please sign in here.")
     if school and school.status != "active":
         raise AuthError("suspended", "This school's account is suspended.")
-    model: type[RefreshRow] = RefreshToken if school_id else PlatformRefreshToken
-    with _scope_session(school_id) as session:
-        revoked = session.exec(
-            select(model.id).where(col(model.family_id) == claims.family_id, col(model.revoked_at).is_not(None)).limit(1)
-        ).first()
-        account = session.get(User if school_id else PlatformUser, claims.user_id)
-        if revoked or account is None or not account.is_active:
-            raise AuthError("token_invalid", "Your session has ended. Please sign in again.")
-        return _current_user(account, school_id, claims.family_id, _school_requires_mfa(session, school_id))
+    ended = AuthError("token_invalid", "Your session has ended. Please sign in again.")
+    revoked = cache.exists(cache.key("revoked", claims.family_id))
+    if revoked:
+        raise ended
+    if revoked is None or school_id is None:
+        with _scope_session(school_id) as session:
+            model: type[RefreshRow] = RefreshToken if school_id else PlatformRefreshToken
+            if session.exec(
+                select(model.id).where(col(model.family_id) == claims.family_id, col(model.revoked_at).is_not(None)).limit(1)
+            ).first():
+                raise ended
+    if school_id is None:
+        with platform_session() as session:
+            account = session.get(PlatformUser, claims.user_id)
+            if account is None or not account.is_active:
+                raise ended
+            return _current_user(account, None, claims.family_id, False)
+    profile = cache.cached(
+        school_id, ("users", "schools"), {"profile": str(claims.user_id)}, lambda: _profile(school_id, claims.user_id), cache.TTL_PROFILE
+    )
+    if not profile or not profile["is_active"]:
+        raise ended
+    needs_mfa = profile["require_mfa"] and profile["role"] == Role.school_admin.value
+    return CurrentUser(
+        id=claims.user_id,
+        school_id=school_id,
+        email=profile["email"],
+        full_name=profile["full_name"],
+        role=profile["role"],
+        family_id=claims.family_id,
+        must_enrol_totp=needs_mfa and not profile["totp_enabled"],
+    )
+
+
+def _profile(school_id: UUID, user_id: UUID) -> dict[str, object]:
+    """What authenticating needs of a user, as JSON for the cache ({} for no such user)."""
+    with tenant_session(school_id) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            return {}
+        return {
+            "email": user.email,
+            "full_name": user.full_name,
+            "role": user.role,
+            "is_active": user.is_active,
+            "totp_enabled": user.totp_enabled,
+            "require_mfa": _school_requires_mfa(session, school_id),
+        }
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -355,8 +421,9 @@ def change_password(*, user: CurrentUser, current_password: str, new_password: s
         session.commit()
 
 
-def issue_password_reset(*, admin: CurrentUser, user_id: UUID, base_url: str, ip: str) -> str:
-    """A one-time link, valid for a day, for a user of the admin's school; logged as mail."""
+def issue_password_reset(*, admin: CurrentUser, user_id: UUID, ip: str) -> str:
+    """A one-time link, valid for a day, for a user of the admin's school; logged as mail. The
+    link's address is the school's own, from settings."""
     require(admin, "users.update")
     assert admin.school_id is not None
     token = new_opaque_token()
@@ -374,7 +441,8 @@ def issue_password_reset(*, admin: CurrentUser, user_id: UUID, base_url: str, ip
                 created_by=admin.id,
             )
         )
-        link = f"{base_url.rstrip('/')}/reset-password?token={token}"
+        subdomain = session.connection().execute(text("SELECT subdomain FROM schools")).scalar_one()
+        link = f"{routes.school_origin(subdomain)}{routes.RESET_PASSWORD}?token={token}"
         session.add(
             OutgoingMail(
                 school_id=admin.school_id,
@@ -404,9 +472,13 @@ def reset_password(*, school: SchoolRoute, token: str, new_password: str, ip: st
         row.used_at = _now()
         user.password_hash = hash_password(new_password)
         user.password_changed_at = _now()
+        families = session.exec(
+            select(RefreshToken.family_id).where(RefreshToken.user_id == user.id, col(RefreshToken.revoked_at).is_(None))
+        ).all()
         session.execute(
             update(RefreshToken).where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None)).values(revoked_at=_now())
         )
+        _mark_revoked(list(set(families)))
         audit.record(session, school_id=school.id, action=audit.PASSWORD_RESET, actor=Actor(user.id, user.email, ip), target=user.email)
         session.commit()
         email = user.email

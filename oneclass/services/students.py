@@ -394,12 +394,17 @@ def list_students(
     )
 
 
-def student_profile(session: Session, *, actor: CurrentUser, student_id: UUID) -> dict[str, Any]:
-    """Everything the actor may see of one student; medical details only when allowed."""
+def _visible_student(session: Session, actor: CurrentUser, student_id: UUID) -> Student:
     visible = visible_student_ids(session, actor)
     student = session.get(Student, student_id)
     if student is None or (visible is not None and student_id not in visible):
         raise NotFound("No such student, or not one of yours.")
+    return student
+
+
+def student_profile(session: Session, *, actor: CurrentUser, student_id: UUID) -> dict[str, Any]:
+    """Everything the actor may see of one student; medical details only when allowed."""
+    student = _visible_student(session, actor, student_id)
     guardians = session.exec(
         select(Guardian, StudentGuardian.relationship)
         .join(StudentGuardian, col(StudentGuardian.guardian_id) == Guardian.id)
@@ -453,6 +458,12 @@ def set_photo(session: Session, *, actor: CurrentUser, student_id: UUID, content
     student.photo, student.photo_type = content, content_type
     session.add(student)
     session.flush()
+
+
+def student_photo(session: Session, *, actor: CurrentUser, student_id: UUID) -> tuple[bytes, str] | None:
+    """The photo and its content type, for whoever may see the student; None when there is none."""
+    student = _visible_student(session, actor, student_id)
+    return (student.photo, student.photo_type or "image/png") if student.photo else None
 
 
 # --- classes: who is in them, who teaches them -------------------------------------------

@@ -49,3 +49,11 @@ def test_api_on_the_running_app_resolves_the_school(running_app: RunningApp, pag
     page.goto(running_app.url("no-such-school"))
     status, body = page.evaluate(FETCH_JSON, "/api/v1/school")
     assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
+
+
+def test_metrics_count_websocket_events_by_handler(running_app: RunningApp, page: Page) -> None:
+    page.goto(running_app.url("harare-primary"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Harare Primary")
+    metrics = page.request.get(running_app.url("", "/metrics")).text()
+    assert 'oneclass_websocket_events_total{handler="check_session"}' in metrics
+    assert "oneclass_websocket_event_duration_seconds_bucket" in metrics

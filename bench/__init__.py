@@ -1,0 +1,1 @@
+"""Benchmark scripts: each prints figures and asserts nothing."""

@@ -1,0 +1,66 @@
+"""Benchmark data: a database of its own with many schools of many students, written with
+set-based SQL as the owner (the app's own write path is measured by bench/import_10k.py)."""
+
+import uuid
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PASSWORD = "bench-password-2026"
+
+
+def build_data(server_url: str, schools: int, students: int) -> tuple[str, list[tuple[str, str]]]:
+    """A new database with `schools` schools of `students` students each; returns its URL and
+    (subdomain, school id) pairs."""
+    from oneclass import migrate
+    from oneclass.security import hash_password
+
+    name = f"oneclass_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    password_hash = hash_password(PASSWORD)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("SET ROLE oneclass_owner"))
+        connection.execute(
+            text(
+                "INSERT INTO schools (name, subdomain, level) SELECT 'Bench School ' || n, 'bench' || n, 'secondary' "
+                "FROM generate_series(1, :n) AS n"
+            ),
+            {"n": schools},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (school_id, email, full_name, role, password_hash) "
+                "SELECT id, 'admin@' || subdomain || '.test', 'Bench Admin', 'school_admin', :hash FROM schools"
+            ),
+            {"hash": password_hash},
+        )
+        connection.execute(
+            text(
+                """
+                INSERT INTO students (school_id, admission_number, first_name, last_name, date_of_birth, gender)
+                SELECT s.id, 'B' || lpad(n::text, 5, '0'),
+                       (ARRAY['Tariro','Tatenda','Rutendo','Sipho','Nyasha','Themba','Chipo','Farai'])[1 + n % 8],
+                       (ARRAY['Moyo','Ncube','Sibanda','Dube','Mpofu','Ndlovu','Zhou','Shumba','Hove'])[1 + n % 9] || n,
+                       date '2010-01-01' + (n % 2000), CASE WHEN n % 2 = 0 THEN 'female' ELSE 'male' END
+                FROM schools s CROSS JOIN generate_series(1, :per_school) AS n
+                """
+            ),
+            {"per_school": students},
+        )
+        connection.execute(text("ANALYZE"))
+        pairs = [(row[0], str(row[1])) for row in connection.execute(text("SELECT subdomain, id FROM schools"))]
+    engine.dispose()
+    return url, pairs
+
+
+def drop_data(server_url: str, url: str) -> None:
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()

@@ -1,0 +1,134 @@
+"""Student list benchmark: search + a page of 50 with 100 schools x 1,000 students.
+
+Prints p50/p95 of (1) the service call `students.list_students` and (2) the Students page's
+websocket event round trip in a real browser (the search event sent -> its state update back;
+the input's 300 ms typing debounce comes before and is not counted). Asserts nothing.
+
+    .venv/bin/python bench/students.py [--schools 100] [--students 1000] [--calls 200] [--searches 30]
+"""
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.data import PASSWORD, build_data, drop_data  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    return f"p50 {ordered[len(ordered) // 2]:7.1f} ms  p95 {ordered[int(0.95 * (len(ordered) - 1))]:7.1f} ms  (n={len(ordered)})"
+
+
+def service_calls(url: str, pairs: list[tuple[str, str]], calls: int, per_school: int) -> list[float]:
+    from uuid import UUID
+
+    from sqlmodel import select
+
+    from models import User
+    from oneclass import db
+    from oneclass.services import students
+    from oneclass.services.auth import CurrentUser
+    from tests.conftest import apply_settings
+
+    apply_settings(DATABASE_URL=url)
+    rng = random.Random(7)
+    samples = []
+    for _ in range(calls):
+        subdomain, school_id = rng.choice(pairs)
+        with db.tenant_session(school_id) as session:
+            admin = session.exec(select(User)).first()
+            assert admin is not None
+            actor = CurrentUser(id=admin.id, school_id=UUID(school_id), email=admin.email, full_name="", role=admin.role, family_id=admin.id)
+            started = time.perf_counter()
+            page = students.list_students(session, actor=actor, search=f"Moyo{rng.randrange(9, per_school + 1, 9)}", page=1, per_page=50)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert page.total >= 1
+    return samples
+
+
+def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, per_school: int) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FRONTEND_PORT": str(port), "BACKEND_PORT": str(port), "CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
+    app = subprocess.Popen([sys.executable, "-m", "oneclass", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://localhost:{port}/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(1)
+        samples: list[float] = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            sent: list[float] = []
+
+            def on_socket(socket) -> None:  # type: ignore[no-untyped-def]
+                socket.on("framesent", lambda frame: sent.append(time.perf_counter()) if "set_search" in str(frame) else None)
+                socket.on("framereceived", lambda _frame: samples.append((time.perf_counter() - sent.pop()) * 1000) if sent else None)
+
+            page.on("websocket", on_socket)
+            base = f"http://bench1.localhost:{port}"
+            page.goto(f"{base}/login")
+            page.get_by_label("Email").fill("admin@bench1.test")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(f"{base}/admin**")
+            page.goto(f"{base}/students")
+            box = page.get_by_label("Search students")
+            box.wait_for()
+            for number in range(searches):
+                term = f"Moyo{9 * (number % (per_school // 9) + 1)}"
+                box.fill(term)
+                page.get_by_text(term).first.wait_for(timeout=30_000)
+                time.sleep(0.4)
+            browser.close()
+        return samples
+    finally:
+        os.killpg(app.pid, signal.SIGTERM)
+        app.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--schools", type=int, default=100)
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--searches", type=int, default=30)
+    parser.add_argument("--port", type=int, default=3330)
+    args = parser.parse_args()
+
+    from oneclass import cache, db, embedded
+    from oneclass.settings import get_settings
+
+    settings = get_settings()
+    server_url = db.normalise_url(settings.database_url) if settings.database_url else embedded.start_postgres(settings.data_dir)
+    redis_url = cache.redis_url()
+    started = time.perf_counter()
+    url, pairs = build_data(server_url, args.schools, args.students)
+    print(f"data: {args.schools} schools x {args.students} students in {time.perf_counter() - started:.1f} s")
+    try:
+        print(f"service list_students (search + page of 50)  {percentiles(service_calls(url, pairs, args.calls, args.students))}")
+        print(f"page websocket event round trip (search)     {percentiles(websocket_round_trips(url, redis_url, args.searches, args.port, args.students))}")
+    finally:
+        db.reset_engines()
+        drop_data(server_url, url)
+
+
+if __name__ == "__main__":
+    main()

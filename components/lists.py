@@ -1,0 +1,38 @@
+"""Pieces around a paged list: its search box, and its footer (how many, and the paging)."""
+
+from typing import TypeAlias
+
+import reflex as rx
+
+from components.table import pagination
+
+EventType: TypeAlias = rx.EventHandler | rx.event.EventSpec
+
+
+def search_input(value: rx.Var, on_change: EventType, *, placeholder: str, label: str) -> rx.Component:
+    """A search box that asks the server once typing pauses; `label` names it for screen readers."""
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
+        value=value,
+        on_change=on_change,
+        debounce_timeout=300,
+        type="search",
+        placeholder=placeholder,
+        aria_label=label,
+        min_width="16em",
+    )
+
+
+def list_footer(
+    total: rx.Var, noun: str, page: rx.Var, page_count: rx.Var, on_previous: EventType, on_next: EventType
+) -> rx.Component:
+    """"N <noun>" and Previous / Page x of y / Next, shown once the list has rows."""
+    return rx.cond(
+        total > 0,
+        rx.hstack(
+            rx.text(total, f" {noun}", size="2", color="var(--gray-11)", white_space="nowrap"),
+            pagination(page, page_count, on_previous, on_next),
+            align="center",
+            width="100%",
+        ),
+    )

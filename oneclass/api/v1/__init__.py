@@ -1,0 +1,9 @@
+"""REST API v1: one router per resource, each route thin (dependencies + one service call)."""
+
+from fastapi import APIRouter
+
+from oneclass.api.v1 import auth, classes, school, schools, students, users
+
+router = APIRouter()
+for module in (auth, school, users, students, classes, schools):
+    router.include_router(module.router)

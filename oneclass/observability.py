@@ -1,0 +1,129 @@
+"""Metrics (Prometheus) and structured logs (JSON, one object a line, with request id, school
+and user on every line).
+
+One backend process (the default without REFLEX_REDIS_URL) owns its metrics; with several
+workers, scrape each or run prometheus_client's multiprocess mode (see the README).
+"""
+
+import json
+import logging
+import sys
+import time
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from reflex.middleware import Middleware
+
+REGISTRY = CollectorRegistry()
+
+HTTP_REQUESTS = Counter(
+    "oneclass_http_requests_total", "HTTP requests answered", ["method", "route", "status"], registry=REGISTRY
+)
+HTTP_LATENCY = Histogram(
+    "oneclass_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+    registry=REGISTRY,
+)
+EVENTS = Counter("oneclass_websocket_events_total", "Reflex events processed", ["handler"], registry=REGISTRY)
+EVENT_LATENCY = Histogram(
+    "oneclass_websocket_event_duration_seconds",
+    "Time to process a Reflex event",
+    ["handler"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+    registry=REGISTRY,
+)
+CACHE_REQUESTS = Counter(
+    "oneclass_cache_requests_total", "Cache look-ups by result (hit, miss, error)", ["result"], registry=REGISTRY
+)
+RATE_LIMITED = Counter("oneclass_rate_limited_total", "Requests refused by a rate limit", ["scope"], registry=REGISTRY)
+BUILD_INFO = Gauge("oneclass_build_info", "Version of the running app", ["version"], registry=REGISTRY)
+
+
+class PoolCollector(Collector):
+    """Connections of each database pool, read at scrape time."""
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        from oneclass import db
+
+        in_use = GaugeMetricFamily("oneclass_db_pool_connections_in_use", "Checked-out connections", labels=["pool"])
+        idle = GaugeMetricFamily("oneclass_db_pool_connections_idle", "Idle pooled connections", labels=["pool"])
+        for name, stats in db.pool_stats().items():
+            in_use.add_metric([name], stats["in_use"])
+            idle.add_metric([name], stats["idle"])
+        yield in_use
+        yield idle
+
+
+REGISTRY.register(PoolCollector())
+
+
+def metrics_text() -> bytes:
+    return generate_latest(REGISTRY)
+
+
+# --- logs ---------------------------------------------------------------------------------------
+
+log_context: ContextVar[dict[str, str]] = ContextVar("log_context", default={})  # noqa: B039
+
+
+def bind_log_context(**values: str) -> None:
+    """Add request_id / school / user to every log line of the current request or event."""
+    log_context.set({**log_context.get(), **{k: v for k, v in values.items() if v}})
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": None,
+            "school": None,
+            "user": None,
+            **log_context.get(),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        for key in ("method", "route", "status", "duration_ms", "handler"):
+            if hasattr(record, key):
+                line[key] = getattr(record, key)
+        return json.dumps(line, default=str)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """JSON lines on stderr for our loggers (idempotent)."""
+    logger = logging.getLogger("oneclass")
+    if any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+class EventMetricsMiddleware(Middleware):
+    """Reflex middleware: counts and times every websocket event by handler name."""
+
+    def __init__(self) -> None:
+        self._started: dict[int, float] = {}
+
+    async def preprocess(self, app: Any, state: Any, event: Any) -> None:
+        self._started[id(event)] = time.perf_counter()
+        bind_log_context(handler=event.name)
+        return None
+
+    async def postprocess(self, app: Any, state: Any, event: Any, update: Any) -> Any:
+        handler = event.name.rsplit(".", 1)[-1] if event.name else "unknown"
+        EVENTS.labels(handler).inc()
+        started = self._started.pop(id(event), None)
+        if started is not None:
+            EVENT_LATENCY.labels(handler).observe(time.perf_counter() - started)
+        return update

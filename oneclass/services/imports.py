@@ -1,0 +1,660 @@
+"""Bulk import of students with their guardians, and of staff, from a CSV or Excel (.xlsx) file.
+
+`preview_import` reads and checks every row (with the same validators as the one-at-a-time
+forms) and writes nothing; `run_import` checks again and, only if no row has a problem, writes
+every row in the caller's one transaction: a failure part-way leaves nothing once the caller
+rolls back. Large files are written in chunks of bulk INSERTs, with what the checks need
+(existing admission numbers, emails, guardians, classes, departments) read once up front.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
+from typing import Any
+from uuid import UUID, uuid4
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import insert, update
+from sqlmodel import Session, col, func, select
+
+from models import (
+    Department,
+    Enrolment,
+    Guardian,
+    Role,
+    SchoolClass,
+    StaffProfile,
+    Student,
+    StudentGuardian,
+    StudentStatus,
+    StudentStatusChange,
+    User,
+)
+from oneclass import validation
+from oneclass.permissions import require
+from oneclass.services import audit
+from oneclass.services.academics import current_year
+from oneclass.services.auth import CurrentUser
+from oneclass.services.errors import ValidationFailed
+from oneclass.services.exports import rows_to_csv
+from oneclass.services.staff import EMPLOYEE_NUMBER_MAX, JOB_TITLE_MAX, STAFF_ROLES
+from oneclass.services.students import (
+    GuardianInput,
+    StudentInput,
+    clean_guardian,
+    clean_student,
+)
+from oneclass.services.users import EMAIL_TAKEN, field_problems, normalise_role
+
+STUDENTS = "students"
+STAFF = "staff"
+KINDS: dict[str, str] = {STUDENTS: "Students with guardians", STAFF: "Staff"}
+PERMISSIONS: dict[str, str] = {STUDENTS: "students.create", STAFF: "users.create"}
+STUDENTS_IMPORTED = "students.imported"
+STAFF_IMPORTED = "staff.imported"
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+CHUNK_ROWS = 200  # rows written per batch of INSERTs; progress is reported after each
+SAMPLE_ROWS = 10
+
+STUDENT_COLUMNS = (
+    "admission_number", "first_name", "last_name", "date_of_birth", "gender", "class",
+    "birth_certificate_number", "national_id", "zimsec_candidate_number", "home_language", "address", "medical_notes",
+    "guardian_name", "guardian_phone", "guardian_relationship", "guardian_email", "guardian_contact_preference",
+)
+STUDENT_REQUIRED = (
+    "admission_number", "first_name", "last_name", "date_of_birth", "gender", "guardian_name", "guardian_phone", "guardian_relationship",
+)
+GUARDIAN_COLUMNS = ("guardian_name", "guardian_phone", "guardian_relationship", "guardian_email", "guardian_contact_preference")
+STAFF_COLUMNS = ("email", "full_name", "role", "department", "job_title", "employee_number", "phone")
+STAFF_REQUIRED = ("email", "full_name", "role")
+COLUMNS: dict[str, tuple[str, ...]] = {STUDENTS: STUDENT_COLUMNS, STAFF: STAFF_COLUMNS}
+REQUIRED: dict[str, tuple[str, ...]] = {STUDENTS: STUDENT_REQUIRED, STAFF: STAFF_REQUIRED}
+EXAMPLES: dict[str, dict[str, str]] = {
+    STUDENTS: {
+        "admission_number": "2027-0001", "first_name": "Tariro", "last_name": "Moyo", "date_of_birth": "2015-03-14",
+        "gender": "female", "class": "", "birth_certificate_number": "63-123456A75", "national_id": "",
+        "zimsec_candidate_number": "", "home_language": "Shona", "address": "12 Jacaranda Road, Avondale, Harare",
+        "medical_notes": "", "guardian_name": "Chipo Moyo", "guardian_phone": "0771234567", "guardian_relationship": "Mother",
+        "guardian_email": "chipo.moyo@example.com", "guardian_contact_preference": "sms",
+    },
+    STAFF: {
+        "email": "t.ncube@example.com", "full_name": "Themba Ncube", "role": "teacher", "department": "",
+        "job_title": "Mathematics teacher", "employee_number": "EMP-101", "phone": "0712345678",
+    },
+}
+# clean_guardian names its errors after GuardianInput's fields; the file's column is named otherwise.
+_GUARDIAN_ERROR_COLUMNS = {"guardian_full_name": "guardian_name"}
+ADMISSION_TAKEN = "Another student has this admission number."
+ROW_TOO_LONG = "This row has more cells than the header has columns."
+NOT_A_WORKBOOK = "The file could not be read as an Excel workbook. Save it again as .xlsx, or as CSV UTF-8."
+# What openpyxl raises for a zip that is not a workbook, or a workbook with broken XML.
+UNREADABLE_WORKBOOK = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, IndexError, SyntaxError, OSError)
+
+
+# --- what a preview shows -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str  # the file's column name; "" for the row as a whole
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import of the file would do. `problems` are about the file as a whole (type,
+    size, header); `errors` about single rows. Nothing may be imported unless `ok`."""
+
+    kind: str
+    filename: str
+    rows: int = 0  # data rows, blank rows not counted
+    rows_with_errors: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    sample_columns: list[str] = field(default_factory=list)
+    sample: list[list[str]] = field(default_factory=list)  # the first valid rows, as text
+
+    @property
+    def valid_rows(self) -> int:
+        return self.rows - self.rows_with_errors
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.errors and self.rows > 0
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; the message is for the user."""
+
+
+# --- reading a file -------------------------------------------------------------------------
+
+
+def _column_name(cell: str) -> str:
+    """'First name', 'first-name' and 'FIRST_NAME' all mean first_name."""
+    return "_".join(cell.replace("-", " ").lower().split())
+
+
+def _cell_text(value: object, column: str) -> str:
+    """An Excel cell as the text a CSV file would have held."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and column.endswith("phone") and len(str(value)) in (8, 9):
+        return f"0{value}"  # Excel drops the leading 0 of a phone number typed as a number
+    return str(value).strip()
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")  # Excel writes a byte-order mark
+    except UnicodeDecodeError:
+        raise FileProblem('The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" or as .xlsx.') from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","  # some locales' Excel
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as error:
+        raise FileProblem(f"The file is not valid CSV: {error}.") from None
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
+    """The first sheet's rows, read without loading the whole workbook into memory."""
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except UNREADABLE_WORKBOOK:
+        raise FileProblem(NOT_A_WORKBOOK) from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
+        for values in sheet.iter_rows(values_only=True):
+            yield list(values)
+    except UNREADABLE_WORKBOOK:
+        raise FileProblem(NOT_A_WORKBOOK) from None
+    finally:
+        workbook.close()
+
+
+def _raw_rows(filename: str, content: bytes) -> tuple[Iterator[list[Any]], bool]:
+    """The file's rows, and whether they came from Excel (cells with types) or CSV (text)."""
+    name = filename.lower()
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        return _xlsx_rows(content), True
+    if name.endswith(".xlsx"):
+        raise FileProblem(NOT_A_WORKBOOK)
+    if name.endswith(".xls"):
+        raise FileProblem("Old Excel files (.xls) cannot be read. In Excel, save the file as .xlsx or as CSV UTF-8.")
+    if not name.endswith(".csv"):
+        raise FileProblem("Upload a .csv or .xlsx file.")
+    return _csv_rows(content), False
+
+
+def _header(kind: str, cells: list[Any]) -> list[str]:
+    names = [_column_name(str(cell or "")) for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    allowed, required = COLUMNS[kind], REQUIRED[kind]
+    unknown = [name or f"(column {index} has no name)" for index, name in enumerate(names, start=1) if name not in allowed]
+    missing = [name for name in required if name not in names]
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if missing or unknown or repeated:
+        parts = []
+        if missing:
+            parts.append("missing column(s): " + ", ".join(missing))
+        if unknown:
+            parts.append("unknown column(s): " + ", ".join(unknown))
+        if repeated:
+            parts.append("repeated column(s): " + ", ".join(repeated))
+        raise FileProblem(
+            "The first row must be the header, as in the template. This file has " + "; ".join(parts) + ". "
+            "Allowed columns: " + ", ".join(allowed) + "."
+        )
+    return names
+
+
+@dataclass(frozen=True)
+class _Record:
+    number: int
+    values: dict[str, str]
+    too_long: bool
+
+
+def _records(kind: str, filename: str, content: bytes) -> Iterator[_Record]:
+    """Each non-blank data row keyed by column. Raises FileProblem for an unreadable file."""
+    if not content:
+        raise FileProblem("The file is empty.")
+    if len(content) > MAX_BYTES:
+        raise FileProblem(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files.")
+    rows, from_excel = _raw_rows(filename, content)
+    header: list[str] | None = None
+    data_rows = 0
+    for number, cells in enumerate(rows, start=1):
+        if header is None:
+            header = _header(kind, cells)
+            continue
+        texts = [
+            _cell_text(cell, header[i] if i < len(header) else "") if from_excel else cell.replace("\x00", "").strip()
+            for i, cell in enumerate(cells)
+        ]
+        if not any(texts):
+            continue
+        data_rows += 1
+        if data_rows > MAX_ROWS:
+            raise FileProblem(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
+        values = {name: texts[i] if i < len(texts) else "" for i, name in enumerate(header)}
+        yield _Record(number, values, any(texts[len(header):]))
+    if header is None:
+        raise FileProblem("The file is empty.")
+    if data_rows == 0:
+        raise FileProblem("The file has a header but no rows.")
+
+
+# --- checking rows --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _StudentRow:
+    student: dict[str, Any]
+    guardian: dict[str, Any] | None
+    class_id: UUID | None
+    year_id: UUID | None
+
+
+@dataclass(slots=True)
+class _StaffRow:
+    email: str
+    full_name: str
+    role: str
+    department_id: UUID | None
+    job_title: str | None
+    employee_number: str | None
+    phone: str | None
+
+
+@dataclass
+class _Checked:
+    preview: ImportPreview
+    rows: list[Any]  # _StudentRow or _StaffRow, one per valid row, when the preview is ok
+
+
+def _optional(errors: dict[str, str], column: str, check: Callable[[str], Any], value: str) -> Any:
+    if not value.strip():
+        return None
+    try:
+        return check(value)
+    except validation.InvalidValue as problem:
+        errors[column] = str(problem)
+        return None
+
+
+def _matching(names: list[str], wanted: str) -> str:
+    shown = ", ".join(sorted(names)[:12]) + (" …" if len(names) > 12 else "")
+    return f"{wanted} Yours: {shown}." if names else wanted
+
+
+class _StudentChecks:
+    """What checking student rows needs from the database, read once per file."""
+
+    def __init__(self, session: Session) -> None:
+        self.taken = set(session.exec(select(func.lower(Student.admission_number))).all())
+        year = current_year(session)
+        self.year_id = year.id if year else None
+        classes = session.exec(select(SchoolClass).where(SchoolClass.academic_year_id == self.year_id)).all() if year else []
+        self.classes = {" ".join(c.name.lower().split()): c for c in classes}
+        counts = session.exec(
+            select(Enrolment.class_id, func.count()).where(col(Enrolment.class_id).in_([c.id for c in classes])).group_by(Enrolment.class_id)  # type: ignore[arg-type]
+        ).all() if classes else []
+        self.places = {c.id: c.capacity for c in classes}
+        for class_id, enrolled in counts:
+            self.places[class_id] -= enrolled
+        self.seen: dict[str, int] = {}
+
+    def check(self, record: _Record, errors: dict[str, str]) -> _StudentRow:
+        cells = record.values
+        student = clean_student(StudentInput(**{f.name: cells.get(f.name, "") for f in fields(StudentInput)}), errors)
+        guardian = None
+        if any(cells.get(name) for name in GUARDIAN_COLUMNS):
+            guardian_errors: dict[str, str] = {}
+            guardian = clean_guardian(
+                GuardianInput(
+                    full_name=cells.get("guardian_name", ""),
+                    phone=cells.get("guardian_phone", ""),
+                    relationship=cells.get("guardian_relationship", ""),
+                    email=cells.get("guardian_email", ""),
+                    contact_preference=cells.get("guardian_contact_preference", ""),
+                ),
+                guardian_errors,
+            )
+            errors.update({_GUARDIAN_ERROR_COLUMNS.get(key, key): message for key, message in guardian_errors.items()})
+        number = (student["admission_number"] or "").lower()
+        if number:
+            if number in self.taken:
+                errors["admission_number"] = ADMISSION_TAKEN
+            elif number in self.seen:
+                errors["admission_number"] = f"The same admission number is also on row {self.seen[number]}."
+            self.seen.setdefault(number, record.number)
+        class_id = self._class(" ".join(cells.get("class", "").split()), errors)
+        return _StudentRow(student, guardian, class_id, self.year_id if class_id else None)
+
+    def _class(self, name: str, errors: dict[str, str]) -> UUID | None:
+        if not name:
+            return None
+        if self.year_id is None:
+            errors["class"] = "Your school has no current year yet: set one under Years and terms, or leave the class empty."
+            return None
+        school_class = self.classes.get(name.lower())
+        if school_class is None:
+            errors["class"] = _matching([c.name for c in self.classes.values()], f"No class named “{name}” this year.")
+            return None
+        if self.places[school_class.id] <= 0:
+            errors["class"] = f"{school_class.name} is full ({school_class.capacity} students)."
+            return None
+        self.places[school_class.id] -= 1
+        return school_class.id
+
+
+class _StaffChecks:
+    def __init__(self, session: Session) -> None:
+        self.emails_taken = set(session.exec(select(func.lower(User.email))).all())
+        numbers = session.exec(select(StaffProfile.employee_number).where(col(StaffProfile.employee_number).is_not(None))).all()
+        self.numbers_taken = {number.lower() for number in numbers if number}
+        self.departments = {d.name.lower(): d for d in session.exec(select(Department)).all()}
+        self.seen_emails: dict[str, int] = {}
+        self.seen_numbers: dict[str, int] = {}
+
+    def check(self, record: _Record, errors: dict[str, str]) -> _StaffRow:
+        cells = record.values
+        email, full_name, role = cells.get("email", "").lower(), cells.get("full_name", ""), normalise_role(cells.get("role", ""))
+        errors.update(field_problems(email=email, full_name=full_name, role=role))
+        if role not in STAFF_ROLES:
+            errors["role"] = "Choose teacher or staff."
+        if "email" not in errors:
+            if email in self.emails_taken:
+                errors["email"] = EMAIL_TAKEN
+            elif email in self.seen_emails:
+                errors["email"] = f"The same email is also on row {self.seen_emails[email]}."
+            self.seen_emails.setdefault(email, record.number)
+        department_id = None
+        department = " ".join(cells.get("department", "").split())
+        if department:
+            found = self.departments.get(department.lower())
+            if found is None:
+                errors["department"] = _matching([d.name for d in self.departments.values()], f"No department named “{department}”.")
+            department_id = found.id if found else None
+        employee_number = cells.get("employee_number", "")
+        if len(employee_number) > EMPLOYEE_NUMBER_MAX:
+            errors["employee_number"] = f"Use at most {EMPLOYEE_NUMBER_MAX} characters."
+        elif employee_number:
+            key = employee_number.lower()
+            if key in self.numbers_taken:
+                errors["employee_number"] = "Another member of staff has this employee number."
+            elif key in self.seen_numbers:
+                errors["employee_number"] = f"The same employee number is also on row {self.seen_numbers[key]}."
+            self.seen_numbers.setdefault(key, record.number)
+        job_title = " ".join(cells.get("job_title", "").split())
+        if len(job_title) > JOB_TITLE_MAX:
+            errors["job_title"] = f"Use at most {JOB_TITLE_MAX} characters."
+        return _StaffRow(
+            email=email,
+            full_name=" ".join(full_name.split()),
+            role=role,
+            department_id=department_id,
+            job_title=job_title or None,
+            employee_number=employee_number or None,
+            phone=_optional(errors, "phone", validation.phone, cells.get("phone", "")),
+        )
+
+
+def _sample_columns(kind: str) -> list[str]:
+    if kind == STUDENTS:
+        return ["Row", "Admission number", "Name", "Date of birth", "Gender", "Class", "Guardian"]
+    return ["Row", "Email", "Full name", "Role", "Department", "Job title"]
+
+
+def _sample(kind: str, number: int, record: _Record, row: Any) -> list[str]:
+    cells = record.values
+    if kind == STUDENTS:
+        guardian = f"{row.guardian['full_name']} ({row.guardian['phone']})" if row.guardian else ""
+        student = row.student
+        return [
+            str(number), student["admission_number"], f"{student['first_name']} {student['last_name']}",
+            student["date_of_birth"].isoformat(), student["gender"], cells.get("class", ""), guardian,
+        ]
+    return [str(number), row.email, row.full_name, row.role, cells.get("department", ""), row.job_title or ""]
+
+
+def _check_file(session: Session, *, kind: str, filename: str, content: bytes) -> _Checked:
+    """Read and check every row; keeps the clean rows only while no row has a problem."""
+    if kind not in KINDS:
+        raise ValidationFailed({"kind": "Choose students or staff."})
+    checks: _StudentChecks | _StaffChecks = _StudentChecks(session) if kind == STUDENTS else _StaffChecks(session)
+    rows: list[Any] = []
+    errors: list[RowError] = []
+    sample: list[list[str]] = []
+    count = rows_with_errors = 0
+    try:
+        for record in _records(kind, filename, content):
+            count += 1
+            row_errors: dict[str, str] = {}
+            if record.too_long:
+                row_errors[""] = ROW_TOO_LONG
+            row = checks.check(record, row_errors)
+            if row_errors:
+                rows_with_errors += 1
+                errors.extend(RowError(record.number, column, message) for column, message in row_errors.items())
+                rows.clear()  # nothing will be written: stop holding rows
+                continue
+            if not errors:
+                rows.append(row)
+            if len(sample) < SAMPLE_ROWS:
+                sample.append(_sample(kind, record.number, record, row))
+    except FileProblem as problem:
+        return _Checked(ImportPreview(kind, filename, problems=[str(problem)]), [])
+    preview = ImportPreview(
+        kind, filename, rows=count, rows_with_errors=rows_with_errors, errors=errors,
+        sample_columns=_sample_columns(kind), sample=sample,
+    )
+    return _Checked(preview, rows if preview.ok else [])
+
+
+def preview_import(session: Session, *, actor: CurrentUser, kind: str, filename: str, content: bytes) -> ImportPreview:
+    """Read and check an upload without writing anything, so every problem (with its row and
+    column) is seen before anything is imported."""
+    require(actor, PERMISSIONS.get(kind, "students.create"))
+    return _check_file(session, kind=kind, filename=filename, content=content).preview
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    """One chunk's rows, per table, written together in dependency order."""
+
+    users: list[dict[str, Any]] = field(default_factory=list)
+    guardians: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    guardian_logins: list[dict[str, Any]] = field(default_factory=list)  # existing guardians given a login
+    students: list[dict[str, Any]] = field(default_factory=list)
+    status_changes: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    enrolments: list[dict[str, Any]] = field(default_factory=list)
+    staff_profiles: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        for model, rows in (
+            (User, self.users),
+            (Guardian, list(self.guardians.values())),
+            (Student, self.students),
+            (StudentStatusChange, self.status_changes),
+            (StudentGuardian, self.links),
+            (Enrolment, self.enrolments),
+            (StaffProfile, self.staff_profiles),
+        ):
+            if rows:
+                # The table, not the ORM entity: psycopg pipelines the rows of one executemany,
+                # where the ORM's bulk path would split them by which values are None.
+                session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+        if self.guardian_logins:
+            session.execute(update(Guardian), self.guardian_logins)  # bulk UPDATE by primary key
+
+
+class _Guardians:
+    """Guardians found or added by the rules of `students.find_or_add_guardian` (by the parent
+    login's email first, then by phone; an email gives the guardian a parent login), but with
+    the school's guardians and logins read once instead of once per row."""
+
+    def __init__(self, session: Session, school_id: UUID) -> None:
+        self.school_id = school_id
+        self.logins = {email: (user_id, role) for user_id, email, role in session.exec(select(User.id, func.lower(User.email), User.role)).all()}
+        self.by_phone: dict[str, UUID] = {}
+        self.by_login: dict[UUID, UUID] = {}
+        for guardian_id, phone, user_id in session.exec(select(Guardian.id, Guardian.phone, Guardian.user_id).order_by(Guardian.created_at)).all():
+            self.by_phone.setdefault(phone, guardian_id)
+            if user_id:
+                self.by_login[user_id] = guardian_id
+        self.with_login = set(self.by_login.values())
+        self.added = self.logins_added = 0
+
+    def find_or_add(self, values: dict[str, Any], batch: _Batch) -> UUID:
+        email = values["email"]
+        login = self.logins.get(email) if email else None
+        guardian_id = (self.by_login.get(login[0]) if login else None) or self.by_phone.get(values["phone"])
+        if guardian_id is None:
+            guardian_id = uuid4()
+            batch.guardians[guardian_id] = {
+                "id": guardian_id, "school_id": self.school_id, "user_id": None, "full_name": values["full_name"],
+                "phone": values["phone"], "email": email, "contact_preference": values["contact_preference"],
+            }
+            self.by_phone[values["phone"]] = guardian_id
+            self.added += 1
+        if email and guardian_id not in self.with_login:
+            if login is None:
+                login = (uuid4(), Role.parent.value)
+                batch.users.append(
+                    {"id": login[0], "school_id": self.school_id, "email": email, "full_name": values["full_name"], "role": Role.parent.value}
+                )
+                self.logins[email] = login
+                self.logins_added += 1
+            if login[1] == Role.parent.value:
+                if guardian_id in batch.guardians:
+                    batch.guardians[guardian_id]["user_id"] = login[0]
+                else:
+                    batch.guardian_logins.append({"id": guardian_id, "user_id": login[0]})
+                self.by_login[login[0]] = guardian_id
+                self.with_login.add(guardian_id)
+        return guardian_id
+
+
+def _write_students(session: Session, actor: CurrentUser, rows: list[_StudentRow], progress: Callable[[int, int], None]) -> dict[str, int]:
+    assert actor.school_id is not None
+    school_id = actor.school_id
+    guardians = _Guardians(session, school_id)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        batch = _Batch()
+        for row in rows[start:start + CHUNK_ROWS]:
+            student_id = uuid4()
+            batch.students.append({"id": student_id, "school_id": school_id, **row.student})
+            batch.status_changes.append(
+                {"id": uuid4(), "school_id": school_id, "student_id": student_id, "from_status": None,
+                 "to_status": StudentStatus.enrolled.value, "reason": "Admitted", "changed_by": actor.id}
+            )
+            if row.guardian:
+                guardian_id = guardians.find_or_add(row.guardian, batch)
+                batch.links.append(
+                    {"id": uuid4(), "school_id": school_id, "student_id": student_id, "guardian_id": guardian_id,
+                     "relationship": row.guardian["relationship"], "is_primary": True}
+                )
+            if row.class_id:
+                batch.enrolments.append(
+                    {"id": uuid4(), "school_id": school_id, "student_id": student_id, "class_id": row.class_id,
+                     "academic_year_id": row.year_id, "enrolled_on": date.today()}
+                )
+        batch.write(session)
+        progress(min(start + CHUNK_ROWS, len(rows)), len(rows))
+    return {"guardians_added": guardians.added, "parent_logins_added": guardians.logins_added}
+
+
+def _write_staff(session: Session, actor: CurrentUser, rows: list[_StaffRow], progress: Callable[[int, int], None]) -> dict[str, int]:
+    assert actor.school_id is not None
+    school_id = actor.school_id
+    for start in range(0, len(rows), CHUNK_ROWS):
+        batch = _Batch()
+        for row in rows[start:start + CHUNK_ROWS]:
+            user_id = uuid4()
+            batch.users.append({"id": user_id, "school_id": school_id, "email": row.email, "full_name": row.full_name, "role": row.role})
+            batch.staff_profiles.append(
+                {"id": uuid4(), "school_id": school_id, "user_id": user_id, "department_id": row.department_id,
+                 "employee_number": row.employee_number, "job_title": row.job_title, "phone": row.phone}
+            )
+        batch.write(session)
+        progress(min(start + CHUNK_ROWS, len(rows)), len(rows))
+    return {}
+
+
+def _no_progress(_done: int, _total: int) -> None:
+    return None
+
+
+def run_import(
+    session: Session,
+    *,
+    actor: CurrentUser,
+    kind: str,
+    filename: str,
+    content: bytes,
+    ip: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write every row of the file, or refuse the whole file if any row has a problem (checked
+    again here, inside the transaction). The caller commits; on any exception it must roll back,
+    and nothing is left. `progress(done, total)` is called after each chunk. Returns the rows written."""
+    require(actor, PERMISSIONS.get(kind, "students.create"))
+    assert actor.school_id is not None
+    checked = _check_file(session, kind=kind, filename=filename, content=content)
+    preview = checked.preview
+    if not preview.ok:
+        problems = len(preview.problems) + len(preview.errors)
+        raise ValidationFailed({"file": f"The file has {problems} problem(s); nothing was imported. Fix the file and upload it again."})
+    report = progress or _no_progress
+    report(0, preview.rows)
+    if kind == STUDENTS:
+        detail = _write_students(session, actor, checked.rows, report)
+    else:
+        detail = _write_staff(session, actor, checked.rows, report)
+    audit.record(
+        session, school_id=actor.school_id, action=STUDENTS_IMPORTED if kind == STUDENTS else STAFF_IMPORTED,
+        actor=actor.actor(ip), target=filename, detail={"rows": preview.rows, **detail},
+    )
+    session.flush()
+    return preview.rows
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+def import_template(kind: str) -> bytes:
+    """A CSV file with the header and one example row, to fill in."""
+    if kind not in KINDS:
+        raise ValidationFailed({"kind": "Choose students or staff."})
+    return rows_to_csv({name: name for name in COLUMNS[kind]}, [EXAMPLES[kind]])
+
+
+def error_report(preview: ImportPreview) -> bytes:
+    """Every problem of a preview as a CSV file (row, column, problem), to work through."""
+    rows = [{"row": "", "column": "", "problem": problem} for problem in preview.problems]
+    rows += [{"row": error.row, "column": error.column, "problem": error.message} for error in preview.errors]
+    return rows_to_csv({"row": "Row", "column": "Column", "problem": "Problem"}, rows)

@@ -1,0 +1,217 @@
+"""Teachers and other staff as the school keeps them: their profile (department, job title,
+employee number, phone), what they teach, and who may teach or lead a class."""
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, func, select
+
+from models import (
+    Department,
+    Role,
+    SchoolClass,
+    StaffProfile,
+    Subject,
+    TeachingAssignment,
+    User,
+)
+from oneclass import validation
+from oneclass.permissions import require
+from oneclass.services import audit
+from oneclass.services.auth import CurrentUser
+from oneclass.services.errors import NotFound, ValidationFailed
+
+STAFF_ROLES = (Role.teacher.value, Role.staff.value)
+# Who may teach a subject or lead a class (as `academics.assign_teacher` checks).
+TEACHING_ROLES = (Role.teacher.value, Role.school_admin.value)
+STAFF_UPDATED = "staff.updated"
+NOT_FOUND = "No such teacher or staff member in this school."
+JOB_TITLE_MAX = 100
+EMPLOYEE_NUMBER_MAX = 30
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    rows: list[dict[str, Any]]
+    total: int
+
+
+def subjects_taught(session: Session, teacher_ids: set[UUID]) -> dict[UUID, list[str]]:
+    """Each teacher's subjects (from their teaching assignments), names in order, once each."""
+    pairs = session.exec(
+        select(TeachingAssignment.teacher_id, Subject.name)
+        .join(Subject, col(Subject.id) == TeachingAssignment.subject_id)
+        .where(col(TeachingAssignment.teacher_id).in_(teacher_ids or {UUID(int=0)}))
+        .distinct()
+        .order_by(Subject.name)
+    ).all()
+    taught: dict[UUID, list[str]] = {}
+    for teacher_id, subject in pairs:
+        taught.setdefault(teacher_id, []).append(subject)
+    return taught
+
+
+def _staff_row(user: User, profile: StaffProfile | None, department: str | None, subjects: list[str]) -> dict[str, Any]:
+    return {
+        "id": str(user.id),
+        "full_name": user.full_name,
+        "email": user.email,
+        "role_label": user.role.replace("_", " ").capitalize(),
+        "active": user.is_active,
+        "department": department or "",
+        "department_id": str(profile.department_id) if profile and profile.department_id else "",
+        "job_title": (profile.job_title if profile else None) or "",
+        "employee_number": (profile.employee_number if profile else None) or "",
+        "phone": (profile.phone if profile else None) or "",
+        "subjects": ", ".join(subjects),
+    }
+
+
+def list_staff(session: Session, *, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> StaffPage:
+    """A page of the school's teachers and staff with their profiles, searched by name, email,
+    employee number or job title."""
+    require(actor, "users.read")
+    query = (
+        select(User, StaffProfile, Department.name)
+        .outerjoin(StaffProfile, col(StaffProfile.user_id) == User.id)
+        .outerjoin(Department, col(Department.id) == StaffProfile.department_id)
+        .where(col(User.role).in_(STAFF_ROLES))
+    )
+    term = search.strip().lower()
+    if term:
+        query = query.where(
+            or_(
+                *(
+                    func.lower(column).contains(term, autoescape=True)
+                    for column in (User.full_name, User.email, StaffProfile.employee_number, StaffProfile.job_title)
+                )
+            )
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    per_page = min(max(per_page, 1), 100)
+    found = session.exec(
+        query.order_by(func.lower(User.full_name), col(User.id)).offset((max(page, 1) - 1) * per_page).limit(per_page)
+    ).all()
+    taught = subjects_taught(session, {user.id for user, _, _ in found})
+    return StaffPage([_staff_row(user, profile, department, taught.get(user.id, [])) for user, profile, department in found], total)
+
+
+def department_choices(session: Session) -> list[dict[str, str]]:
+    departments = session.exec(select(Department).order_by(Department.name)).all()
+    return [{"value": str(department.id), "label": department.name} for department in departments]
+
+
+def teacher_choices(session: Session) -> list[dict[str, str]]:
+    """The active people who may teach a subject or lead a class, by name."""
+    teachers = session.exec(
+        select(User).where(col(User.role).in_(TEACHING_ROLES), col(User.is_active).is_(True)).order_by(func.lower(User.full_name))
+    ).all()
+    return [{"value": str(teacher.id), "label": teacher.full_name} for teacher in teachers]
+
+
+def class_teaching(session: Session, class_id: UUID) -> list[dict[str, str]]:
+    """Who teaches which subject to one class."""
+    rows = session.exec(
+        select(Subject.name, User.full_name)
+        .select_from(TeachingAssignment)
+        .join(Subject, col(Subject.id) == TeachingAssignment.subject_id)
+        .join(User, col(User.id) == TeachingAssignment.teacher_id)
+        .where(TeachingAssignment.class_id == class_id)
+        .order_by(Subject.name)
+    ).all()
+    return [{"subject": subject, "teacher": teacher} for subject, teacher in rows]
+
+
+def subjects_by_class(session: Session, teacher_id: UUID) -> dict[UUID, list[str]]:
+    """The subjects one teacher teaches, class by class."""
+    rows = session.exec(
+        select(TeachingAssignment.class_id, Subject.name)
+        .join(Subject, col(Subject.id) == TeachingAssignment.subject_id)
+        .where(TeachingAssignment.teacher_id == teacher_id)
+        .order_by(Subject.name)
+    ).all()
+    by_class: dict[UUID, list[str]] = {}
+    for class_id, subject in rows:
+        by_class.setdefault(class_id, []).append(subject)
+    return by_class
+
+
+def classes_led_by(session: Session, teacher_id: UUID) -> set[UUID]:
+    return set(session.exec(select(SchoolClass.id).where(SchoolClass.class_teacher_id == teacher_id)).all())
+
+
+def _as_uuid(value: UUID | str) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _clean_profile(
+    session: Session, *, user_id: UUID, department_id: str, job_title: str, employee_number: str, phone: str
+) -> dict[str, Any]:
+    """The profile's validated columns, or every problem at once (by form field)."""
+    errors: dict[str, str] = {}
+    department = _as_uuid(department_id) if department_id else None
+    if department_id and (department is None or session.get(Department, department) is None):
+        errors["department"] = "Choose one of your school's departments."
+    title = " ".join(job_title.split())
+    if len(title) > JOB_TITLE_MAX:
+        errors["job_title"] = f"Use at most {JOB_TITLE_MAX} characters."
+    number = employee_number.strip()
+    if len(number) > EMPLOYEE_NUMBER_MAX:
+        errors["employee_number"] = f"Use at most {EMPLOYEE_NUMBER_MAX} characters."
+    elif number and session.exec(
+        select(StaffProfile.id).where(
+            func.lower(StaffProfile.employee_number) == number.lower(), StaffProfile.user_id != user_id
+        )
+    ).first():
+        errors["employee_number"] = "Another member of staff has this employee number."
+    cleaned_phone = None
+    if phone.strip():
+        try:
+            cleaned_phone = validation.phone(phone)
+        except validation.InvalidValue as problem:
+            errors["phone"] = str(problem)
+    if errors:
+        raise ValidationFailed(errors)
+    return {"department_id": department, "job_title": title or None, "employee_number": number or None, "phone": cleaned_phone}
+
+
+def update_staff_profile(
+    session: Session,
+    *,
+    actor: CurrentUser,
+    user_id: UUID | str,
+    department_id: str = "",
+    job_title: str = "",
+    employee_number: str = "",
+    phone: str = "",
+    ip: str | None = None,
+) -> StaffProfile:
+    """Set a teacher's or staff member's profile (creating it the first time); empty values
+    clear a field. The caller commits."""
+    require(actor, "users.update")
+    staff_id = _as_uuid(user_id)
+    user = session.get(User, staff_id) if staff_id else None
+    if user is None or user.role not in STAFF_ROLES:
+        raise NotFound(NOT_FOUND)
+    values = _clean_profile(
+        session, user_id=user.id, department_id=department_id, job_title=job_title, employee_number=employee_number, phone=phone
+    )
+    assert actor.school_id is not None
+    profile = session.exec(select(StaffProfile).where(StaffProfile.user_id == user.id)).first()
+    profile = profile or StaffProfile(school_id=actor.school_id, user_id=user.id)
+    changed = [name for name, value in values.items() if getattr(profile, name) != value]
+    for name, value in values.items():
+        setattr(profile, name, value)
+    session.add(profile)
+    if changed:
+        audit.record(
+            session, school_id=actor.school_id, action=STAFF_UPDATED, actor=actor.actor(ip), target=user.email,
+            detail={"changed": changed},
+        )
+    session.flush()
+    return profile

@@ -1,0 +1,247 @@
+"""The platform's administration at the root domain: the schools and the platform audit log."""
+
+import reflex as rx
+
+from components import (
+    confirm_dialog,
+    data_table,
+    empty_state,
+    filter_select,
+    form_dialog,
+    form_error,
+    form_field,
+    list_footer,
+    search_input,
+    select_field,
+)
+from oneclass import routes
+from pages.guard import signed_in_page
+from state.platform import ALL_STATUSES, PlatformAuditState, PlatformSchoolsState
+
+LEVELS = {"primary": "Primary", "secondary": "Secondary", "combined": "Primary and secondary"}
+CURRENCIES = {"USD": "USD", "ZiG": "ZiG"}
+STATUS_FILTERS = {ALL_STATUSES: "All statuses", "active": "Active", "suspended": "Suspended"}
+SCHOOL_HEADERS = ["School", "Subdomain", "Level", "Currency", "Status", "Created", "Actions"]
+EVENT_HEADERS = ["When", "School", "Actor", "Action", "Target", "IP address"]
+AUDIT_FILTER_FIELDS = ("action", "actor", "date_from", "date_to")
+
+
+# --- the schools ------------------------------------------------------------------------------
+
+
+def new_school_button() -> rx.Component:
+    return rx.button(
+        rx.icon("plus", size=16, aria_hidden="true"),
+        "New school",
+        on_click=PlatformSchoolsState.set_create_open(True),
+    )
+
+
+def new_school_dialog() -> rx.Component:
+    errors = PlatformSchoolsState.create_errors
+    return form_dialog(
+        "New school",
+        "The school and its first administrator, who signs in at the school's own address.",
+        form_field("School name", "name", placeholder="Mutare High School", error=errors.get("name", "")),
+        form_field("Subdomain", "subdomain", placeholder="mutare-high", error=errors.get("subdomain", "")),
+        rx.text(
+            "Lowercase letters, digits and hyphens: the school's address will be <subdomain>",
+            PlatformSchoolsState.address_suffix,
+            size="1",
+            color="var(--gray-11)",
+        ),
+        rx.hstack(
+            select_field("Level", "level", LEVELS, default_value="primary", error=errors.get("level", "")),
+            select_field("Currency", "currency", CURRENCIES, default_value="USD", error=errors.get("currency", "")),
+            spacing="3",
+            width="100%",
+        ),
+        rx.heading("First administrator", as_="h3", size="3"),
+        form_field("Admin full name", "admin_name", auto_complete="off", error=errors.get("admin_name", "")),
+        form_field("Admin email", "admin_email", type_="email", auto_complete="off", error=errors.get("admin_email", "")),
+        form_field(
+            "Admin password",
+            "admin_password",
+            type_="password",
+            auto_complete="new-password",
+            error=errors.get("admin_password", ""),
+        ),
+        rx.text("At least 10 characters; not a common password.", size="1", color="var(--gray-11)"),
+        submit_label="Create school",
+        on_submit=PlatformSchoolsState.create_school,
+        open=PlatformSchoolsState.create_open,
+        on_open_change=PlatformSchoolsState.set_create_open,
+        error=errors.get("form", ""),
+        max_width="34em",
+    )
+
+
+def status_badge(status: rx.Var) -> rx.Component:
+    return rx.cond(
+        status == "active",
+        rx.badge("Active", color_scheme="green"),
+        rx.badge("Suspended", color_scheme="amber"),
+    )
+
+
+def status_button(row: rx.Var) -> rx.Component:
+    """Suspend an active school, reactivate a suspended one; either asks for confirmation."""
+    name = row["name"].to(str)
+    ask = PlatformSchoolsState.ask_status_change(row["id"])
+    return rx.cond(
+        row["status"] == "active",
+        rx.button("Suspend", size="1", variant="soft", color_scheme="red", on_click=ask, aria_label="Suspend " + name),
+        rx.button("Reactivate", size="1", variant="soft", on_click=ask, aria_label="Reactivate " + name),
+    )
+
+
+def school_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(row["name"]),
+        rx.table.cell(rx.code(row["subdomain"])),
+        rx.table.cell(rx.match(row["level"], *LEVELS.items(), row["level"])),
+        rx.table.cell(row["currency"]),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(row["created"]),
+        rx.table.cell(status_button(row)),
+        align="center",
+    )
+
+
+def status_confirmation() -> rx.Component:
+    suspend, name = PlatformSchoolsState.confirm_suspend, PlatformSchoolsState.confirm_name
+    return confirm_dialog(
+        rx.cond(suspend, "Suspend " + name + "?", "Reactivate " + name + "?"),
+        rx.cond(
+            suspend,
+            "Its users are refused at sign-in, and signed-in users lose access, until you reactivate it. "
+            "Nothing is deleted.",
+            "Its users can sign in again straight away.",
+        ),
+        confirm_label=rx.cond(suspend, "Suspend school", "Reactivate school"),
+        on_confirm=PlatformSchoolsState.confirm_status_change,
+        open=PlatformSchoolsState.confirm_open,
+        on_open_change=PlatformSchoolsState.set_confirm_open,
+        color_scheme=rx.cond(suspend, "red", "teal"),  # type: ignore[arg-type]
+    )
+
+
+def school_filters() -> rx.Component:
+    """Search (as typing pauses) and the status filter, then the way to add a school."""
+    return rx.hstack(
+        search_input(
+            PlatformSchoolsState.search,
+            PlatformSchoolsState.set_search,
+            placeholder="Name or subdomain",
+            label="Search schools",
+        ),
+        filter_select(
+            STATUS_FILTERS,
+            label="Status",
+            value=PlatformSchoolsState.status_filter,
+            on_change=PlatformSchoolsState.filter_status,
+        ),
+        rx.spacer(),
+        new_school_button(),
+        wrap="wrap",
+        spacing="3",
+        align="center",
+        width="100%",
+    )
+
+
+def no_schools() -> rx.Component:
+    return rx.cond(
+        PlatformSchoolsState.is_filtered,
+        empty_state("search-x", "No schools match", "Try another search, or show all statuses."),
+        empty_state("building-2", "No schools yet", "Create the first school and its administrator.", new_school_button()),
+    )
+
+
+@signed_in_page(routes.PLATFORM_SCHOOLS, "Schools", permission="platform.schools", on_load=PlatformSchoolsState.load_schools)
+def platform_schools() -> rx.Component:
+    return rx.vstack(
+        school_filters(),
+        data_table(SCHOOL_HEADERS, PlatformSchoolsState.rows, school_row, empty=no_schools(), label="Schools"),
+        list_footer(
+            PlatformSchoolsState.total,
+            "schools",
+            PlatformSchoolsState.page,
+            PlatformSchoolsState.page_count,
+            PlatformSchoolsState.previous_page,
+            PlatformSchoolsState.next_page,
+        ),
+        new_school_dialog(),
+        status_confirmation(),
+        spacing="4",
+        width="100%",
+    )
+
+
+# --- the platform audit log -------------------------------------------------------------------
+
+
+def clear_audit_filters() -> list[rx.event.EventType[()]]:
+    """Empty the (uncontrolled) inputs in the browser, then drop the filters in the state."""
+    return [*[rx.set_value(f"field-{name}", "") for name in AUDIT_FILTER_FIELDS], PlatformAuditState.clear_filters]
+
+
+def audit_filters() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            form_error(PlatformAuditState.filter_error),
+            rx.grid(
+                form_field("Action starts with", "action", placeholder="sign_in", required=False),
+                form_field("Actor email", "actor", placeholder="name@school.test", required=False),
+                form_field("From", "date_from", type_="date", required=False),
+                form_field("To", "date_to", type_="date", required=False),
+                columns=rx.breakpoints(initial="1", sm="2", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.button("Apply filters", type="submit"),
+                rx.button("Clear", type="button", variant="soft", color_scheme="gray", on_click=clear_audit_filters()),
+                spacing="3",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=PlatformAuditState.apply_filters,
+        width="100%",
+    )
+
+
+def event_row(event: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(event["when"], white_space="nowrap"),
+        rx.table.cell(event["school"]),
+        rx.table.cell(event["actor"]),
+        rx.table.cell(rx.code(event["action"])),
+        rx.table.cell(event["target"]),
+        rx.table.cell(event["ip"]),
+    )
+
+
+@signed_in_page(routes.PLATFORM_AUDIT, "Platform audit log", permission="platform.audit", on_load=PlatformAuditState.load_events)
+def platform_audit() -> rx.Component:
+    return rx.vstack(
+        audit_filters(),
+        data_table(
+            EVENT_HEADERS,
+            PlatformAuditState.events,
+            event_row,
+            empty=empty_state("scroll-text", "No events", "Nothing in any school's trail matches these filters."),
+            label="Audit events",
+        ),
+        list_footer(
+            PlatformAuditState.total,
+            "events",
+            PlatformAuditState.page,
+            PlatformAuditState.page_count,
+            PlatformAuditState.previous_page,
+            PlatformAuditState.next_page,
+        ),
+        spacing="4",
+        width="100%",
+    )

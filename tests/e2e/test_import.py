@@ -1,0 +1,56 @@
+"""A school admin imports students with guardians from a file: sees the bad row, fixes it,
+imports, and finds the new students on the Students page."""
+
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RunningApp, sign_in
+
+pytestmark = pytest.mark.e2e
+
+SCHOOL = "bulawayo-high"
+HEADER = "admission_number,first_name,last_name,date_of_birth,gender,class,guardian_name,guardian_phone,guardian_relationship,guardian_email\n"
+
+
+def upload(page: Page, name: str, content: str) -> None:
+    page.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode()}])
+    expect(page.get_by_role("button", name="Check file")).to_be_enabled()
+    page.get_by_role("button", name="Check file").click()
+
+
+def test_admin_fixes_a_bad_row_then_imports_students(running_app: RunningApp, page: Page) -> None:
+    tag = uuid.uuid4().hex[:6].upper()
+    sign_in(page, running_app, SCHOOL, f"admin@{SCHOOL}.test")
+    expect(page).to_have_url(running_app.at(SCHOOL, "/admin"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
+    expect(page).to_have_url(running_app.at(SCHOOL, "/admin/import"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import")
+    expect(page.get_by_role("radio", name="Students with guardians")).to_be_checked()
+
+    good = f"E2E-{tag}-1,Rufaro,Mlambo,2012-05-04,female,Form 1 Blue,Chipo Mlambo,0771112233,Mother,chipo.{tag.lower()}@example.com\n"
+    bad = f"E2E-{tag}-2,Tinashe,Mlambo,2011-09-30,male,Form 1 Blue,Chipo Mlambo,12345,Mother,\n"
+    upload(page, "pupils.csv", HEADER + good + bad)
+    expect(page.get_by_text("2 rows: 1 ready, 1 with problems.")).to_be_visible()
+    problems = page.get_by_role("table", name="Problems")
+    problem = problems.get_by_role("row").filter(has=page.get_by_role("rowheader", name="3", exact=True))
+    expect(problem).to_contain_text("guardian_phone")
+    expect(problem).to_contain_text("Enter a Zimbabwean number")
+    expect(page.get_by_text("Fix the rows listed below in your file and upload it again")).to_be_visible()
+    expect(page.get_by_role("button", name="Import 1 rows")).to_be_disabled()
+
+    upload(page, "pupils.csv", HEADER + good + bad.replace(",12345,", ",0771112233,"))
+    expect(page.get_by_text("2 rows: 2 ready, 0 with problems.")).to_be_visible()
+    expect(page.get_by_role("table", name="Problems")).to_have_count(0)
+    ready = page.get_by_role("table", name="Rows ready to import")
+    expect(ready.get_by_role("row").filter(has_text=f"E2E-{tag}-2")).to_contain_text("Tinashe Mlambo")
+    page.get_by_role("button", name="Import 2 rows").click()
+    expect(page.get_by_text("Imported 2 students with their guardians.").first).to_be_visible()  # the notice (and a toast)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Students").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Students")
+    page.get_by_label("Search students").fill(f"E2E-{tag}")
+    students = page.get_by_role("table", name="Students")
+    expect(students.get_by_role("row").filter(has_text=f"E2E-{tag}")).to_have_count(2)
+    expect(students.get_by_role("row").filter(has_text=f"E2E-{tag}-1")).to_contain_text("Form 1 Blue")

@@ -1,0 +1,77 @@
+"""Redis goes away and comes back: the app keeps answering from PostgreSQL (health says
+"degraded") and uses the cache again once Redis returns. A real Redis server, stopped and started."""
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from oneclass import cache, embedded
+from oneclass.api import build_api
+from oneclass.observability import CACHE_REQUESTS
+from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[Path]:
+    """A Redis of this test's own, so stopping it disturbs nobody else."""
+    previous = os.environ["REDIS_URL"]
+    apply_settings(REDIS_URL=embedded.start_redis(tmp_path))
+    yield tmp_path
+    embedded.stop_redis(tmp_path)
+    apply_settings(REDIS_URL=previous)
+
+
+def hits() -> float:
+    return CACHE_REQUESTS.labels("hit")._value.get()  # noqa: SLF001 - reading our own counter
+
+
+def _redis_pid(data_dir: Path) -> int:
+    return int((data_dir / "redis" / "redis.pid").read_text())
+
+
+def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, SchoolFixture]) -> None:
+    school_a, _ = two_schools
+    client = TestClient(build_api())
+    headers = {"Host": f"{school_a.subdomain}.localhost:3000"}
+    login = client.post("/api/v1/auth/login", headers=headers, json={"email": f"school_admin@{school_a.subdomain}.test", "password": TEST_PASSWORD})
+    headers["Authorization"] = f"Bearer {login.json()['data']['access_token']}"
+    assert client.get("/health").json()["status"] == "healthy"
+    assert client.get("/api/v1/users", headers=headers).status_code == 200
+    before = hits()
+    total_before = client.get("/api/v1/users", headers=headers).json()["meta"]["total"]
+    assert hits() > before  # served from the cache
+
+    # 1. Redis hangs (a partition): it keeps its data, but cannot be reached.
+    os.kill(_redis_pid(own_redis), signal.SIGSTOP)
+    try:
+        health = client.get("/health")
+        assert health.status_code == 200 and health.json()["status"] == "degraded"
+        assert health.json()["checks"]["cache"]["status"] == "down"
+        # Still answering, from PostgreSQL: sign-in, tenant lookup, authentication, lists, writes.
+        relogin = client.post("/api/v1/auth/login", headers={"Host": headers["Host"]}, json={"email": f"teacher@{school_a.subdomain}.test", "password": TEST_PASSWORD})
+        assert relogin.status_code == 200
+        created = client.post("/api/v1/users", headers=headers, json={"email": "during.outage@a.test", "full_name": "During Outage", "role": "staff"})
+        assert created.status_code == 201
+        assert client.get("/api/v1/users", headers=headers).json()["meta"]["total"] == total_before + 1
+    finally:
+        os.kill(_redis_pid(own_redis), signal.SIGCONT)
+    assert client.get("/health").json()["status"] == "healthy"
+    # The list cached before the outage could not be invalidated by that write (Redis was
+    # away), yet it is not served again: the cache's epoch moved on.
+    assert client.get("/api/v1/users", headers=headers).json()["meta"]["total"] == total_before + 1
+    before = hits()
+    assert client.get("/api/v1/users", headers=headers).json()["meta"]["total"] == total_before + 1
+    assert hits() > before  # and the cache is used again
+
+    # 2. Redis stops altogether, then starts again (empty).
+    embedded.stop_redis(own_redis)
+    assert not cache.ping()
+    assert client.get("/health").json()["status"] == "degraded"
+    assert client.get("/api/v1/users", headers=headers).status_code == 200
+    embedded.start_redis(own_redis)
+    assert client.get("/health").json()["status"] == "healthy"
+    assert client.get("/api/v1/users", headers=headers).json()["meta"]["total"] == total_before + 1
