@@ -26,7 +26,9 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import PASSWORD, build_data, drop_data  # noqa: E402
+from bench.data import PASSWORD, drop_data, prepare  # noqa: E402
+from oneclass import db  # noqa: E402
+from oneclass.settings import get_settings  # noqa: E402
 FLOOR_APP = '''
 import os
 from uuid import UUID
@@ -117,15 +119,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     args = parser.parse_args()
 
-    from oneclass import cache, db, embedded
-    from oneclass.settings import get_settings
-
-    settings = get_settings()
-    server_url = db.normalise_url(settings.database_url) if settings.database_url else embedded.start_postgres(settings.data_dir)
-    redis_url = cache.redis_url()
-    started = time.perf_counter()
-    url, pairs = build_data(server_url, args.schools, args.students)
-    print(f"data: {args.schools} schools x {args.students} students in {time.perf_counter() - started:.1f} s")
+    server_url, redis_url, url, pairs = prepare(args.schools, args.students)
     env = {
         **os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}",
         "API_RATE_PER_IP": "10000000", "API_RATE_PER_TOKEN": "10000000", "DB_POOL_SIZE": "20",
@@ -154,7 +148,7 @@ def main() -> None:
         api_one = report("API  GET /students/{id}", asyncio.run(load(3310, details, args.clients, args.seconds)), args.seconds)
         stop_server(api)
 
-        app_url = make_url(url).set(username=db.APP_ROLE, password=settings.app_db_password).render_as_string(hide_password=False)
+        app_url = make_url(url).set(username=db.APP_ROLE, password=get_settings().app_db_password).render_as_string(hide_password=False)
         floor_env = {**env, "BENCH_APP_URL": app_url, "BENCH_HOSTS": str(hosts_file)}
         floor_module = Path("/tmp") / f"bench_floor_{uuid.uuid4().hex[:6]}.py"
         floor_module.write_text(FLOOR_APP)

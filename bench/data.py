@@ -1,10 +1,15 @@
 """Benchmark data: a database of its own with many schools of many students, written with
 set-based SQL as the owner (the app's own write path is measured by bench/import_10k.py)."""
 
+import time
 import uuid
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from oneclass import cache, db, embedded, migrate
+from oneclass.security import hash_password
+from oneclass.settings import get_settings
 
 PASSWORD = "bench-password-2026"
 
@@ -12,9 +17,6 @@ PASSWORD = "bench-password-2026"
 def build_data(server_url: str, schools: int, students: int) -> tuple[str, list[tuple[str, str]]]:
     """A new database with `schools` schools of `students` students each; returns its URL and
     (subdomain, school id) pairs."""
-    from oneclass import migrate
-    from oneclass.security import hash_password
-
     name = f"oneclass_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -59,7 +61,19 @@ def build_data(server_url: str, schools: int, students: int) -> tuple[str, list[
     return url, pairs
 
 
+def prepare(schools: int, students: int) -> tuple[str, str, str, list[tuple[str, str]]]:
+    """The servers (settings' or embedded) and a fresh data set on them: (server URL, Redis URL,
+    the data set's database URL, (subdomain, school id) pairs)."""
+    settings = get_settings()
+    server_url = db.normalise_url(settings.database_url) if settings.database_url else embedded.start_postgres(settings.data_dir)
+    started = time.perf_counter()
+    url, pairs = build_data(server_url, schools, students)
+    print(f"data: {schools} schools x {students} students in {time.perf_counter() - started:.1f} s")
+    return server_url, cache.redis_url(), url, pairs
+
+
 def drop_data(server_url: str, url: str) -> None:
+    db.reset_engines()
     engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))

@@ -16,13 +16,21 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from uuid import UUID
 
 import httpx
+from playwright.sync_api import sync_playwright
+from sqlmodel import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import PASSWORD, build_data, drop_data  # noqa: E402
+from bench.data import PASSWORD, drop_data, prepare  # noqa: E402
+from models import User  # noqa: E402
+from oneclass import db  # noqa: E402
+from oneclass.services import students  # noqa: E402
+from oneclass.services.auth import CurrentUser  # noqa: E402
+from tests.conftest import apply_settings  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -33,16 +41,6 @@ def percentiles(samples: list[float]) -> str:
 
 
 def service_calls(url: str, pairs: list[tuple[str, str]], calls: int, per_school: int) -> list[float]:
-    from uuid import UUID
-
-    from sqlmodel import select
-
-    from models import User
-    from oneclass import db
-    from oneclass.services import students
-    from oneclass.services.auth import CurrentUser
-    from tests.conftest import apply_settings
-
     apply_settings(DATABASE_URL=url)
     rng = random.Random(7)
     samples = []
@@ -60,8 +58,6 @@ def service_calls(url: str, pairs: list[tuple[str, str]], calls: int, per_school
 
 
 def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, per_school: int) -> list[float]:
-    from playwright.sync_api import sync_playwright
-
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FRONTEND_PORT": str(port), "BACKEND_PORT": str(port), "CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
     app = subprocess.Popen([sys.executable, "-m", "oneclass", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -113,20 +109,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=3330)
     args = parser.parse_args()
 
-    from oneclass import cache, db, embedded
-    from oneclass.settings import get_settings
-
-    settings = get_settings()
-    server_url = db.normalise_url(settings.database_url) if settings.database_url else embedded.start_postgres(settings.data_dir)
-    redis_url = cache.redis_url()
-    started = time.perf_counter()
-    url, pairs = build_data(server_url, args.schools, args.students)
-    print(f"data: {args.schools} schools x {args.students} students in {time.perf_counter() - started:.1f} s")
+    server_url, redis_url, url, pairs = prepare(args.schools, args.students)
     try:
         print(f"service list_students (search + page of 50)  {percentiles(service_calls(url, pairs, args.calls, args.students))}")
         print(f"page websocket event round trip (search)     {percentiles(websocket_round_trips(url, redis_url, args.searches, args.port, args.students))}")
     finally:
-        db.reset_engines()
         drop_data(server_url, url)
 
 

@@ -101,16 +101,18 @@ def mobile_menu() -> rx.Component:
 
 
 def top_bar() -> rx.Component:
-    return rx.hstack(
-        rx.mobile_only(mobile_menu()),
-        brand(),
-        rx.spacer(),
-        user_menu(),
-        as_="header",
-        align="center",
-        spacing="3",
-        padding_x="var(--space-4)",
-        height="56px",
+    return rx.el.header(
+        rx.hstack(
+            rx.mobile_only(mobile_menu()),
+            brand(),
+            rx.spacer(),
+            user_menu(),
+            align="center",
+            spacing="3",
+            padding_x="var(--space-4)",
+            height="56px",
+            width="100%",
+        ),
         border_bottom="1px solid var(--gray-5)",
         background="var(--color-panel-solid)",
         width="100%",
@@ -135,10 +137,9 @@ def app_shell(title: rx.Var | str, *children: rx.Component) -> rx.Component:
         top_bar(),
         rx.hstack(
             sidebar(),
-            rx.box(
+            rx.el.main(
                 rx.heading(title, as_="h1", size="7", margin_bottom="var(--space-4)"),
                 *children,
-                as_="main",
                 id="main",
                 padding=["var(--space-4)", "var(--space-4)", "var(--space-6)"],
                 width="100%",

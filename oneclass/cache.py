@@ -22,8 +22,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Time-to-live per category of cached data (seconds).
-TTL_SESSION = 30 * 60  # sign-in state such as revoked sign-ins
-TTL_PROFILE = 3600  # a user's profile and permissions
+TTL_PROFILE = 3600  # a sign-in: the user's profile and role (so permissions), not revoked
 TTL_SCHOOL_CONFIG = 24 * 3600
 TTL_QUERY = 15 * 60  # results of list queries
 TTL_UNKNOWN_HOST = 60
@@ -70,14 +69,6 @@ def set_json(cache_key: str, value: Any, ttl_seconds: int) -> None:
         get_redis().set(cache_key, json.dumps(value), ex=ttl_seconds)
     except (redis.RedisError, OSError) as error:
         log.warning("cache write failed: %s", error)
-
-
-def exists(cache_key: str) -> bool | None:
-    """Whether the key is there; None when Redis cannot say."""
-    try:
-        return bool(get_redis().exists(cache_key))
-    except (redis.RedisError, OSError):
-        return None
 
 
 def delete(*cache_keys: str) -> None:

@@ -10,22 +10,32 @@ from oneclass.observability import RATE_LIMITED
 
 
 @dataclass(frozen=True)
+class Limit:
+    scope: str  # "ip", "token"
+    subject: str  # the address, a hash of the token
+    per_window: int
+
+
+@dataclass(frozen=True)
 class Verdict:
     allowed: bool
     retry_after: int = 0  # seconds until the window ends
 
 
-def hit(scope: str, subject: str, *, limit: int, window_seconds: int = 60) -> Verdict:
-    """Count one request of `subject` (a token hash, an address) against `limit` per window."""
-    window = int(time.time() // window_seconds)
-    counter = cache.key("rate", scope, subject, window)
+def hit(*limits: Limit, window_seconds: int = 60) -> Verdict:
+    """Count one request against every limit (one round trip); refused if any is exceeded."""
+    now = time.time()
+    window = int(now // window_seconds)
+    counters = [cache.key("rate", limit.scope, limit.subject, window) for limit in limits]
     try:
-        pipe = cache.get_redis().pipeline()
-        pipe.incr(counter).expire(counter, window_seconds + 1)
-        count = pipe.execute()[0]
+        pipe = cache.get_redis().pipeline(transaction=False)
+        for counter in counters:
+            pipe.incr(counter).expire(counter, window_seconds + 1)
+        counts = pipe.execute()[::2]
     except (redis.RedisError, OSError):
         return Verdict(True)
-    if count > limit:
-        RATE_LIMITED.labels(scope).inc()
-        return Verdict(False, retry_after=window_seconds - int(time.time() % window_seconds) or 1)
+    for limit, count in zip(limits, counts, strict=True):
+        if count > limit.per_window:
+            RATE_LIMITED.labels(limit.scope).inc()
+            return Verdict(False, retry_after=window_seconds - int(now % window_seconds) or 1)
     return Verdict(True)

@@ -159,8 +159,7 @@ class AuthState(AppState):
 
     @rx.event
     def sign_in(self, form: dict[str, str]) -> Any:
-        if self.host_kind not in (HostKind.school.value, HostKind.platform.value):
-            self._resolve_school()
+        self._resolve_school()  # now, not at page load: the school may have been suspended since
         self.login_error = ""
         try:
             pair = auth.sign_in(

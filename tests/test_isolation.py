@@ -102,14 +102,14 @@ def test_update_and_delete_of_another_schools_rows_change_nothing(two_schools) -
             text("UPDATE users SET full_name = 'hacked' WHERE school_id = :b"), {"b": school_b.id}
         )
         deleted = connection.execute(text("DELETE FROM users WHERE school_id = :b"), {"b": school_b.id})
-        renamed = connection.execute(text("UPDATE schools SET name = 'hacked' WHERE id = :b"), {"b": school_b.id})
+        renamed = connection.execute(text("UPDATE schools SET require_admin_mfa = true WHERE id = :b"), {"b": school_b.id})
         session.commit()
     assert (updated.rowcount, deleted.rowcount, renamed.rowcount) == (0, 0, 0)
     with db.tenant_session(school_b.id) as session:
         users = session.exec(select(User)).all()
         school = session.exec(select(School)).one()
     assert len(users) == 5 and "hacked" not in {u.full_name for u in users}
-    assert school.name != "hacked"
+    assert school.require_admin_mfa is False
 
 
 def test_pooled_connection_does_not_inherit_previous_tenant(two_schools) -> None:

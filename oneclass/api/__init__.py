@@ -16,6 +16,7 @@ from oneclass.api.envelope import ApiError, error_response
 from oneclass.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, log_context, metrics_text
 from oneclass.permissions import PermissionDenied
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.schools import SchoolCreationIncomplete
 
 REQUEST_ID_HEADER = "X-Request-ID"
 log = logging.getLogger("oneclass.api")
@@ -90,6 +91,10 @@ def build_api() -> FastAPI:
     @api.exception_handler(NotFound)
     async def not_found(request: Request, error: NotFound) -> JSONResponse:
         return error_response(request, ApiError(404, "NOT_FOUND", error.message))
+
+    @api.exception_handler(SchoolCreationIncomplete)
+    async def incomplete_school(request: Request, error: SchoolCreationIncomplete) -> JSONResponse:
+        return error_response(request, ApiError(409, "CONFLICT", error.message))
 
     @api.exception_handler(IntegrityError)
     async def conflict(request: Request, _error: IntegrityError) -> JSONResponse:

@@ -1,8 +1,11 @@
 """Route dependencies: the host's school, the caller's identity and permission, rate limits,
-paging. Routes stay thin: they take these and call a service."""
+paging. Routes stay thin: they take these and call a service.
+
+Dependencies that only look at what is already known are `async` (no thread hop); those that
+ask Redis or PostgreSQL are plain functions, run in the thread pool."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -26,17 +29,21 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _limit(scope: str, subject: str, limit: int) -> None:
-    verdict = ratelimit.hit(scope, subject, limit=limit)
+def _rate_limit(request: Request) -> None:
+    """Per address, and per access token when one is sent: both counted in one round trip."""
+    settings = get_settings()
+    limits = [ratelimit.Limit("ip", client_ip(request), settings.api_rate_per_ip)]
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        limits.append(ratelimit.Limit("token", hashlib.sha256(authorization.encode()).hexdigest()[:32], settings.api_rate_per_token))
+    verdict = ratelimit.hit(*limits)
     if not verdict.allowed:
         raise ApiError(429, "RATE_LIMITED", "Too many requests; slow down.", headers={"Retry-After": str(verdict.retry_after)})
 
 
-def limit_by_ip(request: Request) -> None:
-    _limit("ip", client_ip(request), get_settings().api_rate_per_ip)
-
-
-def host_resolution(request: Request, _limited: Annotated[None, Depends(limit_by_ip)]) -> tuple[HostKind, SchoolRoute | None]:
+def host_resolution(request: Request) -> tuple[HostKind, SchoolRoute | None]:
+    """Every API request: count it against its rate limits, then find its school."""
+    _rate_limit(request)
     resolution = resolve_host(request.headers.get("host", ""))
     if resolution.kind is HostKind.unknown:
         raise ApiError(404, "NOT_FOUND", "No school is served at this address.")
@@ -45,7 +52,7 @@ def host_resolution(request: Request, _limited: Annotated[None, Depends(limit_by
     return resolution.kind, resolution.school
 
 
-def current_school(resolution: Annotated[tuple[HostKind, SchoolRoute | None], Depends(host_resolution)]) -> SchoolRoute:
+async def current_school(resolution: Annotated[tuple[HostKind, SchoolRoute | None], Depends(host_resolution)]) -> SchoolRoute:
     """This route belongs to a school's host."""
     _, school = resolution
     if school is None:
@@ -53,7 +60,7 @@ def current_school(resolution: Annotated[tuple[HostKind, SchoolRoute | None], De
     return school
 
 
-def platform_host(resolution: Annotated[tuple[HostKind, SchoolRoute | None], Depends(host_resolution)]) -> None:
+async def platform_host(resolution: Annotated[tuple[HostKind, SchoolRoute | None], Depends(host_resolution)]) -> None:
     """This route belongs to the root domain (the platform)."""
     if resolution[0] is not HostKind.platform:
         raise ApiError(404, "NOT_FOUND", "This endpoint is served on the platform's address.")
@@ -62,7 +69,6 @@ def platform_host(resolution: Annotated[tuple[HostKind, SchoolRoute | None], Dep
 def _authenticated(credentials: HTTPAuthorizationCredentials | None, school: SchoolRoute | None) -> CurrentUser:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "UNAUTHORIZED", "Send an access token: Authorization: Bearer <token>.")
-    _limit("token", hashlib.sha256(credentials.credentials.encode()).hexdigest()[:32], get_settings().api_rate_per_token)
     try:
         user = auth.authenticate(token=credentials.credentials, school=school)
     except AuthError as refusal:
@@ -85,10 +91,10 @@ def platform_user(
     return _authenticated(credentials, None)
 
 
-def school_user_with(permission: str) -> Callable[[CurrentUser], CurrentUser]:
+def school_user_with(permission: str) -> Callable[[CurrentUser], Awaitable[CurrentUser]]:
     """A dependency: the signed-in school user, refused with 403 without `permission`."""
 
-    def check(user: Annotated[CurrentUser, Depends(school_user)]) -> CurrentUser:
+    async def check(user: Annotated[CurrentUser, Depends(school_user)]) -> CurrentUser:
         if not can(user, permission):
             raise ApiError(403, "FORBIDDEN", "You do not have permission to do that.", details={"permission": permission})
         return user
@@ -96,8 +102,8 @@ def school_user_with(permission: str) -> Callable[[CurrentUser], CurrentUser]:
     return check
 
 
-def platform_user_with(permission: str) -> Callable[[CurrentUser], CurrentUser]:
-    def check(user: Annotated[CurrentUser, Depends(platform_user)]) -> CurrentUser:
+def platform_user_with(permission: str) -> Callable[[CurrentUser], Awaitable[CurrentUser]]:
+    async def check(user: Annotated[CurrentUser, Depends(platform_user)]) -> CurrentUser:
         if not can(user, permission):
             raise ApiError(403, "FORBIDDEN", "You do not have permission to do that.", details={"permission": permission})
         return user
@@ -114,7 +120,7 @@ class Paging:
         return {"total": total, "page": self.page, "per_page": self.per_page}
 
 
-def paging(
+async def paging(
     page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1")] = 1,
     per_page: Annotated[int, Query(ge=1, le=100, description="Rows per page, at most 100")] = 25,
 ) -> Paging:

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from models import OutgoingMail, PasswordResetToken, PlatformRefreshToken, PlatformUser, RefreshToken, Role, User
 from oneclass import cache, routes
-from oneclass.db import platform_session, tenant_session
+from oneclass.db import invalidate_on_commit, platform_session, tenant_session
 from oneclass.permissions import require
 from oneclass.security import (
     AccessClaims,
@@ -267,19 +267,13 @@ def sign_in(
     return pair
 
 
-def _mark_revoked(family_ids: list[UUID]) -> None:
-    """Tell every worker at once (Redis) that these sign-ins are over; the database row is the
-    lasting record, the marker only has to outlive an access token."""
-    for family_id in family_ids:
-        cache.set_json(cache.key("revoked", family_id), 1, cache.TTL_SESSION)
-
-
 def _revoke_family(session: Session, school_id: UUID | None, family_id: UUID) -> None:
     model: type[RefreshRow] = RefreshToken if school_id else PlatformRefreshToken
     session.execute(
         update(model).where(col(model.family_id) == family_id, col(model.revoked_at).is_(None)).values(revoked_at=_now())
     )
-    _mark_revoked([family_id])
+    if school_id:  # cached sign-ins of the school are stale once this commits
+        invalidate_on_commit(session, school_id, "revocations")
 
 
 def refresh(*, school: SchoolRoute | None, refresh_token: str, ip: str) -> TokenPair:
@@ -336,8 +330,9 @@ def authenticate(*, token: str, school: SchoolRoute | None) -> CurrentUser:
     """Who holds this access token, on this host? Refuses another school's token, a revoked
     sign-in, a deactivated user and a suspended school.
 
-    A school user's profile is cached (1 h, stale at once when users or schools change); a
-    revoked sign-in is a Redis marker, and the database is asked instead while Redis is away."""
+    A school user's sign-in (profile, role, not revoked) is cached for an hour and goes stale the
+    moment a user, the school or any sign-in of the school changes (see db.invalidate_on_commit).
+    Without Redis every call asks PostgreSQL."""
     try:
         claims: AccessClaims = decode_access_token(token)
     except TokenInvalid as error:
@@ -348,24 +343,18 @@ def authenticate(*, token: str, school: SchoolRoute | None) -> CurrentUser:
     if school and school.status != "active":
         raise AuthError("suspended", "This school's account is suspended.")
     ended = AuthError("token_invalid", "Your session has ended. Please sign in again.")
-    revoked = cache.exists(cache.key("revoked", claims.family_id))
-    if revoked:
-        raise ended
-    if revoked is None or school_id is None:
-        with _scope_session(school_id) as session:
-            model: type[RefreshRow] = RefreshToken if school_id else PlatformRefreshToken
-            if session.exec(
-                select(model.id).where(col(model.family_id) == claims.family_id, col(model.revoked_at).is_not(None)).limit(1)
-            ).first():
-                raise ended
     if school_id is None:
         with platform_session() as session:
             account = session.get(PlatformUser, claims.user_id)
-            if account is None or not account.is_active:
+            if account is None or not account.is_active or _family_revoked(session, PlatformRefreshToken, claims.family_id):
                 raise ended
             return _current_user(account, None, claims.family_id, False)
     profile = cache.cached(
-        school_id, ("users", "schools"), {"profile": str(claims.user_id)}, lambda: _profile(school_id, claims.user_id), cache.TTL_PROFILE
+        school_id,
+        ("users", "schools", "revocations"),
+        {"sign_in": str(claims.user_id), "family": str(claims.family_id)},
+        lambda: _sign_in_profile(school_id, claims.user_id, claims.family_id),
+        cache.TTL_PROFILE,
     )
     if not profile or not profile["is_active"]:
         raise ended
@@ -381,11 +370,17 @@ def authenticate(*, token: str, school: SchoolRoute | None) -> CurrentUser:
     )
 
 
-def _profile(school_id: UUID, user_id: UUID) -> dict[str, object]:
-    """What authenticating needs of a user, as JSON for the cache ({} for no such user)."""
+def _family_revoked(session: Session, model: type[RefreshRow], family_id: UUID) -> bool:
+    return session.exec(
+        select(model.id).where(col(model.family_id) == family_id, col(model.revoked_at).is_not(None)).limit(1)
+    ).first() is not None
+
+
+def _sign_in_profile(school_id: UUID, user_id: UUID, family_id: UUID) -> dict[str, object]:
+    """What authenticating needs of a sign-in, as JSON for the cache ({}: it is over)."""
     with tenant_session(school_id) as session:
         user = session.get(User, user_id)
-        if user is None:
+        if user is None or _family_revoked(session, RefreshToken, family_id):
             return {}
         return {
             "email": user.email,
@@ -472,13 +467,10 @@ def reset_password(*, school: SchoolRoute, token: str, new_password: str, ip: st
         row.used_at = _now()
         user.password_hash = hash_password(new_password)
         user.password_changed_at = _now()
-        families = session.exec(
-            select(RefreshToken.family_id).where(RefreshToken.user_id == user.id, col(RefreshToken.revoked_at).is_(None))
-        ).all()
         session.execute(
             update(RefreshToken).where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None)).values(revoked_at=_now())
         )
-        _mark_revoked(list(set(families)))
+        invalidate_on_commit(session, school.id, "revocations")
         audit.record(session, school_id=school.id, action=audit.PASSWORD_RESET, actor=Actor(user.id, user.email, ip), target=user.email)
         session.commit()
         email = user.email

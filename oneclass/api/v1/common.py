@@ -9,6 +9,7 @@ _ERROR_TEXT = {
     401: "No valid access token for this school",
     403: "Signed in, but not allowed",
     404: "Not found, or not this school's",
+    409: "Conflicts with what exists",
     422: "The input was refused; `details` names the fields",
     429: "Rate limited; see Retry-After",
 }

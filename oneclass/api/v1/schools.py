@@ -37,7 +37,7 @@ def read_school(school_id: UUID, _admin: Admin) -> dict[str, Any]:
     return success(_out(schools.get_school_row(school_id=school_id)))
 
 
-@router.post("", status_code=201, response_model=Envelope[SchoolOut], responses=errors(401, 403, 422), summary="Create a school and its first admin")
+@router.post("", status_code=201, response_model=Envelope[SchoolOut], responses=errors(401, 403, 409, 422), summary="Create a school and its first admin")
 def create_school(body: SchoolIn, request: Request, admin: Admin) -> dict[str, Any]:
     school = schools.create_school_with_admin(actor=admin, ip=client_ip(request), **body.model_dump())
     return success(_out(schools.get_school_row(school_id=school.id)))
