@@ -8,7 +8,6 @@ workers, scrape each or run prometheus_client's multiprocess mode (see the READM
 import json
 import logging
 import sys
-import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -31,13 +30,6 @@ HTTP_LATENCY = Histogram(
     registry=REGISTRY,
 )
 EVENTS = Counter("oneclass_websocket_events_total", "Reflex events processed", ["handler"], registry=REGISTRY)
-EVENT_LATENCY = Histogram(
-    "oneclass_websocket_event_duration_seconds",
-    "Time to process a Reflex event",
-    ["handler"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-    registry=REGISTRY,
-)
 CACHE_REQUESTS = Counter(
     "oneclass_cache_requests_total", "Cache look-ups by result (hit, miss, error)", ["result"], registry=REGISTRY
 )
@@ -110,20 +102,14 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 
 class EventMetricsMiddleware(Middleware):
-    """Reflex middleware: counts and times every websocket event by handler name."""
-
-    def __init__(self) -> None:
-        self._started: dict[int, float] = {}
+    """Reflex middleware: counts every websocket event by handler name (Reflex 0.10 calls only
+    `preprocess`, so there is no end of an event to time here)."""
 
     async def preprocess(self, app: Any, state: Any, event: Any) -> None:
-        self._started[id(event)] = time.perf_counter()
-        bind_log_context(handler=event.name)
+        handler = event.name.rsplit(".", 1)[-1] if event.name else "unknown"
+        EVENTS.labels(handler).inc()
+        bind_log_context(handler=handler)
         return None
 
     async def postprocess(self, app: Any, state: Any, event: Any, update: Any) -> Any:
-        handler = event.name.rsplit(".", 1)[-1] if event.name else "unknown"
-        EVENTS.labels(handler).inc()
-        started = self._started.pop(id(event), None)
-        if started is not None:
-            EVENT_LATENCY.labels(handler).observe(time.perf_counter() - started)
         return update

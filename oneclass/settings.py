@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 20
     api_rate_per_token: int = 600  # requests a minute for one access token
     api_rate_per_ip: int = 1200  # requests a minute from one address
-    lockout_seconds: int = 15 * 60  # the window failures are counted in, and the lock's length
+    login_failure_window_seconds: int = 15 * 60  # failures are counted over this long
+    lockout_seconds: int = 15 * 60  # how long a locked account stays locked
 
     @property
     def is_production(self) -> bool:

@@ -140,13 +140,14 @@ def _check_not_locked(school_id: UUID | None, email: str, ip: str) -> None:
     if locked:
         raise AuthError("locked", f"Too many failed sign-ins. This account is locked for {minutes} minutes.")
     if ip_failures >= settings.login_max_failures_per_ip:
-        raise AuthError("locked", f"Too many failed sign-ins from your network. Try again in {minutes} minutes.")
+        window_minutes = max(1, settings.login_failure_window_seconds // 60)
+        raise AuthError("locked", f"Too many failed sign-ins from your network. Try again within {window_minutes} minutes.")
 
 
 def _count_failure(school_id: UUID | None, email: str, ip: str) -> bool:
     """Count a failure; True when it has just locked the account."""
     settings = get_settings()
-    window = settings.lockout_seconds
+    window = settings.login_failure_window_seconds
     account_key, ip_key, lock_key = _failure_keys(school_id, email, ip)
     try:
         pipe = cache.get_redis().pipeline()
@@ -154,7 +155,7 @@ def _count_failure(school_id: UUID | None, email: str, ip: str) -> bool:
         pipe.incr(ip_key).expire(ip_key, window, nx=True)
         failures = pipe.execute()[0]
         if failures >= settings.login_max_failures:
-            cache.get_redis().set(lock_key, 1, ex=window)
+            cache.get_redis().set(lock_key, 1, ex=settings.lockout_seconds)
             cache.delete(account_key)
             return True
     except (redis.RedisError, OSError):

@@ -121,7 +121,7 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     dialog.get_by_role("button", name="Cancel").click()
 
     page.get_by_label("Year", exact=True).click()
-    page.get_by_role("option", name="2027").click()
+    page.get_by_role("option", name="2027", exact=True).click()
     expect(page.get_by_text("No classes this year")).to_be_visible()
     page.get_by_role("button", name="New class").click()
     dialog = page.get_by_role("dialog")
@@ -132,7 +132,7 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     expect(classes.get_by_role("rowheader", name="Grade 4 Blue")).to_be_visible()
 
     page.get_by_label("Year", exact=True).click()
-    page.get_by_role("option", name="2026").click()
+    page.get_by_role("option", name="2026", exact=True).click()
     expect(classes.get_by_role("rowheader", name="Grade 7", exact=True)).to_be_visible()
     classes.get_by_role("button", name="Promote Grade 7", exact=True).click()
     dialog = page.get_by_role("dialog")
@@ -151,7 +151,7 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     dialog.get_by_role("button", name="Confirm promotion").click()
     expect(page.get_by_text(f"Moved {enrolled.group(1)} students from Grade 3 to Grade 4 Blue.")).to_be_visible()
     page.get_by_label("Year", exact=True).click()
-    page.get_by_role("option", name="2027").click()
+    page.get_by_role("option", name="2027", exact=True).click()
     expect(classes.get_by_role("row").filter(has_text="Grade 4 Blue")).to_contain_text(f"{enrolled.group(1)} / 40")
 
 

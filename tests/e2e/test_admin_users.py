@@ -48,7 +48,7 @@ def test_admin_searches_adds_and_deactivates_a_user(running_app: RunningApp, pag
     dialog.get_by_label("Full name").fill("Tatenda Mutasa")
     dialog.get_by_label("Email").fill("not-an-email@x")
     dialog.get_by_label("Role").click()
-    page.get_by_role("option", name="Student").click()
+    page.get_by_role("option", name="Student", exact=True).click()
     dialog.get_by_role("button", name="Add user").click()
     expect(dialog.get_by_text("Enter a valid email address")).to_be_visible()
 

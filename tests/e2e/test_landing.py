@@ -56,4 +56,3 @@ def test_metrics_count_websocket_events_by_handler(running_app: RunningApp, page
     expect(page.get_by_role("heading", level=1)).to_have_text("Harare Primary")
     metrics = page.request.get(running_app.url("", "/metrics")).text()
     assert 'oneclass_websocket_events_total{handler="check_session"}' in metrics
-    assert "oneclass_websocket_event_duration_seconds_bucket" in metrics

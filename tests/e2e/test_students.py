@@ -102,13 +102,13 @@ def test_admission_gives_the_guardian_a_login_that_shows_the_child(
     dialog.get_by_label("Last name").fill(f"Chari{tag}")
     dialog.get_by_label("Date of birth").fill("2016-05-04")
     dialog.get_by_label("Gender").click()
-    page.get_by_role("option", name="Female").click()
+    page.get_by_role("option", name="Female", exact=True).click()
     dialog.get_by_label("Guardian's full name").fill("Mai Rudo")
     dialog.get_by_label("Relationship", exact=True).fill("Mother")
     dialog.get_by_label("Guardian's phone").fill("12345")
     dialog.get_by_label("Guardian's email (optional)").fill(email)
     dialog.get_by_label("Class", exact=True).click()
-    page.get_by_role("option", name="Grade 3").click()
+    page.get_by_role("option", name="Grade 3", exact=True).click()
     dialog.get_by_role("button", name="Add student").click()
     expect(dialog.get_by_text("Enter a Zimbabwean number")).to_be_visible()  # beside the field
 
