@@ -1,17 +1,17 @@
 """AuditLogState: the school's audit trail for its admin, filtered and paged on the server."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from oneclass.db import tenant_session
-from oneclass.services import audit, users
+from oneclass.services import audit
 from oneclass.services.audit import AuditFilter
 from state.admin_users import NO_ACCESS, admin_user, refused
 from state.auth import AuthState
+from state.listing import PagedList
 
-PER_PAGE = 50
 # The action filter: a prefix of `audit_events.action`, with what the admin reads.
 ACTION_CHOICES: dict[str, str] = {
     "all": "All actions",
@@ -34,10 +34,9 @@ def _day(value: str) -> datetime | None:
         return None
 
 
-class AuditLogState(AuthState):
+class AuditLogState(PagedList, AuthState):
+    per_page: ClassVar[int] = 50
     events: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
     action_filter: str = "all"
     actor_filter: str = ""
     since: str = ""  # YYYY-MM-DD, inclusive
@@ -57,33 +56,17 @@ class AuditLogState(AuthState):
             until=until + timedelta(days=1) if until else None,
         )
         with tenant_session(user.school_id) as session:
-            result = audit.list_events(session, filters, page=self.page, per_page=PER_PAGE)
-        self.events, self.total = result.events, result.total
+            result = audit.list_events(session, filters, page=self.page, per_page=self.per_page)
+        self.events, self.total = result.rows, result.total
         return None
+
+    def _load_page(self) -> Any:
+        return AuditLogState.load_events
 
     @rx.event
     def set_action_filter(self, value: str) -> Any:
-        self.action_filter = value if value in ACTION_CHOICES else "all"
-        self.page = 1
-        return AuditLogState.load_events
+        return self._refilter(action_filter=value if value in ACTION_CHOICES else "all")
 
     @rx.event
     def apply_filters(self, form: dict[str, str]) -> Any:
-        self.actor_filter = form.get("actor", "")
-        self.since, self.until = form.get("since", ""), form.get("until", "")
-        self.page = 1
-        return AuditLogState.load_events
-
-    @rx.event
-    def previous_page(self) -> Any:
-        self.page = max(1, self.page - 1)
-        return AuditLogState.load_events
-
-    @rx.event
-    def next_page(self) -> Any:
-        self.page = min(self.page + 1, self.page_count)
-        return AuditLogState.load_events
-
-    @rx.var
-    def page_count(self) -> int:
-        return users.page_count(self.total, PER_PAGE)
+        return self._refilter(actor_filter=form.get("actor", ""), since=form.get("since", ""), until=form.get("until", ""))

@@ -12,12 +12,12 @@ from oneclass.services import auth, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from state.auth import AuthState
+from state.listing import SearchedList
 
 NO_PERMISSION = "You do not have permission to do that."
 # A page's loader runs right after its guard; on refusal it repeats the guard's toast (same id
 # and text), so the person sees one message, not two.
 NO_ACCESS = "You do not have access to that page."
-PER_PAGE = 25
 CSV_UPLOAD_ID = "user_csv"
 
 
@@ -36,12 +36,9 @@ def refused(state: AuthState, message: str = NO_PERMISSION) -> Any:
     return None
 
 
-class UserAdminState(AuthState):
-    # The list.
+class UserAdminState(SearchedList, AuthState):
+    # The list (its page and search: SearchedList).
     rows: list[dict[str, Any]] = []
-    total: int = 0
-    page: int = 1
-    search: str = ""
     role_filter: str = "all"
     status_filter: str = "all"
     sort: str = "name"
@@ -86,14 +83,10 @@ class UserAdminState(AuthState):
             "role": "" if self.role_filter == "all" else self.role_filter,
             "status": "" if self.status_filter == "all" else self.status_filter,
             "sort": self.sort,
-            "per_page": PER_PAGE,
+            "per_page": self.per_page,
         }
         with tenant_session(user.school_id) as session:
-            result = users.list_users(session, page=self.page, **filters)
-            if not result.rows and self.page > 1:  # past the end, e.g. after a deactivation
-                self.page = users.page_count(result.total, PER_PAGE)
-                result = users.list_users(session, page=self.page, **filters)
-        self.rows, self.total = result.rows, result.total
+            self.rows = self._fetch_page(lambda page: users.list_users(session, page=page, **filters)).rows
 
     @rx.event
     def load_users(self) -> Any:
@@ -104,43 +97,20 @@ class UserAdminState(AuthState):
         self._reload(user)
         return None
 
-    def _refilter(self) -> Any:
-        self.page = 1
+    def _load_page(self) -> Any:
         return UserAdminState.load_users
-
-    @rx.event
-    def set_search(self, value: str) -> Any:
-        self.search = value
-        return self._refilter()
 
     @rx.event
     def set_role_filter(self, value: str) -> Any:
-        self.role_filter = value
-        return self._refilter()
+        return self._refilter(role_filter=value)
 
     @rx.event
     def set_status_filter(self, value: str) -> Any:
-        self.status_filter = value
-        return self._refilter()
+        return self._refilter(status_filter=value)
 
     @rx.event
     def set_sort(self, value: str) -> Any:
-        self.sort = value
-        return self._refilter()
-
-    @rx.event
-    def previous_page(self) -> Any:
-        self.page = max(1, self.page - 1)
-        return UserAdminState.load_users
-
-    @rx.event
-    def next_page(self) -> Any:
-        self.page = min(self.page + 1, self.page_count)
-        return UserAdminState.load_users
-
-    @rx.var
-    def page_count(self) -> int:
-        return users.page_count(self.total, PER_PAGE)
+        return self._refilter(sort=value)
 
     @rx.var
     def is_filtered(self) -> bool:

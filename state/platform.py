@@ -2,23 +2,22 @@
 every school's audit trail. Each handler re-checks the super admin before it touches data."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from models import SchoolStatus
 from oneclass.db import platform_session
 from oneclass.permissions import PermissionDenied
-from oneclass.services import audit, schools, users
+from oneclass.services import audit, schools
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import SchoolCreationIncomplete
 from oneclass.settings import get_settings
 from state.auth import AuthState
+from state.listing import PagedList, SearchedList
 
 SCHOOLS_PERMISSION = "platform.schools"
 AUDIT_PERMISSION = "platform.audit"
-SCHOOLS_PER_PAGE = 20
-EVENTS_PER_PAGE = 25
 ALL_STATUSES = "all"  # a select cannot offer an empty value
 FIX_FIELDS = "Please correct the fields marked below."
 
@@ -27,11 +26,9 @@ def _refused(what: str) -> Any:
     return rx.toast.error(f"You do not have permission to {what}.", id="no-permission")
 
 
-class PlatformSchoolsState(AuthState):
+class PlatformSchoolsState(SearchedList, AuthState):
+    per_page: ClassVar[int] = 20
     rows: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    search: str = ""
     status_filter: str = ALL_STATUSES
     address_suffix: str = ""
 
@@ -44,29 +41,21 @@ class PlatformSchoolsState(AuthState):
     _confirm_school_id: str = ""
 
     @rx.var
-    def page_count(self) -> int:
-        return users.page_count(self.total, SCHOOLS_PER_PAGE)
-
-    @rx.var
     def is_filtered(self) -> bool:
         return self.search != "" or self.status_filter != ALL_STATUSES
 
-    def _load(self) -> None:
+    def _refusal(self) -> Any:
+        return _refused("manage schools") if self._user_with(SCHOOLS_PERMISSION) is None else None
+
+    def _load_page(self) -> None:
         """The current page of schools (the caller has checked the user)."""
+        status = "" if self.status_filter == ALL_STATUSES else self.status_filter
         with platform_session() as session:
-            found = schools.list_schools(
-                session,
-                search=self.search,
-                status="" if self.status_filter == ALL_STATUSES else self.status_filter,
-                page=self.page,
-                per_page=SCHOOLS_PER_PAGE,
+            found = self._fetch_page(
+                lambda page: schools.list_schools(
+                    session, search=self.search, status=status, page=page, per_page=self.per_page
+                )
             )
-        self.total = found.total
-        last_page = users.page_count(found.total, SCHOOLS_PER_PAGE)
-        if self.page > last_page:  # the list shrank under us: show its last page
-            self.page = last_page
-            self._load()
-            return
         self.rows = found.rows
 
     def _forget_schools(self) -> None:
@@ -75,45 +64,21 @@ class PlatformSchoolsState(AuthState):
 
     @rx.event
     def load_schools(self) -> Any:
-        if self._user_with(SCHOOLS_PERMISSION) is None:
+        refusal = self._refusal()
+        if refusal is not None:
             self._forget_schools()
-            return _refused("manage schools")
+            return refusal
         self.address_suffix = f".{get_settings().base_domain}"
-        self._load()
+        self._load_page()
         return None
 
     @rx.event
     def set_search(self, value: str) -> Any:
-        if self._user_with(SCHOOLS_PERMISSION) is None:
-            return _refused("manage schools")
-        self.search = value.strip()
-        self.page = 1
-        self._load()
-        return None
+        return self._refilter(search=value.strip())
 
     @rx.event
     def filter_status(self, status: str) -> Any:
-        if self._user_with(SCHOOLS_PERMISSION) is None:
-            return _refused("manage schools")
-        self.status_filter = status if status in (ALL_STATUSES, *SchoolStatus) else ALL_STATUSES
-        self.page = 1
-        self._load()
-        return None
-
-    @rx.event
-    def previous_page(self) -> Any:
-        return self._go_to_page(self.page - 1)
-
-    @rx.event
-    def next_page(self) -> Any:
-        return self._go_to_page(self.page + 1)
-
-    def _go_to_page(self, page: int) -> Any:
-        if self._user_with(SCHOOLS_PERMISSION) is None:
-            return _refused("manage schools")
-        self.page = min(max(page, 1), users.page_count(self.total, SCHOOLS_PER_PAGE))
-        self._load()
-        return None
+        return self._refilter(status_filter=status if status in (ALL_STATUSES, *SchoolStatus) else ALL_STATUSES)
 
     # --- creating a school --------------------------------------------------------------------
 
@@ -145,10 +110,10 @@ class PlatformSchoolsState(AuthState):
             return None
         except SchoolCreationIncomplete as failure:
             self.create_errors = {"form": failure.message}
-            self._load()
+            self._load_page()
             return None
         self.create_open = False
-        self._load()
+        self._load_page()
         return rx.toast.success(f"{school.name} is ready at {school.subdomain}{self.address_suffix}.")
 
     # --- suspending and reactivating ----------------------------------------------------------
@@ -156,8 +121,9 @@ class PlatformSchoolsState(AuthState):
     @rx.event
     def ask_status_change(self, school_id: str) -> Any:
         """Open the confirmation for one school of the page (by id, never by a name sent back)."""
-        if self._user_with(SCHOOLS_PERMISSION) is None:
-            return _refused("manage schools")
+        refusal = self._refusal()
+        if refusal is not None:
+            return refusal
         row = next((row for row in self.rows if row["id"] == school_id), None)
         if row is None:
             return None
@@ -186,24 +152,18 @@ class PlatformSchoolsState(AuthState):
             return rx.toast.error(str(refusal))
         finally:
             self._confirm_school_id = ""
-        self._load()
+        self._load_page()
         done = "suspended" if status is SchoolStatus.suspended else "reactivated"
         return rx.toast.success(f"{school.name} is {done}.")
 
 
-class PlatformAuditState(AuthState):
+class PlatformAuditState(PagedList, AuthState):
     events: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
     action_filter: str = ""
     actor_filter: str = ""
     date_from: str = ""  # YYYY-MM-DD, as a date input gives it; whole days in UTC
     date_to: str = ""
     filter_error: str = ""
-
-    @rx.var
-    def page_count(self) -> int:
-        return users.page_count(self.total, EVENTS_PER_PAGE)
 
     def _audit_filter(self) -> audit.AuditFilter:
         since = date.fromisoformat(self.date_from) if self.date_from else None
@@ -215,31 +175,37 @@ class PlatformAuditState(AuthState):
             until=datetime.combine(until + timedelta(days=1), time.min, UTC) if until else None,
         )
 
-    def _load(self) -> None:
+    def _refusal(self) -> Any:
+        return _refused("read the platform's audit log") if self._user_with(AUDIT_PERMISSION) is None else None
+
+    def _load_page(self) -> None:
+        """The current page of events (the caller has checked the user)."""
         with platform_session() as session:
             found = audit.list_all_events(
                 session,
                 self._audit_filter(),
                 school_names=schools.school_names(session),
                 page=self.page,
-                per_page=EVENTS_PER_PAGE,
+                per_page=self.per_page,
             )
-        self.events = found.events
+        self.events = found.rows
         self.total = found.total
 
     @rx.event
     def load_events(self) -> Any:
-        if self._user_with(AUDIT_PERMISSION) is None:
+        refusal = self._refusal()
+        if refusal is not None:
             self.events = []
             self.total = 0
-            return _refused("read the platform's audit log")
-        self._load()
+            return refusal
+        self._load_page()
         return None
 
     @rx.event
     def apply_filters(self, form: dict[str, str]) -> Any:
-        if self._user_with(AUDIT_PERMISSION) is None:
-            return _refused("read the platform's audit log")
+        refusal = self._refusal()
+        if refusal is not None:
+            return refusal
         date_from, date_to = form.get("date_from", "").strip(), form.get("date_to", "").strip()
         try:
             first = date.fromisoformat(date_from) if date_from else None
@@ -255,29 +221,9 @@ class PlatformAuditState(AuthState):
         self.actor_filter = form.get("actor", "").strip()
         self.date_from, self.date_to = date_from, date_to
         self.page = 1
-        self._load()
+        self._load_page()
         return None
 
     @rx.event
     def clear_filters(self) -> Any:
-        if self._user_with(AUDIT_PERMISSION) is None:
-            return _refused("read the platform's audit log")
-        self.action_filter = self.actor_filter = self.date_from = self.date_to = self.filter_error = ""
-        self.page = 1
-        self._load()
-        return None
-
-    @rx.event
-    def previous_page(self) -> Any:
-        return self._go_to_page(self.page - 1)
-
-    @rx.event
-    def next_page(self) -> Any:
-        return self._go_to_page(self.page + 1)
-
-    def _go_to_page(self, page: int) -> Any:
-        if self._user_with(AUDIT_PERMISSION) is None:
-            return _refused("read the platform's audit log")
-        self.page = min(max(page, 1), users.page_count(self.total, EVENTS_PER_PAGE))
-        self._load()
-        return None
+        return self._refilter(action_filter="", actor_filter="", date_from="", date_to="", filter_error="")

@@ -8,7 +8,7 @@ from base64 import b64encode
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import reflex as rx
@@ -17,7 +17,7 @@ from models import StudentStatus
 from oneclass import routes
 from oneclass.db import tenant_session
 from oneclass.permissions import can, role_can
-from oneclass.services import academics, auth, exports, students, users
+from oneclass.services import academics, auth, exports, students
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.students import (
@@ -27,8 +27,8 @@ from oneclass.services.students import (
 )
 from state.admin_users import NO_ACCESS, admin_user, refused
 from state.auth import AuthState
+from state.listing import SearchedList
 
-PER_PAGE = 50
 EXPORT_BATCH = 500
 PHOTO_UPLOAD_ID = "student_photo"
 ALL = "all"  # a filter's "any" choice (a select item cannot have an empty value)
@@ -112,11 +112,9 @@ class StudentForm(rx.State, mixin=True):
 # --- the list ----------------------------------------------------------------------------------
 
 
-class StudentListState(StudentForm, AuthState):
+class StudentListState(SearchedList, StudentForm, AuthState):
+    per_page: ClassVar[int] = 50
     rows: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    search: str = ""
     class_filter: str = ALL
     status_filter: str = ALL
     sort: str = "name"
@@ -130,10 +128,6 @@ class StudentListState(StudentForm, AuthState):
     @rx.var
     def can_manage(self) -> bool:
         return role_can(self.user_role, MANAGE)
-
-    @rx.var
-    def page_count(self) -> int:
-        return users.page_count(self.total, PER_PAGE)
 
     @rx.var
     def is_filtered(self) -> bool:
@@ -157,12 +151,10 @@ class StudentListState(StudentForm, AuthState):
 
     def _reload(self, user: CurrentUser) -> None:
         with tenant_session(user.school_id) as session:
-            result = students.list_students(session, actor=user, page=self.page, per_page=PER_PAGE, **self._filters())
-            if not result.rows and self.page > 1:  # past the end, e.g. after a status change
-                self.page = users.page_count(result.total, PER_PAGE)
-                result = students.list_students(session, actor=user, page=self.page, per_page=PER_PAGE, **self._filters())
-        self.rows = [{**row, "href": routes.student_url(row["id"])} for row in result.rows]
-        self.total = result.total
+            found = self._fetch_page(
+                lambda page: students.list_students(session, actor=user, page=page, per_page=self.per_page, **self._filters())
+            )
+        self.rows = [{**row, "href": routes.student_url(row["id"])} for row in found.rows]
 
     @rx.event
     def load(self) -> Any:
@@ -178,39 +170,20 @@ class StudentListState(StudentForm, AuthState):
         self._reload(user)
         return None
 
-    def _refilter(self) -> Any:
-        self.page = 1
+    def _load_page(self) -> Any:
         return StudentListState.load
-
-    @rx.event
-    def set_search(self, value: str) -> Any:
-        self.search = value
-        return self._refilter()
 
     @rx.event
     def set_class_filter(self, value: str) -> Any:
-        self.class_filter = value
-        return self._refilter()
+        return self._refilter(class_filter=value)
 
     @rx.event
     def set_status_filter(self, value: str) -> Any:
-        self.status_filter = value
-        return self._refilter()
+        return self._refilter(status_filter=value)
 
     @rx.event
     def set_sort(self, value: str) -> Any:
-        self.sort = value
-        return self._refilter()
-
-    @rx.event
-    def previous_page(self) -> Any:
-        self.page = max(1, self.page - 1)
-        return StudentListState.load
-
-    @rx.event
-    def next_page(self) -> Any:
-        self.page = min(self.page + 1, self.page_count)
-        return StudentListState.load
+        return self._refilter(sort=value)
 
     # --- admission ------------------------------------------------------------------------
 

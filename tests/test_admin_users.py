@@ -12,6 +12,7 @@ from oneclass.permissions import PermissionDenied
 from oneclass.services import audit, auth, school_settings, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.paging import Page, page_count
 from oneclass.services.schools import SchoolRoute
 from tests.conftest import SchoolFixture
 
@@ -43,7 +44,7 @@ def events(school: SchoolFixture, action: str) -> list[AuditEvent]:
         return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
 
 
-def listing(school: SchoolFixture, **filters: object) -> users.UserPage:
+def listing(school: SchoolFixture, **filters: object) -> Page:
     with db.tenant_session(school.id) as session:
         return users.list_users(session, **filters)  # type: ignore[arg-type]
 
@@ -87,7 +88,7 @@ def test_list_searches_filters_sorts_and_pages(two_schools) -> None:
     assert [p.total for p in pages] == [8, 8, 8]
     assert [len(p.rows) for p in pages] == [3, 3, 2]
     assert [row["email"] for p in pages for row in p.rows] == emails
-    assert users.page_count(8, 3) == 3 and users.page_count(0, 25) == 1
+    assert page_count(8, 3) == 3 and page_count(0, 25) == 1
 
 
 # --- adding ---------------------------------------------------------------------------------

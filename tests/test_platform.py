@@ -164,7 +164,7 @@ def test_platform_audit_log_lists_the_creation_with_the_school_name(super_admin:
         page = audit.list_all_events(
             session, audit.AuditFilter(action="school.", actor=super_admin.email), school_names=school_names(session)
         )
-    assert {"school": school.name, "action": audit.SCHOOL_CREATED, "target": school.subdomain}.items() <= page.events[0].items()
+    assert {"school": school.name, "action": audit.SCHOOL_CREATED, "target": school.subdomain}.items() <= page.rows[0].items()
 
 
 # --- refusing bad input: nothing is written -------------------------------------------------

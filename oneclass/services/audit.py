@@ -1,6 +1,6 @@
 """The audit trail: record an event, list events with filters and pages."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, PlatformAuditEvent
+from oneclass.services.paging import Page
 
 # What is audited (the `action` column).
 SIGN_IN_SUCCEEDED = "sign_in.succeeded"
@@ -94,12 +95,6 @@ class AuditFilter:
     until: datetime | None = None
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    events: list[dict[str, Any]] = field(default_factory=list)
-    total: int = 0
-
-
 def _filtered(model: type[AuditEvent] | type[PlatformAuditEvent], filters: AuditFilter):  # type: ignore[no-untyped-def]
     query = select(model)
     if filters.action:
@@ -125,19 +120,19 @@ def _as_row(event: AuditEvent | PlatformAuditEvent, school: str) -> dict[str, An
     }
 
 
-def list_events(session: Session, filters: AuditFilter, *, page: int = 1, per_page: int = 50) -> AuditPage:
+def list_events(session: Session, filters: AuditFilter, *, page: int = 1, per_page: int = 50) -> Page:
     """A school's events, newest first (tenant session: RLS keeps it to that school)."""
     query = _filtered(AuditEvent, filters)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     events = session.exec(
         query.order_by(col(AuditEvent.created_at).desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return AuditPage([_as_row(event, "") for event in events], total)
+    return Page([_as_row(event, "") for event in events], total)
 
 
 def list_all_events(
     session: Session, filters: AuditFilter, *, school_names: dict[UUID, str], page: int = 1, per_page: int = 50
-) -> AuditPage:
+) -> Page:
     """Every school's events and the platform's, newest first (platform session)."""
     limit = page * per_page
     school_events = session.exec(
@@ -157,4 +152,4 @@ def list_all_events(
         for model in (AuditEvent, PlatformAuditEvent)
     )
     start = (page - 1) * per_page
-    return AuditPage([row for _, row in rows[start : start + per_page]], total)
+    return Page([row for _, row in rows[start : start + per_page]], total)

@@ -151,9 +151,10 @@ def _count_failure(school_id: UUID | None, email: str, ip: str) -> bool:
     account_key, ip_key, lock_key = _failure_keys(school_id, email, ip)
     try:
         pipe = cache.get_redis().pipeline()
-        pipe.incr(account_key).expire(account_key, window, nx=True)
-        pipe.incr(ip_key).expire(ip_key, window, nx=True)
-        failures = pipe.execute()[0]
+        # The window starts at the first failure (SET NX, not EXPIRE NX: Redis 6.2 has no NX there).
+        for counter in (account_key, ip_key):
+            pipe.set(counter, 0, ex=window, nx=True).incr(counter)
+        failures = pipe.execute()[1]
         if failures >= settings.login_max_failures:
             cache.get_redis().set(lock_key, 1, ex=settings.lockout_seconds)
             cache.delete(account_key)

@@ -2,8 +2,6 @@
 and whose guardian they are."""
 
 import re
-from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import or_
@@ -12,14 +10,9 @@ from sqlmodel import Session, col, func, select
 from models import Guardian, Student, StudentGuardian
 from oneclass.permissions import require
 from oneclass.services.auth import CurrentUser
+from oneclass.services.paging import Page
 
 CONTACT_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
-
-
-@dataclass(frozen=True)
-class GuardianPage:
-    rows: list[dict[str, Any]]
-    total: int
 
 
 def phone_digits(search: str) -> str:
@@ -47,7 +40,7 @@ def children_of_guardians(session: Session, guardian_ids: set[UUID]) -> dict[UUI
     return children
 
 
-def list_guardians(session: Session, *, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> GuardianPage:
+def list_guardians(session: Session, *, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> Page:
     """A page of the school's guardians with their children, searched by name or phone number."""
     require(actor, "users.read")
     query = select(Guardian)
@@ -64,7 +57,7 @@ def list_guardians(session: Session, *, actor: CurrentUser, search: str = "", pa
         query.order_by(func.lower(Guardian.full_name), col(Guardian.id)).offset((max(page, 1) - 1) * per_page).limit(per_page)
     ).all()
     children = children_of_guardians(session, {guardian.id for guardian in found})
-    return GuardianPage(
+    return Page(
         [
             {
                 "id": str(guardian.id),

@@ -3,7 +3,7 @@ schools: listing them, creating one with its first administrator, suspending and
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from oneclass.security import password_problem
 from oneclass.services import audit, users
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.paging import Page, like_pattern
 
 # Names a school may not take: they are, or may become, the platform's own hosts.
 RESERVED_SUBDOMAINS = frozenset({"www", "api", "admin", "platform", "app", "mail", "static", "assets"})
@@ -102,14 +103,6 @@ def create_school(
 # --- the platform's list of schools ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SchoolPage:
-    """One page of schools, as plain dicts the UI can hold, and how many match in all."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    total: int = 0
-
-
 def _as_row(school: School) -> dict[str, Any]:
     return {
         "id": str(school.id),
@@ -122,22 +115,16 @@ def _as_row(school: School) -> dict[str, Any]:
     }
 
 
-def _like_pattern(search: str) -> str:
-    """`search` as a substring pattern, its own `%` and `_` taken literally."""
-    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_schools(
     session: Session, *, search: str = "", status: str = "", page: int = 1, per_page: int = 20
-) -> SchoolPage:
+) -> Page:
     """Schools by name, filtered by part of their name or subdomain and by status.
 
     `session` is a platform session: the platform role's policy shows it every school.
     """
     query = select(School)
     if search.strip():
-        pattern = _like_pattern(search.strip())
+        pattern = like_pattern(search.strip())
         query = query.where(
             or_(col(School.name).ilike(pattern, escape="\\"), col(School.subdomain).ilike(pattern, escape="\\"))
         )
@@ -147,7 +134,7 @@ def list_schools(
     schools = session.exec(
         query.order_by(func.lower(School.name), col(School.id)).offset((max(page, 1) - 1) * per_page).limit(per_page)
     ).all()
-    return SchoolPage([_as_row(school) for school in schools], total)
+    return Page([_as_row(school) for school in schools], total)
 
 
 def school_names(session: Session) -> dict[UUID, str]:

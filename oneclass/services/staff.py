@@ -1,7 +1,6 @@
 """Teachers and other staff as the school keeps them: their profile (department, job title,
 employee number, phone), what they teach, and who may teach or lead a class."""
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +21,7 @@ from oneclass.permissions import require
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.paging import Page
 
 STAFF_ROLES = (Role.teacher.value, Role.staff.value)
 # Who may teach a subject or lead a class (as `academics.assign_teacher` checks).
@@ -30,12 +30,6 @@ STAFF_UPDATED = "staff.updated"
 NOT_FOUND = "No such teacher or staff member in this school."
 JOB_TITLE_MAX = 100
 EMPLOYEE_NUMBER_MAX = 30
-
-
-@dataclass(frozen=True)
-class StaffPage:
-    rows: list[dict[str, Any]]
-    total: int
 
 
 def subjects_taught(session: Session, teacher_ids: set[UUID]) -> dict[UUID, list[str]]:
@@ -69,7 +63,7 @@ def _staff_row(user: User, profile: StaffProfile | None, department: str | None,
     }
 
 
-def list_staff(session: Session, *, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> StaffPage:
+def list_staff(session: Session, *, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> Page:
     """A page of the school's teachers and staff with their profiles, searched by name, email,
     employee number or job title."""
     require(actor, "users.read")
@@ -95,7 +89,7 @@ def list_staff(session: Session, *, actor: CurrentUser, search: str = "", page: 
         query.order_by(func.lower(User.full_name), col(User.id)).offset((max(page, 1) - 1) * per_page).limit(per_page)
     ).all()
     taught = subjects_taught(session, {user.id for user, _, _ in found})
-    return StaffPage([_staff_row(user, profile, department, taught.get(user.id, [])) for user, profile, department in found], total)
+    return Page([_staff_row(user, profile, department, taught.get(user.id, [])) for user, profile, department in found], total)
 
 
 def department_choices(session: Session) -> list[dict[str, str]]:

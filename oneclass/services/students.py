@@ -28,6 +28,7 @@ from oneclass.permissions import PermissionDenied, can, require
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.paging import Page
 from oneclass.services.users import create_user
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -328,12 +329,6 @@ def children_of(session: Session, *, user_id: UUID) -> list[Student]:
     )
 
 
-@dataclass(frozen=True)
-class StudentPage:
-    rows: list[dict[str, str]]
-    total: int
-
-
 SORTS = {
     "name": (Student.last_name, Student.first_name),
     "admission": (Student.admission_number,),
@@ -351,7 +346,7 @@ def list_students(
     sort: str = "name",
     page: int = 1,
     per_page: int = 50,
-) -> StudentPage:
+) -> Page:
     """A page of the students the actor may see, with their current class."""
     if not (can(actor, "students.read") or actor.role in (Role.parent, Role.student)):
         raise PermissionDenied("students.read")
@@ -377,7 +372,7 @@ def list_students(
         query = query.where(Student.status == status)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(*SORTS.get(sort, SORTS["name"])).offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
-    return StudentPage(
+    return Page(
         [
             {
                 "id": str(student.id),

@@ -24,6 +24,7 @@ from oneclass.security import hash_password, password_problem
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.paging import Page, like_pattern
 
 SCHOOL_ROLES: tuple[Role, ...] = (Role.school_admin, Role.teacher, Role.student, Role.parent, Role.staff)
 ROLE_LABELS: dict[str, str] = {role.value: role.value.replace("_", " ").capitalize() for role in SCHOOL_ROLES}
@@ -84,12 +85,6 @@ def create_platform_user(
 # --- listing --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UserPage:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    total: int = 0
-
-
 def user_row(user: User) -> dict[str, Any]:
     """What the admin's table shows of a user: plain values, never a credential."""
     return {
@@ -104,12 +99,6 @@ def user_row(user: User) -> dict[str, Any]:
     }
 
 
-def _like(text: str) -> str:
-    """`text` as a substring pattern, its own `%` and `_` taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_users(
     session: Session,
     *,
@@ -119,12 +108,12 @@ def list_users(
     sort: str = "name",
     page: int = 1,
     per_page: int = 25,
-) -> UserPage:
+) -> Page:
     """One page of the session's school's users (RLS keeps it to that school), filtered by a
     search over name and email, a role and active/inactive; unknown filters are ignored."""
     query = select(User)
     if search.strip():
-        pattern = _like(search.strip())
+        pattern = like_pattern(search.strip())
         query = query.where(
             or_(col(User.full_name).ilike(pattern, escape="\\"), col(User.email).ilike(pattern, escape="\\"))
         )
@@ -142,12 +131,7 @@ def list_users(
     users = session.exec(
         query.order_by(*order, col(User.id)).offset((max(page, 1) - 1) * per_page).limit(per_page)
     ).all()
-    return UserPage([user_row(user) for user in users], total)
-
-
-def page_count(total: int, per_page: int) -> int:
-    """Pages needed for `total` rows; an empty list is still one (empty) page."""
-    return max(1, -(-total // per_page))
+    return Page([user_row(user) for user in users], total)
 
 
 # --- validation -----------------------------------------------------------------------------
