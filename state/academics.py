@@ -2,8 +2,6 @@
 assignments, promotion at year end), staff and guardians. Every handler re-checks the admin
 before it touches data; the services do the work."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -13,14 +11,15 @@ import reflex as rx
 from models import GRADE_LEVEL_NAMES
 from oneclass import routes
 from oneclass.db import tenant_session
-from oneclass.services import academics, guardians, staff, users
+from oneclass.services import academics, guardians, staff
 from oneclass.services.academics import PromotionPlan, TermDates
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.paging import Page
 from state.admin_users import NO_ACCESS, NO_PERMISSION, admin_user, refused
 from state.auth import AuthState
+from state.listing import SearchedList
 
-PER_PAGE = 25
 TERMS = (1, 2, 3)
 FIX_FIELDS = "Please correct the fields marked below."
 NONE = "none"  # a select cannot offer an empty value: "no class teacher", "no department"
@@ -53,55 +52,6 @@ def _form_date(form: dict[str, str], name: str, errors: dict[str, str], error_ke
     except ValueError:
         errors.setdefault(error_key, "Choose a date.")
         return date.min
-
-
-@dataclass(frozen=True)
-class Found:
-    """One page of a list that is paged here rather than in SQL (short lists), and its size."""
-
-    rows: list[dict[str, Any]]
-    total: int
-
-
-class PagedList(rx.State, mixin=True):
-    """Search and Previous/Next over a list paged on the server. A state using it defines
-    `_reload(refusal)`: check the user, load `page` of the rows matching `search`."""
-
-    rows: list[dict[str, Any]] = []
-    total: int = 0
-    page: int = 1
-    search: str = ""
-
-    def _reload(self, refusal: str = NO_PERMISSION) -> Any:
-        raise NotImplementedError
-
-    @rx.var
-    def page_count(self) -> int:
-        return users.page_count(self.total, PER_PAGE)
-
-    def _show_page(self, fetch: Callable[[int], Any]) -> None:
-        """Show page `page` of what `fetch(page)` finds (its rows and total), or the last page
-        when the list has shrunk under it."""
-        found = fetch(self.page)
-        if not found.rows and self.page > 1:
-            self.page = users.page_count(found.total, PER_PAGE)
-            found = fetch(self.page)
-        self.rows, self.total = found.rows, found.total
-
-    @rx.event
-    def set_search(self, value: str) -> Any:
-        self.search, self.page = value, 1
-        return self._reload()
-
-    @rx.event
-    def previous_page(self) -> Any:
-        self.page = max(1, self.page - 1)
-        return self._reload()
-
-    @rx.event
-    def next_page(self) -> Any:
-        self.page += 1
-        return self._reload()
 
 
 # --- years and terms ------------------------------------------------------------------------
@@ -193,11 +143,12 @@ class YearsState(AuthState):
 # --- subjects -------------------------------------------------------------------------------
 
 
-class SubjectsState(PagedList, AuthState):
+class SubjectsState(SearchedList, AuthState):
+    rows: list[dict[str, Any]] = []
     editor_open: bool = False
     errors: dict[str, str] = {}
 
-    def _reload(self, refusal: str = NO_PERMISSION) -> Any:
+    def _load_page(self, refusal: str = NO_PERMISSION) -> Any:
         user = admin_user(self, "school.update")
         if user is None:
             self.rows, self.total = [], 0
@@ -207,12 +158,14 @@ class SubjectsState(PagedList, AuthState):
                 {"id": str(s.id), "code": s.code, "name": s.name, "level": SUBJECT_LEVELS.get(s.level, s.level)}
                 for s in academics.list_subjects(session, search=self.search.strip())
             ]
-        self._show_page(lambda page: Found(subjects[(page - 1) * PER_PAGE : page * PER_PAGE], len(subjects)))
+        per_page = self.per_page  # a short list: paged here rather than in SQL
+        found = self._fetch_page(lambda page: Page(subjects[(page - 1) * per_page : page * per_page], len(subjects)))
+        self.rows = found.rows
         return None
 
     @rx.event
     def load_subjects(self) -> Any:
-        return self._reload(NO_ACCESS)
+        return self._load_page(NO_ACCESS)
 
     @rx.var
     def default_level(self) -> str:
@@ -243,7 +196,7 @@ class SubjectsState(PagedList, AuthState):
             self.errors = _with_form_error(refusal.errors)
             return None
         self.editor_open = False
-        self._reload()
+        self._load_page()
         return rx.toast.success(f"Added {subject.name} ({subject.code}).")
 
     @rx.event
@@ -255,7 +208,7 @@ class SubjectsState(PagedList, AuthState):
         with tenant_session(user.school_id) as session:
             added = academics.adopt_zimsec_subjects(session, actor=user, school_level=school.level)
             session.commit()
-        self._reload()
+        self._load_page()
         if added == 0:
             return rx.toast.info("Every ZIMSEC subject for your school's level is already on your list.")
         return rx.toast.success(f"Added {added} subjects from the ZIMSEC list.")
@@ -492,7 +445,8 @@ class ClassesState(AuthState):
 # --- staff ----------------------------------------------------------------------------------
 
 
-class StaffState(PagedList, AuthState):
+class StaffState(SearchedList, AuthState):
+    rows: list[dict[str, Any]] = []
     department_choices: dict[str, str] = {}
 
     # The profile dialog: the values shown when it opens, and the refusal's messages.
@@ -502,20 +456,23 @@ class StaffState(PagedList, AuthState):
     errors: dict[str, str] = {}
     _editing_id: str = ""
 
-    def _reload(self, refusal: str = NO_PERMISSION) -> Any:
+    def _load_page(self, refusal: str = NO_PERMISSION) -> Any:
         user = admin_user(self, "users.read")
         if user is None:
             self.rows, self.total = [], 0
             return refused(self, refusal)
         with tenant_session(user.school_id) as session:
-            self._show_page(lambda page: staff.list_staff(session, actor=user, search=self.search, page=page, per_page=PER_PAGE))
+            found = self._fetch_page(
+                lambda page: staff.list_staff(session, actor=user, search=self.search, page=page, per_page=self.per_page)
+            )
             choices = staff.department_choices(session)
+        self.rows = found.rows
         self.department_choices = {NONE: "No department", **{c["value"]: c["label"] for c in choices}}
         return None
 
     @rx.event
     def load_staff(self) -> Any:
-        return self._reload(NO_ACCESS)
+        return self._load_page(NO_ACCESS)
 
     @rx.event
     def open_edit(self, user_id: str) -> None:
@@ -562,29 +519,31 @@ class StaffState(PagedList, AuthState):
             self.errors = {"form": missing.message}
             return None
         self.editor_open = False
-        self._reload()
+        self._load_page()
         return rx.toast.success(f"Saved {self.editing_name}'s profile.")
 
 
 # --- guardians ------------------------------------------------------------------------------
 
 
-class GuardiansState(PagedList, AuthState):
-    def _reload(self, refusal: str = NO_PERMISSION) -> Any:
+class GuardiansState(SearchedList, AuthState):
+    rows: list[dict[str, Any]] = []
+
+    def _load_page(self, refusal: str = NO_PERMISSION) -> Any:
         user = admin_user(self, "users.read")
         if user is None:
             self.rows, self.total = [], 0
             return refused(self, refusal)
         with tenant_session(user.school_id) as session:
-            self._show_page(
-                lambda page: guardians.list_guardians(session, actor=user, search=self.search, page=page, per_page=PER_PAGE)
+            found = self._fetch_page(
+                lambda page: guardians.list_guardians(session, actor=user, search=self.search, page=page, per_page=self.per_page)
             )
         self.rows = [
             {**row, "children": [{**child, "href": routes.student_url(child["id"])} for child in row["children"]]}
-            for row in self.rows
+            for row in found.rows
         ]
         return None
 
     @rx.event
     def load_guardians(self) -> Any:
-        return self._reload(NO_ACCESS)
+        return self._load_page(NO_ACCESS)

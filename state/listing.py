@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
-from oneclass.services.paging import Page, page_count
+from oneclass.services import paging
+from oneclass.services.paging import Page
 
 
 class PagedList(rx.State, mixin=True):
@@ -22,7 +23,7 @@ class PagedList(rx.State, mixin=True):
 
     @rx.var
     def page_count(self) -> int:
-        return page_count(self.total, self.per_page)
+        return paging.page_count(self.total, self.per_page)
 
     def _load_page(self) -> Any:
         raise NotImplementedError
@@ -37,7 +38,7 @@ class PagedList(rx.State, mixin=True):
         `page` (after a deactivation, say), its last page instead."""
         found = fetch(self.page)
         if not found.rows and self.page > 1:
-            self.page = page_count(found.total, self.per_page)
+            self.page = paging.page_count(found.total, self.per_page)
             found = fetch(self.page)
         self.total = found.total
         return found

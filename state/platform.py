@@ -74,6 +74,7 @@ class PlatformSchoolsState(SearchedList, AuthState):
 
     @rx.event
     def set_search(self, value: str) -> Any:
+        """The search as typed, less any spaces around it."""
         return self._refilter(search=value.strip())
 
     @rx.event
