@@ -29,8 +29,12 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e"
 
+# Benchmarks print figures (they assert nothing); each makes and drops its own data.
 bench: install
 	$(BIN)/python bench/foundation.py
+	$(BIN)/python bench/api.py
+	$(BIN)/python bench/students.py
+	$(BIN)/python bench/import_10k.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Every Python package, pinned: what the tests ran with. Regenerate with `make lock`.' > requirements.lock
