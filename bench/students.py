@@ -76,7 +76,8 @@ def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, pe
 
             def on_socket(socket) -> None:  # type: ignore[no-untyped-def]
                 socket.on("framesent", lambda frame: sent.append(time.perf_counter()) if "set_search" in str(frame) else None)
-                socket.on("framereceived", lambda _frame: samples.append((time.perf_counter() - sent.pop()) * 1000) if sent else None)
+                # The state update carrying the new page of rows ends the round trip.
+                socket.on("framereceived", lambda frame: samples.append((time.perf_counter() - sent.pop()) * 1000) if sent and "rows" in str(frame) else None)
 
             page.on("websocket", on_socket)
             base = f"http://bench1.localhost:{port}"
