@@ -13,7 +13,7 @@ from components.forms import (
     text_area_field,
 )
 from components.layout import app_shell, nav_link
-from components.lists import list_footer, search_input
+from components.lists import export_buttons, list_footer, search_input
 from components.states import empty_state, loading_state, not_found_state
 from components.table import data_table, pagination
 
@@ -23,6 +23,7 @@ __all__ = [
     "data_table",
     "dialog_buttons",
     "empty_state",
+    "export_buttons",
     "filter_select",
     "form_dialog",
     "form_error",

@@ -1,6 +1,7 @@
-"""Pieces around a paged list: its search box, and its footer (how many, and the paging)."""
+"""Pieces around a paged list: its search box, its export buttons, and its footer (how many,
+and the paging)."""
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import reflex as rx
 
@@ -20,6 +21,16 @@ def search_input(value: rx.Var, on_change: EventType, *, placeholder: str, label
         placeholder=placeholder,
         aria_label=label,
         min_width="16em",
+    )
+
+
+def export_buttons(state: Any) -> rx.Component:
+    """"Export CSV" and "Export Excel" for a list state (its `export_csv` / `export_xlsx`): every
+    row the current filters match, not just the page on screen."""
+    return rx.hstack(
+        rx.button(rx.icon("file-text", size=16, aria_hidden="true"), "Export CSV", variant="soft", on_click=state.export_csv),
+        rx.button(rx.icon("file-spreadsheet", size=16, aria_hidden="true"), "Export Excel", variant="soft", on_click=state.export_xlsx),
+        spacing="2",
     )
 
 

@@ -8,6 +8,7 @@ from components import (
     data_table,
     dialog_buttons,
     empty_state,
+    export_buttons,
     filter_select,
     form_dialog,
     form_error,
@@ -168,6 +169,7 @@ def admin_subjects() -> rx.Component:
         toolbar(
             search_input(SubjectsState.search, SubjectsState.set_search, placeholder="Search by name or code", label="Search subjects"),
             rx.spacer(),
+            export_buttons(SubjectsState),
             action_button("list-checks", "Use the ZIMSEC subject list", SubjectsState.adopt_zimsec, variant="soft"),
             action_button("plus", "Add subject", SubjectsState.open_new_subject),
         ),
@@ -449,6 +451,8 @@ def admin_staff() -> rx.Component:
     return rx.vstack(
         toolbar(
             search_input(StaffState.search, StaffState.set_search, placeholder="Name, email or employee no.", label="Search staff"),
+            rx.spacer(),
+            export_buttons(StaffState),
         ),
         data_table(
             ["Name", "Job title", "Department", "Subjects", "Phone", "Employee no.", "Actions"],
@@ -504,6 +508,8 @@ def admin_guardians() -> rx.Component:
             search_input(
                 GuardiansState.search, GuardiansState.set_search, placeholder="Search by name or phone", label="Search guardians"
             ),
+            rx.spacer(),
+            export_buttons(GuardiansState),
         ),
         data_table(
             ["Guardian", "Phone", "Email", "Contact by", "Children"],

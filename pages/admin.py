@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from components import data_table, empty_state, form_error, form_field, pagination
+from components import data_table, empty_state, export_buttons, form_error, form_field, pagination
 from oneclass import routes
 from oneclass.services.users import CSV_MAX_BYTES, ROLE_LABELS
 from pages.guard import signed_in_page
@@ -50,6 +50,7 @@ def user_toolbar() -> rx.Component:
         ),
         choice_select(SORT_CHOICES, label="Sort users", value=UserAdminState.sort, on_change=UserAdminState.set_sort),
         rx.spacer(),
+        export_buttons(UserAdminState),
         rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), "Add user", on_click=UserAdminState.open_new_user),
         wrap="wrap",
         spacing="3",
@@ -408,6 +409,8 @@ def audit_filters() -> rx.Component:
             ),
             on_submit=AuditLogState.apply_filters,
         ),
+        rx.spacer(),
+        export_buttons(AuditLogState),
         align="end",
         spacing="3",
         wrap="wrap",

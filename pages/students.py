@@ -8,6 +8,7 @@ import reflex as rx
 from components import (
     data_table,
     empty_state,
+    export_buttons,
     filter_select,
     form_dialog,
     form_field,
@@ -134,10 +135,7 @@ def student_form(
 def manage_buttons() -> rx.Component:
     return rx.hstack(
         rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), "Add student", on_click=StudentListState.open_new_student),
-        rx.button(rx.icon("file-text", size=16, aria_hidden="true"), "Export CSV", variant="soft", on_click=StudentListState.export_csv),
-        rx.button(
-            rx.icon("file-spreadsheet", size=16, aria_hidden="true"), "Export Excel", variant="soft", on_click=StudentListState.export_xlsx
-        ),
+        export_buttons(StudentListState),
         spacing="2",
         wrap="wrap",
     )

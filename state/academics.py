@@ -18,12 +18,32 @@ from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page
 from state.admin_users import NO_ACCESS, NO_PERMISSION, admin_user, refused
 from state.auth import AuthState
-from state.listing import SearchedList
+from state.listing import ExportTable, SearchedList
 
 TERMS = (1, 2, 3)
 FIX_FIELDS = "Please correct the fields marked below."
 NONE = "none"  # a select cannot offer an empty value: "no class teacher", "no department"
 SUBJECT_LEVELS = {"primary": "Primary", "o_level": "O-level", "a_level": "A-level"}
+SUBJECT_COLUMNS = {"code": "Code", "name": "Subject", "level": "Level"}
+STAFF_COLUMNS = {
+    "full_name": "Name",
+    "email": "Email",
+    "role_label": "Role",
+    "department": "Department",
+    "job_title": "Job title",
+    "employee_number": "Employee no.",
+    "phone": "Phone",
+    "subjects": "Subjects",
+    "status": "Status",
+}
+GUARDIAN_COLUMNS = {
+    "full_name": "Name",
+    "phone": "Phone",
+    "email": "Email",
+    "preference": "Contact by",
+    "login": "Parent login",
+    "children": "Children",
+}
 
 
 def _id(value: str) -> UUID:
@@ -148,16 +168,20 @@ class SubjectsState(SearchedList, AuthState):
     editor_open: bool = False
     errors: dict[str, str] = {}
 
+    def _subjects(self, user: CurrentUser) -> list[dict[str, Any]]:
+        """Every subject the search matches (a short list: the service does not page it)."""
+        with tenant_session(user.school_id) as session:
+            return [
+                {"id": str(s.id), "code": s.code, "name": s.name, "level": SUBJECT_LEVELS.get(s.level, s.level)}
+                for s in academics.list_subjects(session, search=self.search.strip())
+            ]
+
     def _load_page(self, refusal: str = NO_PERMISSION) -> Any:
         user = admin_user(self, "school.update")
         if user is None:
             self.rows, self.total = [], 0
             return refused(self, refusal)
-        with tenant_session(user.school_id) as session:
-            subjects = [
-                {"id": str(s.id), "code": s.code, "name": s.name, "level": SUBJECT_LEVELS.get(s.level, s.level)}
-                for s in academics.list_subjects(session, search=self.search.strip())
-            ]
+        subjects = self._subjects(user)
         per_page = self.per_page  # a short list: paged here rather than in SQL
         found = self._fetch_page(lambda page: Page(subjects[(page - 1) * per_page : page * per_page], len(subjects)))
         self.rows = found.rows
@@ -166,6 +190,10 @@ class SubjectsState(SearchedList, AuthState):
     @rx.event
     def load_subjects(self) -> Any:
         return self._load_page(NO_ACCESS)
+
+    def _export_table(self) -> ExportTable | None:
+        user = admin_user(self, "school.update")
+        return None if user is None else ("subjects", SUBJECT_COLUMNS, self._subjects(user))
 
     @rx.var
     def default_level(self) -> str:
@@ -474,6 +502,16 @@ class StaffState(SearchedList, AuthState):
     def load_staff(self) -> Any:
         return self._load_page(NO_ACCESS)
 
+    def _export_table(self) -> ExportTable | None:
+        user = admin_user(self, "users.read")
+        if user is None:
+            return None
+        with tenant_session(user.school_id) as session:
+            rows = self._every_row(
+                lambda page, per_page: staff.list_staff(session, actor=user, search=self.search, page=page, per_page=per_page)
+            )
+        return "staff", STAFF_COLUMNS, [{**row, "status": "Active" if row["active"] else "Deactivated"} for row in rows]
+
     @rx.event
     def open_edit(self, user_id: str) -> None:
         row = next((row for row in self.rows if row["id"] == user_id), None)
@@ -547,3 +585,23 @@ class GuardiansState(SearchedList, AuthState):
     @rx.event
     def load_guardians(self) -> Any:
         return self._load_page(NO_ACCESS)
+
+    def _export_table(self) -> ExportTable | None:
+        """One line per guardian, their children as "Name (relationship)" in one cell."""
+        user = admin_user(self, "users.read")
+        if user is None:
+            return None
+        with tenant_session(user.school_id) as session:
+            rows = self._every_row(
+                lambda page, per_page: guardians.list_guardians(
+                    session, actor=user, search=self.search, page=page, per_page=per_page
+                )
+            )
+        return "guardians", GUARDIAN_COLUMNS, [
+            {
+                **row,
+                "login": "Yes" if row["has_login"] else "No",
+                "children": "; ".join(f"{child['name']} ({child['relationship']})" for child in row["children"]),
+            }
+            for row in rows
+        ]

@@ -10,7 +10,7 @@ from oneclass.services import audit
 from oneclass.services.audit import AuditFilter
 from state.admin_users import NO_ACCESS, admin_user, refused
 from state.auth import AuthState
-from state.listing import PagedList
+from state.listing import ExportTable, PagedList
 
 # The action filter: a prefix of `audit_events.action`, with what the admin reads.
 ACTION_CHOICES: dict[str, str] = {
@@ -24,6 +24,7 @@ ACTION_CHOICES: dict[str, str] = {
     "school": "School settings",
     "refresh_token": "Reused sign-in tokens",
 }
+EXPORT_COLUMNS = {"when": "When", "actor": "Who", "action": "Action", "target": "Target", "ip": "IP address"}
 
 
 def _day(value: str) -> datetime | None:
@@ -42,23 +43,34 @@ class AuditLogState(PagedList, AuthState):
     since: str = ""  # YYYY-MM-DD, inclusive
     until: str = ""  # YYYY-MM-DD, inclusive
 
+    def _filters(self) -> AuditFilter:
+        since, until = _day(self.since), _day(self.until)
+        return AuditFilter(
+            action="" if self.action_filter == "all" else self.action_filter,
+            actor=self.actor_filter.strip(),
+            since=since,
+            until=until + timedelta(days=1) if until else None,
+        )
+
     @rx.event
     def load_events(self) -> Any:
         user = admin_user(self, "audit.read")
         if user is None:
             self.events, self.total = [], 0
             return refused(self, NO_ACCESS)
-        since, until = _day(self.since), _day(self.until)
-        filters = AuditFilter(
-            action="" if self.action_filter == "all" else self.action_filter,
-            actor=self.actor_filter.strip(),
-            since=since,
-            until=until + timedelta(days=1) if until else None,
-        )
         with tenant_session(user.school_id) as session:
-            result = audit.list_events(session, filters, page=self.page, per_page=self.per_page)
+            result = audit.list_events(session, self._filters(), page=self.page, per_page=self.per_page)
         self.events, self.total = result.rows, result.total
         return None
+
+    def _export_table(self) -> ExportTable | None:
+        user = admin_user(self, "audit.read")
+        if user is None:
+            return None
+        filters = self._filters()
+        with tenant_session(user.school_id) as session:
+            rows = self._every_row(lambda page, per_page: audit.list_events(session, filters, page=page, per_page=per_page))
+        return "audit-log", EXPORT_COLUMNS, rows
 
     def _load_page(self) -> Any:
         return AuditLogState.load_events

@@ -12,13 +12,13 @@ from oneclass.services import auth, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from state.auth import AuthState
-from state.listing import SearchedList
+from state.listing import NO_PERMISSION, ExportTable, SearchedList
 
-NO_PERMISSION = "You do not have permission to do that."
 # A page's loader runs right after its guard; on refusal it repeats the guard's toast (same id
 # and text), so the person sees one message, not two.
 NO_ACCESS = "You do not have access to that page."
 CSV_UPLOAD_ID = "user_csv"
+EXPORT_COLUMNS = {"full_name": "Name", "email": "Email", "role_label": "Role", "status": "Status", "created": "Added"}
 
 
 def admin_user(state: AuthState, permission: str) -> CurrentUser | None:
@@ -77,16 +77,30 @@ class UserAdminState(SearchedList, AuthState):
 
     # --- the list ---------------------------------------------------------------------------
 
-    def _reload(self, user: CurrentUser) -> None:
-        filters: dict[str, Any] = {
+    def _filters(self) -> dict[str, Any]:
+        return {
             "search": self.search,
             "role": "" if self.role_filter == "all" else self.role_filter,
             "status": "" if self.status_filter == "all" else self.status_filter,
             "sort": self.sort,
-            "per_page": self.per_page,
         }
+
+    def _reload(self, user: CurrentUser) -> None:
         with tenant_session(user.school_id) as session:
-            self.rows = self._fetch_page(lambda page: users.list_users(session, page=page, **filters)).rows
+            self.rows = self._fetch_page(
+                lambda page: users.list_users(session, page=page, per_page=self.per_page, **self._filters())
+            ).rows
+
+    def _export_table(self) -> ExportTable | None:
+        """Names, emails, roles and status: `user_row` holds no credential."""
+        user = admin_user(self, "users.read")
+        if user is None:
+            return None
+        with tenant_session(user.school_id) as session:
+            rows = self._every_row(
+                lambda page, per_page: users.list_users(session, page=page, per_page=per_page, **self._filters())
+            )
+        return "users", EXPORT_COLUMNS, rows
 
     @rx.event
     def load_users(self) -> Any:

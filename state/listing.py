@@ -1,13 +1,20 @@
-"""PagedList and SearchedList: the paging, filtering and search every list page's state shares.
-A state mixes one in, keeps its own rows and filters, and says how its current page is loaded."""
+"""PagedList and SearchedList: the paging, filtering, search and export (CSV and Excel) every
+list page's state shares. A state mixes one in, keeps its own rows and filters, says how its
+current page is loaded and what its export holds."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, ClassVar
 
 import reflex as rx
 
-from oneclass.services import paging
+from oneclass.services import exports, paging
 from oneclass.services.paging import Page
+
+NO_PERMISSION = "You do not have permission to do that."
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# An export's filename stem, the headings by row key, and every row matching the filters.
+ExportTable = tuple[str, dict[str, str], list[dict[str, Any]]]
 
 
 class PagedList(rx.State, mixin=True):
@@ -15,11 +22,13 @@ class PagedList(rx.State, mixin=True):
 
     A state using it defines `_load_page()`: load page `page` (checking the user, unless
     `_refusal` has) and return what the browser should get (None, a toast, or the state's load
-    event). It may define `_refusal()` to refuse a user before a handler changes anything."""
+    event). It may define `_refusal()` to refuse a user before a handler changes anything, and
+    `_export_table()` to offer the list as a download (`export_csv`, `export_xlsx`)."""
 
     page: int = 1
     total: int = 0
     per_page: ClassVar[int] = 25
+    export_batch: ClassVar[int] = 100  # rows per query while exporting (services cap pages at 100)
 
     @rx.var
     def page_count(self) -> int:
@@ -67,6 +76,41 @@ class PagedList(rx.State, mixin=True):
     @rx.event
     def next_page(self) -> Any:
         return self._go_to_page(self.page + 1)
+
+    # --- export ---------------------------------------------------------------------------
+
+    def _export_table(self) -> ExportTable | None:
+        """The filename stem, the columns (row key: heading) and every row matching the current
+        filters, fetched with `_every_row` from the service the list pages through; None when
+        the user may not export. Checks the user itself."""
+        raise NotImplementedError
+
+    def _every_row(self, fetch: Callable[[int, int], Page]) -> list[dict[str, Any]]:
+        """The whole filtered list, not just the page on screen: `fetch(page, per_page)`."""
+        return paging.every_row(fetch, self.export_batch)
+
+    def _download(self, extension: str, render: Callable[[str, dict[str, str], list[dict[str, Any]]], bytes], mime_type: str) -> Any:
+        table = self._export_table()
+        if table is None:
+            return rx.toast.error(NO_PERMISSION)
+        stem, columns, rows = table
+        return rx.download(
+            data=render(stem, columns, rows),
+            filename=f"{stem}-{date.today().isoformat()}.{extension}",
+            mime_type=mime_type,
+        )
+
+    @rx.event
+    def export_csv(self) -> Any:
+        return self._download("csv", lambda _stem, columns, rows: exports.rows_to_csv(columns, rows), "text/csv")
+
+    @rx.event
+    def export_xlsx(self) -> Any:
+        return self._download(
+            "xlsx",
+            lambda stem, columns, rows: exports.rows_to_xlsx(columns, rows, sheet=stem.replace("-", " ").capitalize()),
+            XLSX_MIME,
+        )
 
 
 class SearchedList(PagedList, mixin=True):

@@ -14,12 +14,28 @@ from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import SchoolCreationIncomplete
 from oneclass.settings import get_settings
 from state.auth import AuthState
-from state.listing import PagedList, SearchedList
+from state.listing import ExportTable, PagedList, SearchedList
 
 SCHOOLS_PERMISSION = "platform.schools"
 AUDIT_PERMISSION = "platform.audit"
 ALL_STATUSES = "all"  # a select cannot offer an empty value
 FIX_FIELDS = "Please correct the fields marked below."
+SCHOOL_COLUMNS = {
+    "name": "School",
+    "subdomain": "Subdomain",
+    "level": "Level",
+    "currency": "Currency",
+    "status": "Status",
+    "created": "Created",
+}
+EVENT_COLUMNS = {
+    "when": "When",
+    "school": "School",
+    "actor": "Who",
+    "action": "Action",
+    "target": "Target",
+    "ip": "IP address",
+}
 
 
 def _refused(what: str) -> Any:
@@ -47,16 +63,25 @@ class PlatformSchoolsState(SearchedList, AuthState):
     def _refusal(self) -> Any:
         return _refused("manage schools") if self._user_with(SCHOOLS_PERMISSION) is None else None
 
+    def _filters(self) -> dict[str, str]:
+        return {"search": self.search, "status": "" if self.status_filter == ALL_STATUSES else self.status_filter}
+
     def _load_page(self) -> None:
         """The current page of schools (the caller has checked the user)."""
-        status = "" if self.status_filter == ALL_STATUSES else self.status_filter
         with platform_session() as session:
             found = self._fetch_page(
-                lambda page: schools.list_schools(
-                    session, search=self.search, status=status, page=page, per_page=self.per_page
-                )
+                lambda page: schools.list_schools(session, page=page, per_page=self.per_page, **self._filters())
             )
         self.rows = found.rows
+
+    def _export_table(self) -> ExportTable | None:
+        if self._user_with(SCHOOLS_PERMISSION) is None:
+            return None
+        with platform_session() as session:
+            rows = self._every_row(
+                lambda page, per_page: schools.list_schools(session, page=page, per_page=per_page, **self._filters())
+            )
+        return "schools", SCHOOL_COLUMNS, rows
 
     def _forget_schools(self) -> None:
         self.rows = []
@@ -159,6 +184,8 @@ class PlatformSchoolsState(SearchedList, AuthState):
 
 
 class PlatformAuditState(PagedList, AuthState):
+    # Each page of `list_all_events` reads every earlier one again: export in bigger pages.
+    export_batch: ClassVar[int] = 1000
     events: list[dict[str, str]] = []
     action_filter: str = ""
     actor_filter: str = ""
@@ -191,6 +218,19 @@ class PlatformAuditState(PagedList, AuthState):
             )
         self.events = found.rows
         self.total = found.total
+
+    def _export_table(self) -> ExportTable | None:
+        if self._user_with(AUDIT_PERMISSION) is None:
+            return None
+        filters = self._audit_filter()
+        with platform_session() as session:
+            names = schools.school_names(session)
+            rows = self._every_row(
+                lambda page, per_page: audit.list_all_events(
+                    session, filters, school_names=names, page=page, per_page=per_page
+                )
+            )
+        return "platform-audit", EVENT_COLUMNS, rows
 
     @rx.event
     def load_events(self) -> Any:

@@ -2,12 +2,10 @@
 exported), one student's record, and the admission/edit form the two share. Every handler
 re-checks the user before it touches data; the services decide which students they may see."""
 
-import itertools
 import mimetypes
 from base64 import b64encode
 from collections.abc import Mapping
 from dataclasses import fields
-from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -17,7 +15,7 @@ from models import StudentStatus
 from oneclass import routes
 from oneclass.db import tenant_session
 from oneclass.permissions import can, role_can
-from oneclass.services import academics, auth, exports, students
+from oneclass.services import academics, auth, students
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.students import (
@@ -27,9 +25,8 @@ from oneclass.services.students import (
 )
 from state.admin_users import NO_ACCESS, admin_user, refused
 from state.auth import AuthState
-from state.listing import SearchedList
+from state.listing import ExportTable, SearchedList
 
-EXPORT_BATCH = 500
 PHOTO_UPLOAD_ID = "student_photo"
 ALL = "all"  # a filter's "any" choice (a select item cannot have an empty value)
 NO_CLASS = "none"
@@ -234,36 +231,17 @@ class StudentListState(SearchedList, StudentForm, AuthState):
 
     # --- export ---------------------------------------------------------------------------
 
-    def _every_row(self, user: CurrentUser) -> list[dict[str, str]]:
-        """The whole filtered list, not just the page on screen."""
-        rows: list[dict[str, str]] = []
+    def _export_table(self) -> ExportTable | None:
+        user = admin_user(self, MANAGE)
+        if user is None:
+            return None
         with tenant_session(user.school_id) as session:
-            for number in itertools.count(1):
-                batch = students.list_students(session, actor=user, page=number, per_page=EXPORT_BATCH, **self._filters())
-                rows += batch.rows
-                if len(batch.rows) < EXPORT_BATCH:
-                    break
-        return rows
-
-    @rx.event
-    def export_csv(self) -> Any:
-        user = admin_user(self, MANAGE)
-        if user is None:
-            return refused(self)
-        content = exports.rows_to_csv(EXPORT_COLUMNS, self._every_row(user))
-        return rx.download(data=content, filename=f"students-{date.today().isoformat()}.csv", mime_type="text/csv")
-
-    @rx.event
-    def export_xlsx(self) -> Any:
-        user = admin_user(self, MANAGE)
-        if user is None:
-            return refused(self)
-        content = exports.rows_to_xlsx(EXPORT_COLUMNS, self._every_row(user), sheet="Students")
-        return rx.download(
-            data=content,
-            filename=f"students-{date.today().isoformat()}.xlsx",
-            mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+            rows = self._every_row(
+                lambda page, per_page: students.list_students(
+                    session, actor=user, page=page, per_page=per_page, **self._filters()
+                )
+            )
+        return "students", EXPORT_COLUMNS, rows
 
 
 # --- one student -------------------------------------------------------------------------------

@@ -1,0 +1,137 @@
+"""Exporting lists through the states' shared `export_csv` / `export_xlsx`: every row the filters
+match (fetched a batch at a time, more than one batch here), never a credential, and a toast
+instead of a file for a user who may not export."""
+
+import csv
+import io
+import random
+from collections.abc import Iterator
+from typing import TypeVar, cast
+
+import pytest
+from reflex.event import EventSpec
+from reflex.state import State
+
+from models import Role
+from oneclass.services import auth
+from oneclass.services.schools import SchoolRoute
+from state.academics import GuardiansState, StaffState, SubjectsState
+from state.admin_audit import AuditLogState
+from state.admin_users import UserAdminState
+from state.listing import PagedList
+from state.students import StudentListState
+from tests.conftest import TEST_PASSWORD, SchoolFixture, delete_school, make_school
+
+S = TypeVar("S", bound=State)
+
+
+def fresh_ip() -> str:
+    return f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
+@pytest.fixture(scope="module")
+def school() -> Iterator[SchoolFixture]:
+    made = make_school("export")
+    yield made
+    delete_school(made)
+
+
+def route(school: SchoolFixture) -> SchoolRoute:
+    return SchoolRoute(id=school.id, name=school.name, subdomain=school.subdomain, level="primary", status="active")
+
+
+def school_state(state_class: type[S], school: SchoolFixture, role: Role | None) -> S:
+    """The page's state as a browser on the school's host has it, signed in as the fixture user
+    of `role` (None: nobody)."""
+    root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
+    state = cast(S, root.get_substate(state_class.get_full_name().split(".")))
+    state._school_route = route(school)  # type: ignore[attr-defined]
+    if role is not None:
+        pair = auth.sign_in(
+            school=route(school), email=f"{role.value}@{school.subdomain}.test", password=TEST_PASSWORD, ip=fresh_ip()
+        )
+        state.access_token = pair.access_token  # type: ignore[attr-defined]
+    return state
+
+
+def small_batches(monkeypatch: pytest.MonkeyPatch, state_class: type[PagedList]) -> None:
+    """Export two rows a query, so a handful of rows takes several batches."""
+    monkeypatch.setattr(state_class, "export_batch", 2)
+
+
+def test_the_user_list_exports_every_row_in_batches_and_no_credential(
+    school: SchoolFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_batches(monkeypatch, UserAdminState)
+    state = school_state(UserAdminState, school, Role.school_admin)
+    assert state.load_users() is None
+    table = state._export_table()
+    assert table is not None
+    stem, columns, rows = table
+    assert stem == "users"
+    assert len(rows) == state.total == 5  # one of each school role: three batches of two
+    assert {row["email"] for row in rows} == {f"{role.value}@{school.subdomain}.test" for role in Role if role != Role.super_admin}
+    assert not any("password" in key or "hash" in key for key in columns)
+
+    download = state.export_csv()
+    assert isinstance(download, EventSpec)
+    assert download.handler.fn.__qualname__ == "_download"
+    assert "users-" in str(download.args) and ".csv" in str(download.args)
+    assert isinstance(state.export_xlsx(), EventSpec)
+
+
+def test_the_export_follows_the_filters(school: SchoolFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_batches(monkeypatch, UserAdminState)
+    state = school_state(UserAdminState, school, Role.school_admin)
+    state.set_role_filter("teacher")
+    table = state._export_table()
+    assert table is not None
+    assert [row["role"] for row in table[2]] == ["teacher"]
+
+
+def test_csv_content_has_the_headings_and_every_row(school: SchoolFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same table the handler renders, as the CSV a spreadsheet opens."""
+    from oneclass.services import exports
+
+    monkeypatch.setattr(StaffState, "export_batch", 1)
+    state = school_state(StaffState, school, Role.school_admin)
+    table = state._export_table()
+    assert table is not None
+    _stem, columns, rows = table
+    parsed = list(csv.reader(io.StringIO(exports.rows_to_csv(columns, rows).decode("utf-8-sig"))))
+    assert parsed[0] == list(columns.values())
+    assert len(parsed) - 1 == len(rows) == 2  # the teacher and the staff member: a batch each
+    assert {row[0] for row in parsed[1:]} == {"Teacher of export", "Staff of export"}
+
+
+@pytest.mark.parametrize(
+    "state_class",
+    [UserAdminState, StaffState, GuardiansState, SubjectsState, AuditLogState, StudentListState],
+)
+def test_a_user_without_permission_gets_no_file(school: SchoolFixture, state_class: type[PagedList]) -> None:
+    for role in (None, Role.teacher, Role.parent):
+        state = school_state(state_class, school, role)
+        assert state._export_table() is None
+        for handler in (state.export_csv, state.export_xlsx):
+            refusal = handler()
+            assert isinstance(refusal, EventSpec)
+            assert "You do not have permission to do that." in str(refusal.args)
+
+
+@pytest.mark.parametrize(
+    ("state_class", "stem"),
+    [(GuardiansState, "guardians"), (SubjectsState, "subjects"), (AuditLogState, "audit-log"), (StudentListState, "students")],
+)
+def test_every_school_list_exports_for_its_admin(
+    school: SchoolFixture, state_class: type[PagedList], stem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_batches(monkeypatch, state_class)
+    state = school_state(state_class, school, Role.school_admin)
+    table = state._export_table()
+    assert table is not None
+    assert table[0] == stem
+    assert not any("medical" in key or "password" in key for key in table[1])
+    if state_class is AuditLogState:
+        assert len(table[2]) >= 5  # the sign-ins of this module, in batches of two
+    assert isinstance(state.export_xlsx(), EventSpec)
+
