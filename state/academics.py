@@ -18,6 +18,7 @@ from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page
 from state.admin_users import NO_ACCESS, NO_PERMISSION, admin_user, refused
 from state.auth import AuthState
+from state.dialogs import ConfirmDialog, FormDialog
 from state.listing import ExportTable, SearchedList
 
 TERMS = (1, 2, 3)
@@ -77,12 +78,8 @@ def _form_date(form: dict[str, str], name: str, errors: dict[str, str], error_ke
 # --- years and terms ------------------------------------------------------------------------
 
 
-class YearsState(AuthState):
+class YearsState(FormDialog, ConfirmDialog, AuthState):
     years: list[dict[str, Any]] = []
-    editor_open: bool = False
-    errors: dict[str, str] = {}
-    confirm_open: bool = False
-    confirm_name: str = ""
     _confirm_id: str = ""
 
     def _reload(self, user: CurrentUser) -> None:
@@ -100,12 +97,7 @@ class YearsState(AuthState):
 
     @rx.event
     def open_new_year(self) -> None:
-        self.errors = {}
-        self.editor_open = True
-
-    @rx.event
-    def set_editor_open(self, is_open: bool) -> None:
-        self.editor_open = is_open
+        self._open_editor()
 
     @rx.event
     def create_year(self, form: dict[str, str]) -> Any:
@@ -137,12 +129,8 @@ class YearsState(AuthState):
 
     @rx.event
     def ask_make_current(self, year_id: str, name: str) -> None:
-        self._confirm_id, self.confirm_name = year_id, name
-        self.confirm_open = True
-
-    @rx.event
-    def set_confirm_open(self, is_open: bool) -> None:
-        self.confirm_open = is_open
+        self._confirm_id = year_id
+        self._ask(name)
 
     @rx.event
     def make_current(self) -> Any:
@@ -163,10 +151,8 @@ class YearsState(AuthState):
 # --- subjects -------------------------------------------------------------------------------
 
 
-class SubjectsState(SearchedList, AuthState):
+class SubjectsState(SearchedList, FormDialog, AuthState):
     rows: list[dict[str, Any]] = []
-    editor_open: bool = False
-    errors: dict[str, str] = {}
 
     def _subjects(self, user: CurrentUser) -> list[dict[str, Any]]:
         """Every subject the search matches (a short list: the service does not page it)."""
@@ -202,12 +188,7 @@ class SubjectsState(SearchedList, AuthState):
 
     @rx.event
     def open_new_subject(self) -> None:
-        self.errors = {}
-        self.editor_open = True
-
-    @rx.event
-    def set_editor_open(self, is_open: bool) -> None:
-        self.editor_open = is_open
+        self._open_editor()
 
     @rx.event
     def add_subject(self, form: dict[str, str]) -> Any:
@@ -245,7 +226,7 @@ class SubjectsState(SearchedList, AuthState):
 # --- classes --------------------------------------------------------------------------------
 
 
-class ClassesState(AuthState):
+class ClassesState(FormDialog, AuthState):
     year_id: str = ""
     year_choices: dict[str, str] = {}
     rows: list[dict[str, Any]] = []
@@ -253,9 +234,7 @@ class ClassesState(AuthState):
     teacher_choices: dict[str, str] = {}
     subject_choices: dict[str, str] = {}
 
-    # The new-class dialog.
-    editor_open: bool = False
-    errors: dict[str, str] = {}
+    # The new-class dialog: FormDialog.
 
     # Assigning a teacher to a subject of one class.
     assign_open: bool = False
@@ -318,12 +297,7 @@ class ClassesState(AuthState):
 
     @rx.event
     def open_new_class(self) -> None:
-        self.errors = {}
-        self.editor_open = True
-
-    @rx.event
-    def set_editor_open(self, is_open: bool) -> None:
-        self.editor_open = is_open
+        self._open_editor()
 
     @rx.event
     def create_class(self, form: dict[str, str]) -> Any:
@@ -473,15 +447,13 @@ class ClassesState(AuthState):
 # --- staff ----------------------------------------------------------------------------------
 
 
-class StaffState(SearchedList, AuthState):
+class StaffState(SearchedList, FormDialog, AuthState):
     rows: list[dict[str, Any]] = []
     department_choices: dict[str, str] = {}
 
-    # The profile dialog: the values shown when it opens, and the refusal's messages.
-    editor_open: bool = False
+    # The profile dialog (FormDialog): the values shown when it opens.
     editing_name: str = ""
     form_values: dict[str, str] = {}
-    errors: dict[str, str] = {}
     _editing_id: str = ""
 
     def _load_page(self, refusal: str = NO_PERMISSION) -> Any:
@@ -524,12 +496,7 @@ class StaffState(SearchedList, AuthState):
             "employee_number": row["employee_number"],
             "phone": row["phone"],
         }
-        self.errors = {}
-        self.editor_open = True
-
-    @rx.event
-    def set_editor_open(self, is_open: bool) -> None:
-        self.editor_open = is_open
+        self._open_editor()
 
     @rx.event
     def save_profile(self, form: dict[str, str]) -> Any:

@@ -12,6 +12,7 @@ from oneclass.services import auth, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from state.auth import AuthState
+from state.dialogs import ConfirmDialog, EditorDialog
 from state.listing import NO_PERMISSION, ExportTable, SearchedList
 
 # A page's loader runs right after its guard; on refusal it repeats the guard's toast (same id
@@ -36,7 +37,7 @@ def refused(state: AuthState, message: str = NO_PERMISSION) -> Any:
     return None
 
 
-class UserAdminState(SearchedList, AuthState):
+class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
     # The list (its page and search: SearchedList).
     rows: list[dict[str, Any]] = []
     role_filter: str = "all"
@@ -44,7 +45,6 @@ class UserAdminState(SearchedList, AuthState):
     sort: str = "name"
 
     # The add/edit dialog ("" editing_id: a new user).
-    editor_open: bool = False
     editing_id: str = ""
     form_email: str = ""
     form_full_name: str = ""
@@ -55,10 +55,8 @@ class UserAdminState(SearchedList, AuthState):
     password_error: str = ""
     form_error: str = ""
 
-    # Deactivate / reactivate confirmation.
-    confirm_open: bool = False
+    # Deactivate / reactivate confirmation (ConfirmDialog: open, name).
     confirm_id: str = ""
-    confirm_name: str = ""
     confirm_activate: bool = False
 
     # A one-time reset link, shown to the admin once.
@@ -153,10 +151,6 @@ class UserAdminState(SearchedList, AuthState):
         self.editor_open = True
 
     @rx.event
-    def set_editor_open(self, is_open: bool) -> None:
-        self.editor_open = is_open
-
-    @rx.event
     def save_user(self, form: dict[str, str]) -> Any:
         self._clear_form_errors()
         user = admin_user(self, "users.update" if self.editing_id else "users.create")
@@ -193,12 +187,8 @@ class UserAdminState(SearchedList, AuthState):
 
     @rx.event
     def ask_active_change(self, user_id: str, name: str, activate: bool) -> None:
-        self.confirm_id, self.confirm_name, self.confirm_activate = user_id, name, activate
-        self.confirm_open = True
-
-    @rx.event
-    def set_confirm_open(self, is_open: bool) -> None:
-        self.confirm_open = is_open
+        self.confirm_id, self.confirm_activate = user_id, activate
+        self._ask(name)
 
     @rx.event
     def confirm_active_change(self) -> Any:

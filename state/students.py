@@ -25,6 +25,7 @@ from oneclass.services.students import (
 )
 from state.admin_users import NO_ACCESS, admin_user, refused
 from state.auth import AuthState
+from state.dialogs import EditorDialog
 from state.listing import ExportTable, SearchedList
 
 PHOTO_UPLOAD_ID = "student_photo"
@@ -83,13 +84,12 @@ def data_uri(content: bytes, content_type: str) -> str:
     return f"data:{content_type};base64,{b64encode(content).decode('ascii')}"
 
 
-class StudentForm(rx.State, mixin=True):
+class StudentForm(EditorDialog, mixin=True):
     """The admission/edit form's values and its per-field errors (every key always present)."""
 
     form_values: dict[str, str] = {}
     form_errors: dict[str, str] = {}
     form_error: str = ""
-    editor_open: bool = False
 
     def _fill_form(self, values: Mapping[str, str]) -> None:
         self.form_values = {name: str(values.get(name, "")) for name in FORM_FIELDS}
@@ -100,10 +100,6 @@ class StudentForm(rx.State, mixin=True):
         self.form_errors = {name: errors.get(name, "") for name in FORM_FIELDS}
         others = [message for name, message in errors.items() if name not in FORM_FIELDS]
         self.form_error = " ".join(others) or "Please correct the fields marked below."
-
-    @rx.event
-    def set_editor_open(self, is_open: bool) -> None:
-        self.editor_open = is_open
 
 
 # --- the list ----------------------------------------------------------------------------------

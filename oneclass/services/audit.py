@@ -41,6 +41,18 @@ class Actor:
     ip: str | None = None
 
 
+def _event_fields(action: str, actor: Actor, target: str | None, detail: dict[str, Any] | None) -> dict[str, Any]:
+    """The columns a school event and a platform event share."""
+    return {
+        "action": action,
+        "actor_id": actor.id,
+        "actor_email": actor.email,
+        "ip": actor.ip,
+        "target": target,
+        "detail": detail or {},
+    }
+
+
 def record(
     session: Session,
     *,
@@ -51,17 +63,7 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append an event to a school's trail; `session` is that school's tenant session."""
-    session.add(
-        AuditEvent(
-            school_id=school_id,
-            action=action,
-            actor_id=actor.id,
-            actor_email=actor.email,
-            ip=actor.ip,
-            target=target,
-            detail=detail or {},
-        )
-    )
+    session.add(AuditEvent(school_id=school_id, **_event_fields(action, actor, target, detail)))
 
 
 def record_platform(
@@ -74,17 +76,7 @@ def record_platform(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append an event to the platform's trail; `session` is a platform session."""
-    session.add(
-        PlatformAuditEvent(
-            subject_school_id=school_id,
-            action=action,
-            actor_id=actor.id,
-            actor_email=actor.email,
-            ip=actor.ip,
-            target=target,
-            detail=detail or {},
-        )
-    )
+    session.add(PlatformAuditEvent(subject_school_id=school_id, **_event_fields(action, actor, target, detail)))
 
 
 @dataclass(frozen=True)
