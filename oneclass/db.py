@@ -9,14 +9,17 @@ is the super admins' explicit path, allowed only what its own policies name.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Protocol
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from oneclass import embedded
+from oneclass.services.errors import Conflict, integrity_refusal
 from oneclass.settings import get_settings
 
 OWNER_ROLE = "oneclass_owner"
@@ -76,7 +79,7 @@ def _become_owner(dbapi_connection: object, _record: object) -> None:
 def app_engine() -> Engine:
     settings = get_settings()
     return create_engine(
-        app_url(), pool_pre_ping=True, pool_size=settings.db_pool_size, max_overflow=10
+        app_url(), pool_pre_ping=True, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
 
 
@@ -205,3 +208,42 @@ def owner_session() -> Iterator[Session]:
     """A session as the owner role (bypasses RLS): migrations-level work such as the demo seed."""
     with Session(owner_engine(), expire_on_commit=False) as session:
         yield session
+
+
+class InSchool(Protocol):
+    """Whoever acts: a signed-in user (`CurrentUser`), or anything that names its school."""
+
+    @property
+    def school_id(self) -> UUID | None: ...
+
+
+@contextmanager
+def _committed(session: Session) -> Iterator[Session]:
+    """Commit once when the block ends; a constraint the database refused becomes a refusal the
+    user can read (Conflict), and nothing of the block is kept."""
+    try:
+        yield session
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise integrity_refusal(error) from error
+
+
+@contextmanager
+def unit_of_work(actor: InSchool) -> Iterator[Session]:
+    """One service call's transaction, as the actor's school (RLS shows nothing else).
+
+    Public service functions open exactly one of these after their permission check; the
+    functions below them take its session and never commit, so one call is all or nothing."""
+    with tenant_session(actor.school_id) as session, _committed(session):
+        yield session
+
+
+@contextmanager
+def platform_unit_of_work() -> Iterator[Session]:
+    """The platform role's one transaction for a super admin's service call."""
+    with platform_session() as session, _committed(session):
+        yield session
+
+
+__all__ = ["Conflict", "platform_unit_of_work", "tenant_session", "unit_of_work"]

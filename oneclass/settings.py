@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".oneclass"
     cache_prefix: str = "oneclass"
     db_pool_size: int = 10
+    db_max_overflow: int = 10
     access_token_minutes: int = 15
     refresh_token_days: int = 14
     password_reset_hours: int = 24

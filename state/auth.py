@@ -1,7 +1,9 @@
 """AuthState: who is signed in on this host, the page guard, signing in and out.
 
 Tokens live in cookies of the school's own host. `require_login` style redirects are not how
-data is protected: every handler that returns private data re-checks the user first.
+data is protected: any browser can call any handler by name, so every handler asks
+`await self._actor(permission)` for the user (host and tokens checked again on that event),
+and the service it calls checks the permission once more and opens the school's transaction.
 """
 
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from oneclass import routes
+from oneclass.offload import offload
 from oneclass.permissions import can, role_can
 from oneclass.services import auth
 from oneclass.services.auth import AuthError, CurrentUser, SecondFactorRequired, TokenPair
@@ -17,6 +20,9 @@ from oneclass.tenancy import HostKind
 from state.base import AppState
 
 _REFRESH_MAX_AGE = get_settings().refresh_token_days * 24 * 3600
+# The guard and a page's loader say the same words with the same toast id: one message, not two.
+NO_ACCESS = "You do not have access to that page."
+NO_PERMISSION = "You do not have permission to do that."
 
 
 class AuthState(AppState):
@@ -44,18 +50,59 @@ class AuthState(AppState):
 
     def _set_user(self, user: CurrentUser | None) -> None:
         self._user = user
-        self.user_name = user.full_name if user else ""
-        self.user_email = user.email if user else ""
-        self.user_role = user.role if user else ""
-        self.must_enrol_totp = bool(user and user.must_enrol_totp)
+        self._set_if_changed(
+            user_name=user.full_name if user else "",
+            user_email=user.email if user else "",
+            user_role=user.role if user else "",
+            must_enrol_totp=bool(user and user.must_enrol_totp),
+        )
 
     def _forget(self) -> None:
         self.access_token = ""
         self.refresh_token = ""
         self._set_user(None)
 
+    async def _signed_in(self) -> CurrentUser | None:
+        """The user signed in on this event's host: the host is resolved again and the tokens
+        verified against its school (refreshed if the access token has lapsed), off the loop."""
+        await self._resolve_school_now()
+        school = self._school()
+        if self.host_kind not in (HostKind.school.value, HostKind.platform.value):
+            self._forget()
+            return None
+        if self.access_token:
+            try:
+                user = await offload(auth.authenticate, token=self.access_token, school=school)
+                self._set_user(user)
+                return user
+            except AuthError:
+                pass
+        if self.refresh_token:
+            try:
+                self._remember(await offload(auth.refresh, school=school, refresh_token=self.refresh_token, ip=self._client_ip()))
+                return self._user
+            except AuthError:
+                pass
+        self._forget()
+        return None
+
+    async def _actor(self, permission: str) -> CurrentUser | None:
+        """The signed-in user if they may do `permission` now; every handler asks this before it
+        calls a service. An admin who still has to enrol a second factor gets nothing until they
+        have (the guard sends them to enrol)."""
+        user = await self._signed_in()
+        return user if can(user, permission) and not user.must_enrol_totp else None  # type: ignore[union-attr]
+
+    def _refused(self, message: str = NO_PERMISSION) -> Any:
+        """What a handler returns when `_actor` said no: a toast for a signed-in user, nothing
+        for somebody the guard is sending to sign in or to enrol a second factor."""
+        if self.user_role and not self.must_enrol_totp:
+            return rx.toast.error(message, id="no-access")
+        return None
+
     def _current_user(self) -> CurrentUser | None:
-        """Verify the tokens now (refreshing if the access token has lapsed)."""
+        """Verify the tokens now (refreshing if the access token has lapsed), on the loop: only
+        for handlers not yet moved to `_actor`."""
         school = self._school()
         if self.access_token:
             try:
@@ -105,18 +152,17 @@ class AuthState(AppState):
     # --- the page guard -----------------------------------------------------------------------
 
     @rx.event
-    def guard(self, permission: str = "") -> Any:
+    async def guard(self, permission: str = "") -> Any:
         """on_load of every signed-in page: resolve the school, check the user and `permission`.
 
         `platform.*` permissions belong to the root domain; all others to a school's host.
         """
-        self._resolve_school()
+        user = await self._signed_in()
         if self.host_kind not in (HostKind.school.value, HostKind.platform.value):
             return None  # the page shows "school not found"
         wants_platform = permission.startswith("platform.")
         if wants_platform != (self.host_kind == HostKind.platform.value) and permission:
             return rx.redirect(routes.HOME)
-        user = self._current_user()
         if user is None:
             return rx.redirect(routes.login_url(self.router.url.path))
         if user.must_enrol_totp and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
@@ -126,27 +172,24 @@ class AuthState(AppState):
             ]
         if permission and not can(user, permission):
             return [
-                rx.toast.error("You do not have access to that page.", id="no-access"),
+                rx.toast.error(NO_ACCESS, id="no-access"),
                 rx.redirect(routes.dashboard_for(user.role)),
             ]
         return None
 
     @rx.event
-    def check_session(self) -> None:
+    async def check_session(self) -> None:
         """on_load of public pages: resolve the school and notice a signed-in user, no redirect."""
-        self._resolve_school()
-        if self.host_kind in (HostKind.school.value, HostKind.platform.value):
-            self._current_user()
+        await self._signed_in()
 
     # --- signing in and out -------------------------------------------------------------------
 
     @rx.event
-    def open_login(self) -> Any:
+    async def open_login(self) -> Any:
         """on_load of /login: a signed-in user goes straight to their dashboard."""
-        self._resolve_school()
         self.login_error = ""
         self.needs_totp = False
-        if self.host_kind in (HostKind.school.value, HostKind.platform.value) and self._current_user():
+        if await self._signed_in():
             return rx.redirect(self._next_path())
         return None
 
@@ -158,11 +201,13 @@ class AuthState(AppState):
         return routes.dashboard_for(self.user_role)
 
     @rx.event
-    def sign_in(self, form: dict[str, str]) -> Any:
-        self._resolve_school()  # now, not at page load: the school may have been suspended since
+    async def sign_in(self, form: dict[str, str]) -> Any:
+        await self._resolve_school_now()  # now, not at page load: the school may have been suspended since
         self.login_error = ""
         try:
-            pair = auth.sign_in(
+            # Off the loop: the password hash holds a core for a few hundred milliseconds.
+            pair = await offload(
+                auth.sign_in,
                 school=self._school(),
                 email=form.get("email", ""),
                 password=form.get("password", ""),
@@ -181,10 +226,10 @@ class AuthState(AppState):
         return rx.redirect(self._next_path())
 
     @rx.event
-    def sign_out(self) -> Any:
-        user = self._current_user()
+    async def sign_out(self) -> Any:
+        user = await self._signed_in()
         if user:
-            auth.sign_out(user=user, ip=self._client_ip())
+            await offload(auth.sign_out, user=user, ip=self._client_ip())
         self._forget()
         return rx.redirect(routes.LOGIN)
 

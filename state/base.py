@@ -2,8 +2,9 @@
 
 import reflex as rx
 
+from oneclass.offload import offload
 from oneclass.services.schools import SchoolRoute
-from oneclass.tenancy import HostKind, resolve_host
+from oneclass.tenancy import HostKind, HostResolution, resolve_host
 
 
 class AppState(rx.State):
@@ -18,19 +19,33 @@ class AppState(rx.State):
     _school_route: SchoolRoute | None = None
 
     @rx.event
-    def resolve_school(self) -> None:
-        self._resolve_school()
+    async def resolve_school(self) -> None:
+        await self._resolve_school_now()
+
+    async def _resolve_school_now(self) -> None:
+        """Read the browser's host (not the websocket's) and find its school, on every event
+        that needs it: a tab that reconnects with another host is another school's tab."""
+        self._show_school(await offload(resolve_host, self.router.url.netloc))
 
     def _resolve_school(self) -> None:
-        """Read the browser's host (not the websocket's) and find its school."""
-        resolution = resolve_host(self.router.url.netloc)
-        self.host_kind = resolution.kind.value
+        self._show_school(resolve_host(self.router.url.netloc))
+
+    def _show_school(self, resolution: HostResolution) -> None:
         school = resolution.school
+        # Assigned only when changed: every assignment is sent to the browser again.
+        self._set_if_changed(
+            host_kind=resolution.kind.value,
+            school_name=school.name if school else "",
+            school_level=school.level if school else "",
+            school_suspended=bool(school and school.status == "suspended"),
+        )
         self._school_id = str(school.id) if school else ""
-        self.school_name = school.name if school else ""
-        self.school_level = school.level if school else ""
-        self.school_suspended = bool(school and school.status == "suspended")
         self._school_route = school
+
+    def _set_if_changed(self, **values: object) -> None:
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _school(self) -> SchoolRoute | None:
         return self._school_route

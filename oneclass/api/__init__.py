@@ -15,7 +15,7 @@ from oneclass.api import health, v1
 from oneclass.api.envelope import ApiError, error_response
 from oneclass.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, log_context, metrics_text
 from oneclass.permissions import PermissionDenied
-from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.schools import SchoolCreationIncomplete
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -94,6 +94,10 @@ def build_api() -> FastAPI:
 
     @api.exception_handler(SchoolCreationIncomplete)
     async def incomplete_school(request: Request, error: SchoolCreationIncomplete) -> JSONResponse:
+        return error_response(request, ApiError(409, "CONFLICT", error.message))
+
+    @api.exception_handler(Conflict)
+    async def refused_change(request: Request, error: Conflict) -> JSONResponse:
         return error_response(request, ApiError(409, "CONFLICT", error.message))
 
     @api.exception_handler(IntegrityError)

@@ -3,6 +3,16 @@
 A permission refusal is `oneclass.permissions.PermissionDenied`; these are the others.
 """
 
+from typing import Any
+
+# PostgreSQL's SQLSTATE for each constraint kind, and what the user is told when one refuses.
+_CONSTRAINT_MESSAGES = {
+    "23505": "That would duplicate something the school already has.",
+    "23503": "That refers to something that no longer exists in this school.",
+    "23514": "One of the values is not allowed.",
+    "23502": "A required value is missing.",
+}
+
 
 class ValidationFailed(Exception):
     """The input was refused before anything was written: one message per form field."""
@@ -18,3 +28,23 @@ class NotFound(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class Conflict(Exception):
+    """The database refused the change (a duplicate, a missing reference); nothing was written."""
+
+    def __init__(self, message: str, constraint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.constraint = constraint
+
+
+def integrity_refusal(error: Any) -> Conflict:
+    """The Conflict to raise for an IntegrityError from psycopg (its SQLSTATE picks the words)."""
+    original = getattr(error, "orig", None)
+    state = getattr(original, "sqlstate", None) or ""
+    diag = getattr(original, "diag", None)
+    return Conflict(
+        _CONSTRAINT_MESSAGES.get(state, "The change could not be saved."),
+        constraint=getattr(diag, "constraint_name", None),
+    )
