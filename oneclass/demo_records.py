@@ -19,13 +19,14 @@ from models import (
     SchoolClass,
     SchoolLevel,
     StaffProfile,
+    Student,
     Subject,
     User,
 )
 from oneclass.services import academics
 from oneclass.services.academics import TermDates
 from oneclass.services.auth import CurrentUser
-from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, add_student, enrol
+from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
 from oneclass.services.users import create_user
 
 FIRST_NAMES_FEMALE = ["Tariro", "Rutendo", "Nyasha", "Chipo", "Rumbidzai", "Thandiwe", "Nokuthula", "Ruvimbo", "Tendai", "Farai", "Sithembile", "Kudzai", "Vimbai", "Nomsa", "Tsitsi", "Chiedza", "Shamiso", "Zodwa"]
@@ -112,7 +113,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
         guardian_name = f"{rng.choice(FIRST_NAMES_FEMALE + FIRST_NAMES_MALE)} {last}"
         # The demo parent has two children; the demo student is the first admission.
         guardian_email = demo_parent.email if demo_parent and number in (1, 2) else ""
-        result = add_student(
+        result = admit(
             session,
             actor=admin,
             data=StudentInput(
@@ -129,10 +130,12 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             guardians=[GuardianInput(full_name=demo_parent.full_name if guardian_email and demo_parent else guardian_name, phone=_mobile(rng), relationship=rng.choice(RELATIONSHIPS), email=guardian_email)],
             contacts=[EmergencyContactInput(name=guardian_name, relationship="Relative", phone=_mobile(rng))],
         )
-        enrol(session, actor=admin, student_id=result.student.id, class_id=school_class.id)
+        enrol(session, actor=admin, student_id=result.student_id, class_id=school_class.id)
         if number == 1 and demo_student:
-            result.student.user_id = demo_student.id
-            session.add(result.student)
+            student = session.get(Student, result.student_id)
+            assert student is not None
+            student.user_id = demo_student.id
+            session.add(student)
     session.flush()
     return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
 

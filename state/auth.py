@@ -103,6 +103,7 @@ class AuthState(AppState):
     def _current_user(self) -> CurrentUser | None:
         """Verify the tokens now (refreshing if the access token has lapsed), on the loop: only
         for handlers not yet moved to `_actor`."""
+        self._resolve_school()
         school = self._school()
         if self.access_token:
             try:

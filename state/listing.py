@@ -2,7 +2,8 @@
 list page's state shares. A state mixes one in, keeps its own rows and filters, says how its
 current page is loaded and what its export holds."""
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, ClassVar
 
@@ -20,9 +21,10 @@ ExportTable = tuple[str, dict[str, str], list[dict[str, Any]]]
 class PagedList(rx.State, mixin=True):
     """Previous/Next over a list paged on the server, `per_page` rows at a time.
 
-    A state using it defines `_load_page()`: load page `page` (checking the user, unless
-    `_refusal` has) and return what the browser should get (None, a toast, or the state's load
-    event). It may define `_refusal()` to refuse a user before a handler changes anything, and
+    A state using it defines `async _load_page()`: load page `page` in this same event (checking
+    the user, unless `_refusal` has) and return what the browser should get (None or a toast);
+    a keystroke in the search box reloads the rows directly, with no event sent back. It may
+    define `_refusal()` to refuse a user before a handler changes anything, and
     `_export_table()` to offer the list as a download (`export_csv`, `export_xlsx`)."""
 
     page: int = 1
@@ -42,6 +44,15 @@ class PagedList(rx.State, mixin=True):
         (None: go on). By default `_load_page` checks the user."""
         return None
 
+    async def _fetch_page_async(self, fetch: Callable[[int], Awaitable[Page]]) -> Page:
+        """`_fetch_page` for a fetch that is awaited (a service call off the loop)."""
+        found = await fetch(self.page)
+        if not found.rows and self.page > 1:
+            self.page = paging.page_count(found.total, self.per_page)
+            found = await fetch(self.page)
+        self.total = found.total
+        return found
+
     def _fetch_page(self, fetch: Callable[[int], Page]) -> Page:
         """What `fetch(page)` finds, its total kept in `total`; when the list has shrunk under
         `page` (after a deactivation, say), its last page instead."""
@@ -52,30 +63,30 @@ class PagedList(rx.State, mixin=True):
         self.total = found.total
         return found
 
-    def _go_to_page(self, page: int) -> Any:
-        refusal = self._refusal()
+    async def _go_to_page(self, page: int) -> Any:
+        refusal = await _settled(self._refusal())
         if refusal is not None:
             return refusal
         self.page = min(max(page, 1), self.page_count)
-        return self._load_page()
+        return await _settled(self._load_page())
 
-    def _refilter(self, **filters: Any) -> Any:
+    async def _refilter(self, **filters: Any) -> Any:
         """Set the named filter vars, then show the first page of what they match."""
-        refusal = self._refusal()
+        refusal = await _settled(self._refusal())
         if refusal is not None:
             return refusal
         for name, value in filters.items():
             setattr(self, name, value)
         self.page = 1
-        return self._load_page()
+        return await _settled(self._load_page())
 
     @rx.event
-    def previous_page(self) -> Any:
-        return self._go_to_page(self.page - 1)
+    async def previous_page(self) -> Any:
+        return await self._go_to_page(self.page - 1)
 
     @rx.event
-    def next_page(self) -> Any:
-        return self._go_to_page(self.page + 1)
+    async def next_page(self) -> Any:
+        return await self._go_to_page(self.page + 1)
 
     # --- export ---------------------------------------------------------------------------
 
@@ -89,8 +100,8 @@ class PagedList(rx.State, mixin=True):
         """The whole filtered list, not just the page on screen: `fetch(page, per_page)`."""
         return paging.every_row(fetch, self.export_batch)
 
-    def _download(self, extension: str, render: Callable[[str, dict[str, str], list[dict[str, Any]]], bytes], mime_type: str) -> Any:
-        table = self._export_table()
+    async def _download(self, extension: str, render: Callable[[str, dict[str, str], list[dict[str, Any]]], bytes], mime_type: str) -> Any:
+        table = await _settled(self._export_table())
         if table is None:
             return rx.toast.error(NO_PERMISSION)
         stem, columns, rows = table
@@ -101,12 +112,12 @@ class PagedList(rx.State, mixin=True):
         )
 
     @rx.event
-    def export_csv(self) -> Any:
-        return self._download("csv", lambda _stem, columns, rows: exports.rows_to_csv(columns, rows), "text/csv")
+    async def export_csv(self) -> Any:
+        return await self._download("csv", lambda _stem, columns, rows: exports.rows_to_csv(columns, rows), "text/csv")
 
     @rx.event
-    def export_xlsx(self) -> Any:
-        return self._download(
+    async def export_xlsx(self) -> Any:
+        return await self._download(
             "xlsx",
             lambda stem, columns, rows: exports.rows_to_xlsx(columns, rows, sheet=stem.replace("-", " ").capitalize()),
             XLSX_MIME,
@@ -119,5 +130,11 @@ class SearchedList(PagedList, mixin=True):
     search: str = ""
 
     @rx.event
-    def set_search(self, value: str) -> Any:
-        return self._refilter(search=value)
+    async def set_search(self, value: str) -> Any:
+        return await self._refilter(search=value)
+
+
+async def _settled(result: Any) -> Any:
+    """A hook's result, awaited when the state's hook is async (every list state's, once each
+    has moved to the one data path; until then some are still plain functions)."""
+    return await result if inspect.isawaitable(result) else result

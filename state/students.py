@@ -1,6 +1,7 @@
 """StudentListState and StudentProfileState: the school's students (searched, filtered, paged,
-exported), one student's record, and the admission/edit form the two share. Every handler
-re-checks the user before it touches data; the services decide which students they may see."""
+exported), one student's record, and the admission/edit form the two share. Every handler asks
+`_actor` first and calls one service off the loop; the services decide which students each
+user may see."""
 
 import mimetypes
 from base64 import b64encode
@@ -11,10 +12,9 @@ from uuid import UUID
 
 import reflex as rx
 
-from models import StudentStatus
 from oneclass import routes
-from oneclass.db import tenant_session
-from oneclass.permissions import can, role_can
+from oneclass.offload import offload
+from oneclass.permissions import role_can
 from oneclass.services import academics, auth, students
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
@@ -23,8 +23,7 @@ from oneclass.services.students import (
     GuardianInput,
     StudentInput,
 )
-from state.admin_users import NO_ACCESS, admin_user, refused
-from state.auth import AuthState
+from state.auth import NO_ACCESS, AuthState
 from state.dialogs import EditorDialog
 from state.listing import ExportTable, SearchedList
 
@@ -142,82 +141,84 @@ class StudentListState(SearchedList, StudentForm, AuthState):
             "sort": self.sort,
         }
 
-    def _reload(self, user: CurrentUser) -> None:
-        with tenant_session(user.school_id) as session:
-            found = self._fetch_page(
-                lambda page: students.list_students(session, actor=user, page=page, per_page=self.per_page, **self._filters())
-            )
+    async def _fetch(self, user: CurrentUser) -> None:
+        """The list's one loading step (every list state has one): the current page of rows
+        for the filters on screen, in the same event that changed them."""
+        found = await self._fetch_page_async(
+            lambda page: offload(students.list_students, actor=user, page=page, per_page=self.per_page, **self._filters())
+        )
         self.rows = [{**row, "href": routes.student_url(row["id"])} for row in found.rows]
 
-    @rx.event
-    def load(self) -> Any:
-        user = admin_user(self, "students.read")
+    async def _load_page(self) -> Any:
+        user = await self._actor("students.read")
         if user is None:
-            self.rows, self.total, self.class_names = [], 0, {}
-            return refused(self, NO_ACCESS)
-        with tenant_session(user.school_id) as session:
-            year = academics.current_year(session)
-            mine = None if can(user, MANAGE) else students.class_ids_taught_by(session, user.id)
-            classes = academics.list_classes(session, year_id=year.id if year else None, only_ids=mine)
-        self.class_names = {str(c["id"]): str(c["name"]) for c in classes}
-        self._reload(user)
+            self.rows, self.total = [], 0
+            return self._refused(NO_ACCESS)
+        await self._fetch(user)
         return None
 
-    def _load_page(self) -> Any:
-        return StudentListState.load
+    @rx.event
+    async def load(self) -> Any:
+        """on_load: the class filter's choices, then the first rows."""
+        user = await self._actor("students.read")
+        if user is None:
+            self.rows, self.total, self.class_names = [], 0, {}
+            return self._refused(NO_ACCESS)
+        classes = await offload(academics.visible_classes, actor=user)
+        self.class_names = {str(c["id"]): str(c["name"]) for c in classes}
+        await self._fetch(user)
+        return None
 
     @rx.event
-    def set_class_filter(self, value: str) -> Any:
-        return self._refilter(class_filter=value)
+    async def set_class_filter(self, value: str) -> Any:
+        return await self._refilter(class_filter=value)
 
     @rx.event
-    def set_status_filter(self, value: str) -> Any:
-        return self._refilter(status_filter=value)
+    async def set_status_filter(self, value: str) -> Any:
+        return await self._refilter(status_filter=value)
 
     @rx.event
-    def set_sort(self, value: str) -> Any:
-        return self._refilter(sort=value)
+    async def set_sort(self, value: str) -> Any:
+        return await self._refilter(sort=value)
 
     # --- admission ------------------------------------------------------------------------
 
     @rx.event
-    def open_new_student(self) -> Any:
-        if admin_user(self, "students.create") is None:
-            return refused(self)
+    async def open_new_student(self) -> Any:
+        if await self._actor("students.create") is None:
+            return self._refused()
         self._fill_form({"guardian0_contact_preference": "sms", "class": NO_CLASS})
         self.editor_open = True
         return None
 
     @rx.event
-    def add_student(self, form: dict[str, str]) -> Any:
-        user = admin_user(self, "students.create")
+    async def add_student(self, form: dict[str, str]) -> Any:
+        user = await self._actor("students.create")
         if user is None:
-            return refused(self)
+            return self._refused()
         self._fill_form(form)
         try:
-            with tenant_session(user.school_id) as session:
-                result = students.add_student(
-                    session,
-                    actor=user,
-                    data=student_input(form),
-                    guardians=[guardian_input(form)],
-                    contacts=contact_inputs(form),
-                    class_id=chosen_class(form.get("class", "")),
-                    ip=self._client_ip(),
-                )
-                session.commit()
+            result = await offload(
+                students.add_student,
+                actor=user,
+                data=student_input(form),
+                guardians=[guardian_input(form)],
+                contacts=contact_inputs(form),
+                class_id=chosen_class(form.get("class", "")),
+                ip=self._client_ip(),
+            )
         except ValidationFailed as refusal:
             self._show_errors(refusal.errors)
             return None
         self.editor_open = False
         self.parent_links = [
-            auth.issue_password_reset(admin=user, user_id=user_id, ip=self._client_ip())
+            await offload(auth.issue_password_reset, admin=user, user_id=user_id, ip=self._client_ip())
             for user_id in result.new_parent_logins
         ]
         self.links_for = form.get("guardian0_full_name", "").strip()
         self.links_open = bool(self.parent_links)
-        self._reload(user)
-        return rx.toast.success(f"Added {result.student.full_name}.")
+        await self._fetch(user)
+        return rx.toast.success(f"Added {result.full_name}.")
 
     @rx.event
     def set_links_open(self, is_open: bool) -> None:
@@ -227,17 +228,16 @@ class StudentListState(SearchedList, StudentForm, AuthState):
 
     # --- export ---------------------------------------------------------------------------
 
-    def _export_table(self) -> ExportTable | None:
-        user = admin_user(self, MANAGE)
+    async def _export_table(self) -> ExportTable | None:
+        user = await self._actor(MANAGE)
         if user is None:
             return None
-        with tenant_session(user.school_id) as session:
-            rows = self._every_row(
-                lambda page, per_page: students.list_students(
-                    session, actor=user, page=page, per_page=per_page, **self._filters()
-                )
-            )
-        return "students", EXPORT_COLUMNS, rows
+        filters = self._filters()
+
+        def every_row() -> list[dict[str, Any]]:
+            return self._every_row(lambda page, per_page: students.list_students(actor=user, page=page, per_page=per_page, **filters))
+
+        return "students", EXPORT_COLUMNS, await offload(every_row)
 
 
 # --- one student -------------------------------------------------------------------------------
@@ -265,11 +265,10 @@ class StudentProfileState(StudentForm, AuthState):
         self.student, self.guardians, self.history, self.contacts = {}, [], [], []
         self.can_see_medical, self.photo_src, self.not_found = False, "", False
 
-    def _show(self, user: CurrentUser, student_id: UUID) -> None:
+    async def _show(self, user: CurrentUser, student_id: UUID) -> None:
         """Load what `user` may see of the student; NotFound (not theirs) propagates."""
-        with tenant_session(user.school_id) as session:
-            profile = students.student_profile(session, actor=user, student_id=student_id)
-            photo = students.student_photo(session, actor=user, student_id=student_id)
+        profile, photo = await offload(students.student_with_photo, actor=user, student_id=student_id)
+        profile = dict(profile)
         self.guardians = profile.pop("guardians")
         self.history = profile.pop("history")
         self.contacts = profile.pop("emergency_contacts")
@@ -283,14 +282,14 @@ class StudentProfileState(StudentForm, AuthState):
         return UUID(self.student["id"]) if self.student else UUID(int=0)
 
     @rx.event
-    def load(self) -> Any:
+    async def load(self) -> Any:
         self._clear()
         self.editor_open = self.status_open = False
-        user = admin_user(self, "students.read")
+        user = await self._actor("students.read")
         if user is None:
-            return refused(self, NO_ACCESS)
+            return self._refused(NO_ACCESS)
         try:
-            self._show(user, UUID(self.router.url.path.rstrip("/").rsplit("/", 1)[-1]))
+            await self._show(user, UUID(self.router.url.path.rstrip("/").rsplit("/", 1)[-1]))
         except (ValueError, NotFound):
             self._clear()
             self.not_found = True
@@ -299,26 +298,24 @@ class StudentProfileState(StudentForm, AuthState):
     # --- edit details ---------------------------------------------------------------------
 
     @rx.event
-    def open_edit(self) -> Any:
-        if admin_user(self, "students.update") is None:
-            return refused(self)
+    async def open_edit(self) -> Any:
+        if await self._actor("students.update") is None:
+            return self._refused()
         self._fill_form(self.student)
         self.editor_open = True
         return None
 
     @rx.event
-    def save_details(self, form: dict[str, str]) -> Any:
-        user = admin_user(self, "students.update")
+    async def save_details(self, form: dict[str, str]) -> Any:
+        user = await self._actor("students.update")
         if user is None:
-            return refused(self)
+            return self._refused()
         self._fill_form(form)
         try:
-            with tenant_session(user.school_id) as session:
-                saved = students.update_student(
-                    session, actor=user, student_id=self._loaded_id(), data=student_input(form), ip=self._client_ip()
-                )
-                session.commit()
-            self._show(user, saved.id)
+            saved = await offload(
+                students.update_student, actor=user, student_id=self._loaded_id(), data=student_input(form), ip=self._client_ip()
+            )
+            await self._show(user, self._loaded_id())
         except ValidationFailed as refusal:
             self._show_errors(refusal.errors)
             return None
@@ -326,7 +323,7 @@ class StudentProfileState(StudentForm, AuthState):
             self.form_error = missing.message
             return None
         self.editor_open = False
-        return rx.toast.success(f"Saved changes to {saved.full_name}.")
+        return rx.toast.success(f"Saved changes to {saved}.")
 
     # --- status -------------------------------------------------------------------------
 
@@ -335,24 +332,22 @@ class StudentProfileState(StudentForm, AuthState):
         self.status_open = is_open
 
     @rx.event
-    def change_status(self, form: dict[str, str]) -> Any:
-        user = admin_user(self, "students.update")
+    async def change_status(self, form: dict[str, str]) -> Any:
+        user = await self._actor("students.update")
         if user is None:
-            return refused(self)
-        if form.get("status", "") not in StudentStatus.__members__:
-            return rx.toast.error("Choose enrolled, transferred, graduated or left.")
+            return self._refused()
         try:
-            with tenant_session(user.school_id) as session:
-                changed = students.change_status(
-                    session, actor=user, student_id=self._loaded_id(), status=StudentStatus(form["status"]),
-                    reason=form.get("reason", ""), ip=self._client_ip(),
-                )
-                session.commit()
-            self._show(user, changed.id)
+            name = await offload(
+                students.change_status,
+                actor=user, student_id=self._loaded_id(), status=form.get("status", ""), reason=form.get("reason", ""), ip=self._client_ip(),
+            )
+            await self._show(user, self._loaded_id())
+        except ValidationFailed as refusal:
+            return rx.toast.error(" ".join(refusal.errors.values()))
         except NotFound as missing:
             return rx.toast.error(missing.message)
         self.status_open = False
-        return rx.toast.success(f"{changed.full_name} is now {changed.status}.")
+        return rx.toast.success(f"{name} is now {form['status']}.")
 
     # --- photo --------------------------------------------------------------------------
 
@@ -363,17 +358,15 @@ class StudentProfileState(StudentForm, AuthState):
     @rx.event
     async def upload_photo(self, files: list[rx.UploadFile]) -> Any:
         """Read the upload into memory, capped one byte past the limit so the service sees it."""
-        user = admin_user(self, "students.update")
+        user = await self._actor("students.update")
         if user is None:
-            return refused(self)
+            return self._refused()
         if len(files) != 1:
             return rx.toast.error("Choose one photo first.")
         content = await files[0].read(students.MAX_PHOTO_BYTES + 1)
         content_type = files[0].content_type or mimetypes.guess_type(files[0].name or "")[0] or ""
         try:
-            with tenant_session(user.school_id) as session:
-                students.set_photo(session, actor=user, student_id=self._loaded_id(), content=content, content_type=content_type)
-                session.commit()
+            await offload(students.set_photo, actor=user, student_id=self._loaded_id(), content=content, content_type=content_type)
         except ValidationFailed as refusal:
             return [rx.clear_selected_files(PHOTO_UPLOAD_ID), rx.toast.error(" ".join(refusal.errors.values()))]
         except NotFound as missing:

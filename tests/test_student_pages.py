@@ -121,11 +121,11 @@ def test_the_half_filled_contact_is_refused_by_the_service(two_schools) -> None:
     school, _ = two_schools
     with db.tenant_session(school.id) as session:
         admin = school_admin_of(session, school.id)
-        with pytest.raises(ValidationFailed) as refused:
-            students.add_student(
-                session, actor=admin, data=student_input(FORM), guardians=[guardian_input(FORM)],
-                contacts=contact_inputs({**FORM, "contact0_name": "Sekuru Moyo"}), class_id=chosen_class("not-an-id"),
-            )
+    with pytest.raises(ValidationFailed) as refused:
+        students.add_student(
+            actor=admin, data=student_input(FORM), guardians=[guardian_input(FORM)],
+            contacts=contact_inputs({**FORM, "contact0_name": "Sekuru Moyo"}), class_id=chosen_class("not-an-id"),
+        )
     assert set(refused.value.errors) == {"contact0_relationship", "contact0_phone", "class"}
     assert set(refused.value.errors) <= set(FORM_FIELDS)
 
@@ -145,16 +145,16 @@ def test_photo_is_shown_only_to_those_who_see_the_student(two_schools) -> None:
     school_a, school_b = two_schools
     with db.tenant_session(school_a.id) as session:
         admin = school_admin_of(session, school_a.id)
-        student_id = students.add_student(session, actor=admin, data=student_input(FORM)).student.id
-        session.commit()
-        assert students.student_photo(session, actor=admin, student_id=student_id) is None
-        students.set_photo(session, actor=admin, student_id=student_id, content=PNG, content_type="image/png")
-        session.commit()
-        assert students.student_photo(session, actor=admin, student_id=student_id) == (PNG, "image/png")
-        teacher = _user(school_a, f"teacher@{school_a.subdomain}.test")  # teaches no class of this student
-        with pytest.raises(NotFound):
-            students.student_photo(session, actor=teacher, student_id=student_id)
-    with db.tenant_session(school_b.id) as session, pytest.raises(NotFound):
-        students.student_photo(session, actor=school_admin_of(session, school_b.id), student_id=student_id)
+    student_id = students.add_student(actor=admin, data=student_input(FORM)).student_id
+    assert students.student_photo(actor=admin, student_id=student_id) is None
+    students.set_photo(actor=admin, student_id=student_id, content=PNG, content_type="image/png")
+    assert students.student_photo(actor=admin, student_id=student_id) == (PNG, "image/png")
+    teacher = _user(school_a, f"teacher@{school_a.subdomain}.test")  # teaches no class of this student
+    with pytest.raises(NotFound):
+        students.student_photo(actor=teacher, student_id=student_id)
+    with db.tenant_session(school_b.id) as session:
+        other_admin = school_admin_of(session, school_b.id)
+    with pytest.raises(NotFound):
+        students.student_photo(actor=other_admin, student_id=student_id)
     uri = data_uri(PNG, "image/png")
     assert uri.startswith("data:image/png;base64,") and b64decode(uri.split(",", 1)[1]) == PNG

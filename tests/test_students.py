@@ -81,36 +81,32 @@ def student_input(**overrides: str) -> StudentInput:
 def test_admission_with_guardian_and_every_error_at_once(two_schools) -> None:
     school_a, _ = two_schools
     admin = _admin(school_a)
-    with db.tenant_session(school_a.id) as session:
-        with pytest.raises(ValidationFailed) as refused:
-            students.add_student(
-                session, actor=admin,
-                data=student_input(admission_number="", date_of_birth="2099-01-01", gender="x", national_id="123", zimsec_candidate_number="1"),
-                guardians=[GuardianInput(full_name="", phone="123", relationship="Mother")],
-            )
-        assert set(refused.value.errors) == {
-            "admission_number", "date_of_birth", "gender", "national_id", "zimsec_candidate_number", "guardian0_full_name", "guardian0_phone",
-        }
-        session.rollback()
-        result = students.add_student(
-            session, actor=admin, data=student_input(national_id="63-123456A75"),
-            guardians=[GuardianInput(full_name="Mai Rudo", phone="0771234567", relationship="Mother", email="mai.rudo@example.com")],
+    with pytest.raises(ValidationFailed) as refused:
+        students.add_student(
+            actor=admin,
+            data=student_input(admission_number="", date_of_birth="2099-01-01", gender="x", national_id="123", zimsec_candidate_number="1"),
+            guardians=[GuardianInput(full_name="", phone="123", relationship="Mother")],
         )
-        session.commit()
-        assert len(result.new_parent_logins) == 1
-        with pytest.raises(ValidationFailed, match="admission number"):
-            students.add_student(session, actor=admin, data=student_input(admission_number="a-1"))
-        session.rollback()
-        profile = students.student_profile(session, actor=admin, student_id=result.student.id)
+    assert set(refused.value.errors) == {
+        "admission_number", "date_of_birth", "gender", "national_id", "zimsec_candidate_number", "guardian0_full_name", "guardian0_phone",
+    }
+    result = students.add_student(
+        actor=admin, data=student_input(national_id="63-123456A75"),
+        guardians=[GuardianInput(full_name="Mai Rudo", phone="0771234567", relationship="Mother", email="mai.rudo@example.com")],
+    )
+    assert len(result.new_parent_logins) == 1
+    with pytest.raises(ValidationFailed, match="admission number"):
+        students.add_student(actor=admin, data=student_input(admission_number="a-1"))
+    profile = students.student_profile(actor=admin, student_id=result.student_id)
     assert profile["national_id"] == "63-123456A75"
     assert profile["guardians"][0]["phone"] == "+263771234567"
     assert profile["history"][0]["to"] == "enrolled"
     # The guardian's new parent login sees the child, and only that child.
     parent = _as_user(school_a, "mai.rudo@example.com")
     with db.tenant_session(school_a.id) as session:
-        assert [s.id for s in students.children_of(session, user_id=parent.id)] == [result.student.id]
-        page = students.list_students(session, actor=parent)
-    assert [row["id"] for row in page.rows] == [str(result.student.id)]
+        assert [s.id for s in students.children_of(session, user_id=parent.id)] == [result.student_id]
+    page = students.list_students(actor=parent)
+    assert [row["id"] for row in page.rows] == [str(result.student_id)]
 
 
 def test_teacher_sees_only_their_classes_and_medical_notes_only_as_class_teacher(school_with_records) -> None:
@@ -119,15 +115,15 @@ def test_teacher_sees_only_their_classes_and_medical_notes_only_as_class_teacher
     with db.tenant_session(school_a.id) as session:
         taught = students.class_ids_taught_by(session, teacher.id)
         led = set(session.exec(select(SchoolClass.id).where(SchoolClass.class_teacher_id == teacher.id)).all())
-        every = students.list_students(session, actor=_admin(school_a), per_page=100)
-        mine = students.list_students(session, actor=teacher, per_page=100)
+        every = students.list_students(actor=_admin(school_a), per_page=100)
+        mine = students.list_students(actor=teacher, per_page=100)
         assert 0 < mine.total < every.total == 30
         visible = {row["id"] for row in mine.rows}
         outsider = next(row for row in every.rows if row["id"] not in visible)
         with pytest.raises(NotFound):
-            students.student_profile(session, actor=teacher, student_id=UUID(outsider["id"]))
+            students.student_profile(actor=teacher, student_id=UUID(outsider["id"]))
         for row in mine.rows:
-            profile = students.student_profile(session, actor=teacher, student_id=UUID(row["id"]))
+            profile = students.student_profile(actor=teacher, student_id=UUID(row["id"]))
             class_id = session.exec(select(SchoolClass.id).where(SchoolClass.name == row["class"])).one()
             assert class_id in taught
             assert profile["can_see_medical"] == (class_id in led)
@@ -139,16 +135,16 @@ def test_search_filter_and_pages(school_with_records) -> None:
     school_a, _ = school_with_records
     admin = _admin(school_a)
     with db.tenant_session(school_a.id) as session:
-        first = students.list_students(session, actor=admin, page=1, per_page=20)
-        second = students.list_students(session, actor=admin, page=2, per_page=20)
+        first = students.list_students(actor=admin, page=1, per_page=20)
+        second = students.list_students(actor=admin, page=2, per_page=20)
         assert (first.total, len(first.rows), len(second.rows)) == (30, 20, 10)
         assert not {r["id"] for r in first.rows} & {r["id"] for r in second.rows}
         target = first.rows[3]
-        found = students.list_students(session, actor=admin, search=target["admission_number"])
+        found = students.list_students(actor=admin, search=target["admission_number"])
         assert [r["id"] for r in found.rows] == [target["id"]]
-        by_name = students.list_students(session, actor=admin, search=target["name"].lower())
+        by_name = students.list_students(actor=admin, search=target["name"].lower())
         assert target["id"] in {r["id"] for r in by_name.rows}
-        assert students.list_students(session, actor=admin, status="left").total == 0
+        assert students.list_students(actor=admin, status="left").total == 0
 
 
 def test_promotion_preview_then_promote(school_with_records) -> None:
@@ -171,10 +167,20 @@ def test_promotion_preview_then_promote(school_with_records) -> None:
         assert leavers.to_class is None and leavers.graduating
         academics.promote_class(session, actor=admin, class_id=grade7.id, to_class_id=None)
         session.commit()
-        moved = students.list_students(session, actor=admin, class_id=grade4.id)
-        graduated = students.list_students(session, actor=admin, status=StudentStatus.graduated.value)
-    assert moved.total == len(plan.moving)
+    # The list shows this year's class: 2026 is still the current year, so nobody is in the
+    # 2027 class yet, and each promoted student is listed once, not once per year.
+    assert students.list_students(actor=admin, class_id=grade4.id).total == 0
+    every = students.list_students(actor=admin, per_page=100)
+    assert every.total == 30 and len({row["id"] for row in every.rows}) == 30
+    assert sum(row["class"] == grade3.name for row in every.rows) == len(plan.moving)
+    graduated = students.list_students(actor=admin, status=StudentStatus.graduated.value)
     assert graduated.total == len(leavers.graduating)
+    # Once 2027 is the current year, the promoted students are in Grade 4 there.
+    with db.tenant_session(school_a.id) as session:
+        academics.set_current_year(session, actor=admin, year_id=next_year.id)
+        session.commit()
+    moved = students.list_students(actor=admin, class_id=grade4.id)
+    assert moved.total == len(plan.moving)
 
 
 def test_year_and_term_dates_are_validated(two_schools) -> None:

@@ -27,10 +27,11 @@ from models import (
     Term,
     User,
 )
-from oneclass.permissions import require
+from oneclass.db import unit_of_work
+from oneclass.permissions import PermissionDenied, can, require
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
-from oneclass.services.students import change_status
+from oneclass.services.students import record_status_change, visible_class_ids
 
 ZIMSEC_SUBJECTS_FILE = Path(__file__).resolve().parent.parent / "data" / "zimsec_subjects.csv"
 
@@ -296,6 +297,16 @@ def list_classes(session: Session, *, year_id: UUID | None = None, only_ids: set
     ]
 
 
+def visible_classes(*, actor: CurrentUser) -> list[dict[str, object]]:
+    """This year's classes the actor may see (`students.visible_class_ids`): the class filters,
+    the teacher's classes and the API's list."""
+    if not (can(actor, "students.read") or can(actor, "classes.read")):
+        raise PermissionDenied("classes.read")
+    with unit_of_work(actor) as session:
+        year = current_year(session)
+        return list_classes(session, year_id=year.id if year else UUID(int=0), only_ids=visible_class_ids(session, actor))
+
+
 # --- promotion at year end ------------------------------------------------------------------
 
 
@@ -369,7 +380,7 @@ def promote_class(session: Session, *, actor: CurrentUser, class_id: UUID, to_cl
     assert actor.school_id is not None
     for student in _enrolled_students(session, class_id):
         if plan.to_class is None:
-            change_status(session, actor=actor, student_id=student.id, status=StudentStatus.graduated, reason="Completed the final class")
+            record_status_change(session, actor=actor, student_id=student.id, status=StudentStatus.graduated, reason="Completed the final class")
         else:
             target = session.get(SchoolClass, to_class_id)
             assert target is not None

@@ -1,14 +1,22 @@
 """Students and their guardians: admission, validation of Zimbabwean identifiers, status
-history, who may see what (medical notes: admins and the class teacher only), photos."""
+history, who may see what (medical notes: admins and the class teacher only), photos.
 
+The public functions (an `actor` and no session) are what states and API routes call: each checks
+the permission, runs in one unit of work and returns plain data. The functions that take a
+`session` first are the parts other services (imports, promotion, the demo seed) build on; they
+never commit.
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from models import (
+    AcademicYear,
     ContactPreference,
     EmergencyContact,
     Enrolment,
@@ -23,12 +31,13 @@ from models import (
     TeachingAssignment,
     User,
 )
-from oneclass import validation
+from oneclass import cache, validation
+from oneclass.db import unit_of_work
 from oneclass.permissions import PermissionDenied, can, require
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
-from oneclass.services.paging import Page
+from oneclass.services.paging import Page, like_pattern
 from oneclass.services.users import create_user
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -182,22 +191,37 @@ def link_guardian(session: Session, *, actor: CurrentUser, student_id: UUID, gua
 
 @dataclass
 class AdmissionResult:
-    student: Student
+    student_id: UUID
+    full_name: str
     new_parent_logins: list[UUID] = field(default_factory=list)  # users who need a set-password link
 
 
 def add_student(
+    *,
+    actor: CurrentUser,
+    data: StudentInput,
+    guardians: Sequence[GuardianInput] = (),
+    contacts: Sequence[EmergencyContactInput] = (),
+    class_id: UUID | None = None,
+    ip: str | None = None,
+) -> AdmissionResult:
+    """Admit a student with guardians and emergency contacts, all or nothing."""
+    require(actor, "students.create")
+    with unit_of_work(actor) as session:
+        return admit(session, actor=actor, data=data, guardians=guardians, contacts=contacts, class_id=class_id, ip=ip)
+
+
+def admit(
     session: Session,
     *,
     actor: CurrentUser,
     data: StudentInput,
-    guardians: list[GuardianInput] = (),  # type: ignore[assignment]
-    contacts: list[EmergencyContactInput] = (),  # type: ignore[assignment]
+    guardians: Sequence[GuardianInput] = (),
+    contacts: Sequence[EmergencyContactInput] = (),
     class_id: UUID | None = None,
     ip: str | None = None,
 ) -> AdmissionResult:
-    """Admit a student with guardians and emergency contacts; everything or nothing (the caller
-    commits one transaction)."""
+    """Admission inside the caller's transaction (the demo seed admits hundreds in one)."""
     require(actor, "students.create")
     errors: dict[str, str] = {}
     values = clean_student(data, errors)
@@ -221,7 +245,7 @@ def add_student(
     session.add(student)
     session.flush()
     _record_status(session, actor, student, None, "Admitted")
-    result = AdmissionResult(student)
+    result = AdmissionResult(student.id, student.full_name)
     for index, guardian_value in enumerate(guardian_values):
         guardian, login_created = find_or_add_guardian(session, actor=actor, values=guardian_value)
         link_guardian(session, actor=actor, student_id=student.id, guardian_id=guardian.id, relationship=guardian_value["relationship"], primary=index == 0)
@@ -236,14 +260,26 @@ def add_student(
     return result
 
 
-def update_student(session: Session, *, actor: CurrentUser, student_id: UUID, data: StudentInput, ip: str | None = None) -> Student:
+def update_student(*, actor: CurrentUser, student_id: UUID, data: StudentInput, ip: str | None = None) -> str:
+    """Save a student's details; returns their name as saved."""
     require(actor, "students.update")
+    with unit_of_work(actor) as session:
+        student = _student(session, student_id)
+        _update(session, actor, student, data, ip)
+        return student.full_name
+
+
+def _student(session: Session, student_id: UUID) -> Student:
     student = session.get(Student, student_id)
     if student is None:
         raise NotFound("No such student in this school.")
+    return student
+
+
+def _update(session: Session, actor: CurrentUser, student: Student, data: StudentInput, ip: str | None) -> None:
     errors: dict[str, str] = {}
     values = clean_student(data, errors)
-    if values["admission_number"] and admission_number_taken(session, values["admission_number"], except_id=student_id):
+    if values["admission_number"] and admission_number_taken(session, values["admission_number"], except_id=student.id):
         errors["admission_number"] = "Another student has this admission number."
     if errors:
         raise ValidationFailed(errors)
@@ -253,16 +289,24 @@ def update_student(session: Session, *, actor: CurrentUser, student_id: UUID, da
     assert actor.school_id is not None
     audit.record(session, school_id=actor.school_id, action=STUDENT_UPDATED, actor=actor.actor(ip), target=student.admission_number)
     session.flush()
-    return student
 
 
-def change_status(
+def change_status(*, actor: CurrentUser, student_id: UUID, status: str, reason: str = "", ip: str | None = None) -> str:
+    """Move a student to another status (enrolled, transferred, graduated, left), with the reason
+    in their history; returns their name."""
+    require(actor, "students.update")
+    if status not in StudentStatus.__members__:
+        raise ValidationFailed({"status": "Choose enrolled, transferred, graduated or left."})
+    with unit_of_work(actor) as session:
+        student = record_status_change(session, actor=actor, student_id=student_id, status=StudentStatus(status), reason=reason, ip=ip)
+        return student.full_name
+
+
+def record_status_change(
     session: Session, *, actor: CurrentUser, student_id: UUID, status: StudentStatus, reason: str = "", ip: str | None = None
 ) -> Student:
     require(actor, "students.update")
-    student = session.get(Student, student_id)
-    if student is None:
-        raise NotFound("No such student in this school.")
+    student = _student(session, student_id)
     old = student.status
     if old == status:
         return student
@@ -288,13 +332,22 @@ def status_history(session: Session, student_id: UUID) -> list[dict[str, str]]:
     ]
 
 
-# --- who may see which students -------------------------------------------------------------
+# --- who may see which students and classes -----------------------------------------------
+# One rule each, used by the lists, the profiles, the teacher's and parent's pages and the API.
+
+SEES_EVERY_STUDENT = "students.update"  # the school's administrators
+
+
+def visibility_key(actor: CurrentUser) -> str:
+    """What a cached result's visibility depends on: one key for every administrator (they see
+    the same rows), the user's own id for everyone else."""
+    return "all" if can(actor, SEES_EVERY_STUDENT) else f"user:{actor.id}"
 
 
 def visible_student_ids(session: Session, actor: CurrentUser) -> set[UUID] | None:
     """None: every student of the school (admins). Otherwise the only students the actor may
     see: a teacher's classes, a parent's children, a student themself."""
-    if can(actor, "students.update"):
+    if can(actor, SEES_EVERY_STUDENT):
         return None
     if actor.role == Role.teacher:
         class_ids = class_ids_taught_by(session, actor.id)
@@ -304,6 +357,21 @@ def visible_student_ids(session: Session, actor: CurrentUser) -> set[UUID] | Non
     if actor.role == Role.student:
         return set(session.exec(select(Student.id).where(Student.user_id == actor.id)).all())
     return set()
+
+
+def visible_class_ids(session: Session, actor: CurrentUser) -> set[UUID] | None:
+    """None: every class (admins). Otherwise the classes the actor may see: those a teacher
+    teaches or leads, a parent's children's, a student's own."""
+    if can(actor, SEES_EVERY_STUDENT):
+        return None
+    if actor.role == Role.teacher:
+        return class_ids_taught_by(session, actor.id)
+    students = visible_student_ids(session, actor) or {UUID(int=0)}
+    return set(session.exec(select(Enrolment.class_id).where(col(Enrolment.student_id).in_(students))).all())
+
+
+def current_year_id(session: Session) -> UUID | None:
+    return session.exec(select(AcademicYear.id).where(AcademicYear.is_current)).first()
 
 
 def may_see_medical(session: Session, actor: CurrentUser, student_id: UUID) -> bool:
@@ -336,7 +404,44 @@ SORTS = {
 }
 
 
+# Every table a student list or profile reads: a committed write to any of them shows at once.
+STUDENT_TABLES = (
+    "students", "enrolments", "classes", "academic_years", "student_guardians", "guardians", "teaching_assignments",
+    "student_status_changes", "emergency_contacts",
+)
+
+
+def _may_list_students(actor: CurrentUser) -> None:
+    # Parents and students see their own through the same list; `visible_student_ids` narrows it.
+    if not (can(actor, "students.read") or actor.role in (Role.parent, Role.student)):
+        raise PermissionDenied("students.read")
+
+
 def list_students(
+    *,
+    actor: CurrentUser,
+    search: str = "",
+    class_id: UUID | None = None,
+    status: str = "",
+    sort: str = "name",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """A page of the students the actor may see, with their class this year; cached per school,
+    filters and visibility, so the pages and the API share one cache."""
+    _may_list_students(actor)
+    params = {"search": search.strip(), "class_id": str(class_id or ""), "status": status, "sort": sort, "page": page, "per_page": per_page}
+
+    def compute() -> dict[str, Any]:
+        with unit_of_work(actor) as session:
+            found = query_students(session, actor=actor, search=search, class_id=class_id, status=status, sort=sort, page=page, per_page=per_page)
+        return {"rows": found.rows, "total": found.total}
+
+    result = cache.cached(actor.school_id, STUDENT_TABLES, {"list": params, "who": visibility_key(actor)}, compute)
+    return Page(result["rows"], result["total"])
+
+
+def query_students(
     session: Session,
     *,
     actor: CurrentUser,
@@ -347,23 +452,21 @@ def list_students(
     page: int = 1,
     per_page: int = 50,
 ) -> Page:
-    """A page of the students the actor may see, with their current class."""
-    if not (can(actor, "students.read") or actor.role in (Role.parent, Role.student)):
-        raise PermissionDenied("students.read")
-    query = select(Student, SchoolClass.name).outerjoin(Enrolment, col(Enrolment.student_id) == Student.id).outerjoin(
-        SchoolClass, col(SchoolClass.id) == Enrolment.class_id
-    )
+    _may_list_students(actor)
+    # Only this year's enrolment: after a promotion a student has one per year.
+    enrolment = and_(col(Enrolment.student_id) == Student.id, col(Enrolment.academic_year_id) == current_year_id(session))
+    query = select(Student, SchoolClass.name).outerjoin(Enrolment, enrolment).outerjoin(SchoolClass, col(SchoolClass.id) == Enrolment.class_id)
     visible = visible_student_ids(session, actor)
     if visible is not None:
         query = query.where(col(Student.id).in_(visible or {UUID(int=0)}))
     if search.strip():
-        pattern = f"%{search.strip()}%"
+        pattern = like_pattern(search.strip())
         query = query.where(
             or_(
-                col(Student.first_name).ilike(pattern),
-                col(Student.last_name).ilike(pattern),
-                col(Student.admission_number).ilike(pattern),
-                (Student.first_name + " " + Student.last_name).ilike(pattern),
+                col(Student.first_name).ilike(pattern, escape="\\"),
+                col(Student.last_name).ilike(pattern, escape="\\"),
+                col(Student.admission_number).ilike(pattern, escape="\\"),
+                (Student.first_name + " " + Student.last_name).ilike(pattern, escape="\\"),
             )
         )
     if class_id:
@@ -397,8 +500,26 @@ def _visible_student(session: Session, actor: CurrentUser, student_id: UUID) -> 
     return student
 
 
-def student_profile(session: Session, *, actor: CurrentUser, student_id: UUID) -> dict[str, Any]:
-    """Everything the actor may see of one student; medical details only when allowed."""
+def student_profile(*, actor: CurrentUser, student_id: UUID) -> dict[str, Any]:
+    """Everything the actor may see of one student (medical details only when allowed); cached
+    like the lists."""
+    _may_list_students(actor)
+
+    def compute() -> dict[str, Any]:
+        with unit_of_work(actor) as session:
+            return profile_of(session, actor=actor, student_id=student_id)
+
+    return cache.cached(actor.school_id, STUDENT_TABLES, {"one": str(student_id), "who": visibility_key(actor)}, compute)
+
+
+def student_with_photo(*, actor: CurrentUser, student_id: UUID) -> tuple[dict[str, Any], tuple[bytes, str] | None]:
+    """A profile page's whole load, in one transaction: the profile and the photo (or None)."""
+    _may_list_students(actor)
+    with unit_of_work(actor) as session:
+        return profile_of(session, actor=actor, student_id=student_id), _photo(session, actor, student_id)
+
+
+def profile_of(session: Session, *, actor: CurrentUser, student_id: UUID) -> dict[str, Any]:
     student = _visible_student(session, actor, student_id)
     guardians = session.exec(
         select(Guardian, StudentGuardian.relationship)
@@ -406,7 +527,9 @@ def student_profile(session: Session, *, actor: CurrentUser, student_id: UUID) -
         .where(StudentGuardian.student_id == student_id)
     ).all()
     class_name = session.exec(
-        select(SchoolClass.name).join(Enrolment, col(Enrolment.class_id) == SchoolClass.id).where(Enrolment.student_id == student_id)
+        select(SchoolClass.name)
+        .join(Enrolment, col(Enrolment.class_id) == SchoolClass.id)
+        .where(Enrolment.student_id == student_id, Enrolment.academic_year_id == current_year_id(session))
     ).first()
     profile: dict[str, Any] = {
         "id": str(student.id),
@@ -441,22 +564,26 @@ def student_profile(session: Session, *, actor: CurrentUser, student_id: UUID) -
     return profile
 
 
-def set_photo(session: Session, *, actor: CurrentUser, student_id: UUID, content: bytes, content_type: str) -> None:
+def set_photo(*, actor: CurrentUser, student_id: UUID, content: bytes, content_type: str) -> None:
     require(actor, "students.update")
     if content_type not in PHOTO_TYPES:
         raise ValidationFailed({"photo": "Upload a PNG, JPEG or WebP image."})
     if len(content) > MAX_PHOTO_BYTES:
         raise ValidationFailed({"photo": "The photo must be 2 MB or smaller."})
-    student = session.get(Student, student_id)
-    if student is None:
-        raise NotFound("No such student in this school.")
-    student.photo, student.photo_type = content, content_type
-    session.add(student)
-    session.flush()
+    with unit_of_work(actor) as session:
+        student = _student(session, student_id)
+        student.photo, student.photo_type = content, content_type
+        session.add(student)
 
 
-def student_photo(session: Session, *, actor: CurrentUser, student_id: UUID) -> tuple[bytes, str] | None:
+def student_photo(*, actor: CurrentUser, student_id: UUID) -> tuple[bytes, str] | None:
     """The photo and its content type, for whoever may see the student; None when there is none."""
+    _may_list_students(actor)
+    with unit_of_work(actor) as session:
+        return _photo(session, actor, student_id)
+
+
+def _photo(session: Session, actor: CurrentUser, student_id: UUID) -> tuple[bytes, str] | None:
     student = _visible_student(session, actor, student_id)
     return (student.photo, student.photo_type or "image/png") if student.photo else None
 
