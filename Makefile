@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUN := .tools/node_modules/bun/bin/bun.exe
 
-.PHONY: install run test test-fast bench lock clean
+.PHONY: install run test test-fast lint bench lock clean
 
 install: $(BIN)/oneclass $(BUN)
 
@@ -28,6 +28,11 @@ test: install
 # Everything but the browser flows.
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e"
+
+# ruff and mypy, configured in pyproject.toml (mypy is strict on the services and the API).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Benchmarks print figures (they assert nothing); each makes and drops its own data.
 bench: install
