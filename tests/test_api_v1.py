@@ -8,16 +8,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import func, select
 
+from models import User
+from oneclass import db
 from oneclass.api import build_api
 from oneclass.demo_records import school_admin_of, seed_school_records
-from oneclass import db
-from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings
+from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings, fresh_ip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client() -> TestClient:
-    return TestClient(build_api())
+    """The API as one caller at an address of its own, so per-address sign-in failures and rate
+    limits never add up across tests."""
+    return TestClient(build_api(), client=(fresh_ip(), 50000))
 
 
 @pytest.fixture
@@ -115,7 +119,9 @@ def test_users_list_get_create(client: TestClient, schools) -> None:
     listing = client.get("/api/v1/users?per_page=5&sort=email", headers=admin).json()
     assert_success(listing, listing=True)
     assert listing["meta"]["per_page"] == 5 and len(listing["data"]) == 5
-    assert listing["meta"]["total"] >= 13  # 5 roles + 8 demo teachers
+    with db.tenant_session(school_a.id) as session:
+        in_school = session.exec(select(func.count()).select_from(User)).one()
+    assert listing["meta"]["total"] == in_school >= 13  # 5 roles + 8 demo teachers, made by the fixture
     assert "password_hash" not in listing["data"][0]
     created = client.post("/api/v1/users", headers=admin, json={"email": "new.teacher@a.test", "full_name": "New Teacher", "role": "teacher"})
     assert created.status_code == 201

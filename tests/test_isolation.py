@@ -14,7 +14,7 @@ from oneclass.demo_records import seed_school_records
 from oneclass.rls import PLATFORM_POLICY_NAME, find_rls_problems
 from oneclass.services import auth
 from oneclass.services.schools import find_school_route
-from tests.conftest import TEST_PASSWORD, SchoolFixture
+from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
 
 def test_app_role_cannot_bypass_rls() -> None:
@@ -115,9 +115,9 @@ def _tenant_tables() -> list[str]:
 def _fill_every_tenant_table(school: SchoolFixture) -> None:
     """Give each tenant table at least one row of `school`, written the way the app writes them."""
     route = find_school_route(subdomain=school.subdomain)
-    admin = auth.sign_in(school=route, email=f"school_admin@{school.subdomain}.test", password=TEST_PASSWORD, ip="x")
-    teacher = auth.sign_in(school=route, email=f"teacher@{school.subdomain}.test", password=TEST_PASSWORD, ip="x")
-    auth.issue_password_reset(admin=admin.user, user_id=teacher.user.id, ip="x")
+    admin = auth.sign_in(school=route, email=f"school_admin@{school.subdomain}.test", password=TEST_PASSWORD, ip=fresh_ip())
+    teacher = auth.sign_in(school=route, email=f"teacher@{school.subdomain}.test", password=TEST_PASSWORD, ip=fresh_ip())
+    auth.issue_password_reset(admin=admin.user, user_id=teacher.user.id, ip=fresh_ip())
     with db.tenant_session(school.id) as session:
         seed_school_records(session, admin=admin.user, subdomain=school.subdomain, level=route.level, students=4)
         session.commit()
