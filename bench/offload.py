@@ -13,7 +13,7 @@ others do trivial 1 ms events: how many of those complete during the slow query,
 Each way runs in a fresh process of its own (so its peak RSS is its own). Prints a table and one
 JSON line; asserts nothing about times.
 
-    .venv/bin/python bench/offload.py [--schools 100] [--students 1000] [--tabs 50,200] [--seconds 4] [--ways loop,pool,to_thread,async]
+    .venv/bin/python bench/offload.py [--schools 100] [--students 1000] [--tabs 50,200] [--seconds 3] [--ways loop,pool,to_thread,async]
 
 Uses DATABASE_URL when set, else the embedded server; creates and drops its own database. The
 service pool and both engines are sized by the app's settings: try DB_POOL_SIZE=4 DB_MAX_OVERFLOW=0.
@@ -338,7 +338,7 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=100)
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--tabs", default="50,200", help="comma-separated numbers of concurrent tabs")
-    parser.add_argument("--seconds", type=float, default=4.0, help="measured seconds per way and number of tabs (after 1 s of warm-up)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="measured seconds per way and number of tabs (after 1 s of warm-up)")
     parser.add_argument("--ways", default=",".join(WAYS), help=f"comma-separated, of {', '.join(WAYS)}")
     parser.add_argument("--slow-tabs", type=int, default=50, help="tabs doing trivial events beside the slow query")
     parser.add_argument("--child", help=argparse.SUPPRESS)
