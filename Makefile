@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python bench/foundation.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/students.py
+	$(BIN)/python bench/offload.py
 	$(BIN)/python bench/import_10k.py
 
 lock:
