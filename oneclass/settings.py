@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The checkout: embedded servers keep their data in `.oneclass/` beside the code.
@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     public_port: int | None = None  # None: FRONTEND_PORT; 80/443 are left out of links
     frontend_port: int = 3000
     backend_port: int = 3000
+    # Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). 0 ignores
+    # the header: without a proxy it is whatever the caller wrote.
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+    metrics_token: str = ""  # a scraper sending `Authorization: Bearer <this>`; loopback needs none
     data_dir: Path = PROJECT_ROOT / ".oneclass"
     cache_prefix: str = "oneclass"
     db_pool_size: int = 10
