@@ -22,6 +22,9 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("no-such-account-dummy-password")
 
 JWT_ALGORITHM = "HS256"
+# The cookies of a school's host that carry a browser's tokens (read by the upload guard too).
+ACCESS_COOKIE = "oneclass_access"
+REFRESH_COOKIE = "oneclass_refresh"
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 TOTP_ISSUER = "OneClass"
