@@ -195,11 +195,7 @@ class AuthState(AppState):
         return None
 
     def _next_path(self) -> str:
-        requested = self.router.url.query_parameters.get("next", "")
-        # Only a local path: never an open redirect to another site.
-        if requested.startswith("/") and not requested.startswith("//") and requested != routes.LOGIN:
-            return requested
-        return routes.dashboard_for(self.user_role)
+        return routes.safe_next(self.router.url.query_parameters.get("next", "")) or routes.dashboard_for(self.user_role)
 
     @rx.event
     async def sign_in(self, form: dict[str, str]) -> Any:
