@@ -30,6 +30,7 @@ from models import (
 from oneclass.permissions import require
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.paging import like_pattern
 from oneclass.services.students import change_status
 
 ZIMSEC_SUBJECTS_FILE = Path(__file__).resolve().parent.parent / "data" / "zimsec_subjects.csv"
@@ -200,7 +201,7 @@ def adopt_zimsec_subjects(session: Session, *, actor: CurrentUser, school_level:
 def list_subjects(session: Session, *, search: str = "") -> list[Subject]:
     query = select(Subject).order_by(Subject.level, Subject.name)
     if search:
-        query = query.where(col(Subject.name).ilike(f"%{search}%") | col(Subject.code).ilike(f"%{search}%"))
+        query = query.where(col(Subject.name).ilike(like_pattern(search), escape="\\") | col(Subject.code).ilike(like_pattern(search), escape="\\"))
     return list(session.exec(query).all())
 
 

@@ -28,7 +28,7 @@ from oneclass.permissions import PermissionDenied, can, require
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
-from oneclass.services.paging import Page
+from oneclass.services.paging import Page, like_pattern
 from oneclass.services.users import create_user
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -357,7 +357,7 @@ def list_students(
     if visible is not None:
         query = query.where(col(Student.id).in_(visible or {UUID(int=0)}))
     if search.strip():
-        pattern = f"%{search.strip()}%"
+        pattern = like_pattern(search.strip())  # ilike without escape=: PostgreSQL escapes with a backslash by default
         query = query.where(
             or_(
                 col(Student.first_name).ilike(pattern),
