@@ -9,7 +9,6 @@ upload handler needs gets in. The handlers still check their own permission on t
 """
 
 import json
-from typing import Any
 
 from reflex.config import get_config
 from reflex.constants import Endpoint
@@ -103,7 +102,7 @@ class UploadGuard:
                     return {"type": "http.disconnect"}
             return message
 
-        async def guarded_send(message: dict[str, Any]) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal answered
             if too_large and not answered:
                 return  # the app's answer to a body it never got whole

@@ -6,6 +6,7 @@ import multiprocessing
 import stat
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -16,10 +17,10 @@ from oneclass.settings import SECRET_KEY_FILE, Settings, load_or_create_secret
 STARTING_TOGETHER = 8
 
 
-def _settings(monkeypatch: pytest.MonkeyPatch, **values: object) -> Settings:
+def _settings(monkeypatch: pytest.MonkeyPatch, **values: Any) -> Settings:
     """Settings from these values alone: no SECRET_KEY from the environment or a `.env` file."""
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' own keyword
 
 
 def _start(path: str, barrier: Barrier, keys: "multiprocessing.Queue[str]") -> None:
@@ -64,7 +65,7 @@ def test_the_repository_holds_no_key(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_a_set_secret_key_is_used_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
-    assert Settings(_env_file=None, data_dir=tmp_path).secret_key == "k" * 40  # type: ignore[call-arg]
+    assert Settings(_env_file=None, data_dir=tmp_path).secret_key == "k" * 40  # type: ignore[call-arg]  # as above
     assert not (tmp_path / SECRET_KEY_FILE).exists()
 
 
