@@ -28,6 +28,9 @@ def _dummy_hash() -> str:
 
 
 JWT_ALGORITHM = "HS256"
+# The cookies of a school's host that carry a browser's tokens (read by the upload guard too).
+ACCESS_COOKIE = "oneclass_access"
+REFRESH_COOKIE = "oneclass_refresh"
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 TOTP_ISSUER = "OneClass"
