@@ -27,11 +27,11 @@ def with_form_error(errors: Mapping[str, str]) -> dict[str, str]:
     return {"form": FIX_FIELDS, **errors}
 
 
-def form_date(form: Mapping[str, str], name: str, errors: dict[str, str], error_key: str) -> date:
-    """A date input's YYYY-MM-DD; a missing or bad one is noted under `error_key` (and the
-    form is refused, so the placeholder returned for it is never used)."""
+def form_date(form: Mapping[str, str], name: str, problems: dict[str, str], error_key: str) -> date:
+    """A date input's YYYY-MM-DD; a missing or bad one is noted in `problems` under `error_key`
+    (and the form is refused, so the placeholder returned for it is never used)."""
     try:
         return date.fromisoformat(form.get(name, "").strip())
     except ValueError:
-        errors.setdefault(error_key, "Choose a date.")
+        problems.setdefault(error_key, "Choose a date.")
         return date.min

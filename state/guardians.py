@@ -53,18 +53,12 @@ class GuardiansState(SearchedList, AuthState):
         user = await self._actor(READ)
         if user is None:
             return None
-        search = self.search
-
-        def every_row() -> list[dict[str, Any]]:
-            return self._every_row(
-                lambda page, per_page: guardians.list_guardians(actor=user, search=search, page=page, per_page=per_page)
-            )
-
+        rows = await self._every_row_of(guardians.list_guardians, actor=user, search=self.search)
         return "guardians", GUARDIAN_COLUMNS, [
             {
                 **row,
                 "login": "Yes" if row["has_login"] else "No",
                 "children": "; ".join(f"{child['name']} ({child['relationship']})" for child in row["children"]),
             }
-            for row in await offload(every_row)
+            for row in rows
         ]

@@ -69,12 +69,7 @@ class StaffState(SearchedList, FormDialog, AuthState):
         user = await self._actor(READ)
         if user is None:
             return None
-        search = self.search
-
-        def every_row() -> list[dict[str, Any]]:
-            return self._every_row(lambda page, per_page: staff.list_staff(actor=user, search=search, page=page, per_page=per_page))
-
-        rows = await offload(every_row)
+        rows = await self._every_row_of(staff.list_staff, actor=user, search=self.search)
         return "staff", STAFF_COLUMNS, [{**row, "status": "Active" if row["active"] else "Deactivated"} for row in rows]
 
     @rx.event
