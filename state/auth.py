@@ -227,7 +227,7 @@ class AuthState(AppState):
     async def sign_out(self) -> Any:
         user = await self._signed_in()
         if user:
-            await offload(auth.sign_out, user=user, ip=self._client_ip())
+            await offload(auth.sign_out, actor=user, ip=self._client_ip())
         self._forget()
         return rx.redirect(routes.LOGIN)
 
