@@ -1,16 +1,23 @@
-"""Signing out forgets everything the tab loaded: not only the tokens, but every feature state's
+"""The account's event handlers on a tab's state tree, built directly as the state manager
+builds it for an event (the handler's state with every substate below it), connected from a
+school's host with a user's tokens.
+
+Signing out forgets everything the tab loaded: not only the tokens, but every feature state's
 rows and private (backend-only) vars, so the next person at the same browser sees nothing of
-the last one's. The state tree is built directly here, as the state manager builds it for the
-handler's event (AuthState with every substate below it)."""
+the last one's. An admin's "Reset two-step" works for the admin and for nobody else."""
 
 import asyncio
 from typing import Any, TypeVar
 
+import pyotp
 import pytest
 import reflex as rx
 from reflex import constants
 from reflex.state import BaseState, State
+from sqlmodel import select
 
+from models import User
+from oneclass import db
 from oneclass.services import auth
 from oneclass.services.auth import AuthError
 from oneclass.services.schools import find_school_route
@@ -41,6 +48,16 @@ def tab_on(school: SchoolFixture, path: str) -> State:
     return root
 
 
+def signed_in_tab(school: SchoolFixture, role: str, path: str) -> tuple[State, auth.TokenPair]:
+    pair = auth.sign_in(
+        school=find_school_route(subdomain=school.subdomain), email=f"{role}@{school.subdomain}.test", password=TEST_PASSWORD, ip="10.77.0.1"
+    )
+    root = tab_on(school, path)
+    signed_in = substate(root, AuthState)
+    signed_in.access_token, signed_in.refresh_token = pair.access_token, pair.refresh_token
+    return root, pair
+
+
 def substate(root: State, state_class: type[S]) -> S:
     found = root.get_substate(state_class.get_full_name().split("."))
     assert isinstance(found, state_class)
@@ -50,10 +67,8 @@ def substate(root: State, state_class: type[S]) -> S:
 def test_sign_out_clears_every_loaded_state(two_schools: tuple[SchoolFixture, SchoolFixture]) -> None:
     school, _ = two_schools
     route = find_school_route(subdomain=school.subdomain)
-    pair = auth.sign_in(school=route, email=f"school_admin@{school.subdomain}.test", password=TEST_PASSWORD, ip="10.77.0.1")
-    root = tab_on(school, "/admin/users")
+    root, pair = signed_in_tab(school, "school_admin", "/admin/users")
     signed_in = substate(root, AuthState)
-    signed_in.access_token, signed_in.refresh_token = pair.access_token, pair.refresh_token
     # What the admin's pages loaded: lists, a reset link on screen, an upload kept on the
     # backend, a TOTP secret half-way through enrolment.
     users = substate(root, UserAdminState)
@@ -78,3 +93,27 @@ def test_sign_out_clears_every_loaded_state(two_schools: tuple[SchoolFixture, Sc
     # And the sign-in itself is over, not only forgotten by this tab.
     with pytest.raises(AuthError, match="session has ended"):
         auth.authenticate(token=pair.access_token, school=route)
+
+
+def two_step_on(school: SchoolFixture, role: str) -> bool:
+    with db.tenant_session(school.id) as session:
+        user = session.exec(select(User).where(User.email == f"{role}@{school.subdomain}.test")).one()
+        return user.totp_enabled
+
+
+def test_only_an_admin_resets_two_step_sign_in(two_schools: tuple[SchoolFixture, SchoolFixture]) -> None:
+    school, _ = two_schools
+    route = find_school_route(subdomain=school.subdomain)
+    staff = auth.sign_in(school=route, email=f"staff@{school.subdomain}.test", password=TEST_PASSWORD, ip="10.77.0.2").user
+    secret = auth.begin_totp_enrolment(actor=staff).secret
+    auth.confirm_totp_enrolment(actor=staff, secret=secret, code=pyotp.TOTP(secret).now(), ip="10.77.0.2")
+
+    teacher_tab, _ = signed_in_tab(school, "teacher", "/admin/users")
+    refused: Any = asyncio.run(UserAdminState.reset_two_step.fn(substate(teacher_tab, UserAdminState), str(staff.id)))
+    assert "You do not have permission" in str(refused)
+    assert two_step_on(school, "staff")
+
+    admin_tab, _ = signed_in_tab(school, "school_admin", "/admin/users")
+    done: Any = asyncio.run(UserAdminState.reset_two_step.fn(substate(admin_tab, UserAdminState), str(staff.id)))
+    assert f"Two-step sign-in is off for {staff.full_name}" in str(done)
+    assert not two_step_on(school, "staff")
