@@ -25,7 +25,7 @@ from state.account import AccountState
 from state.admin_users import UserAdminState
 from state.auth import AuthState
 from state.students import StudentListState
-from tests.conftest import TEST_PASSWORD, SchoolFixture
+from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
 S = TypeVar("S", bound=BaseState)
 
@@ -39,7 +39,7 @@ def tab_on(school: SchoolFixture, path: str) -> State:
             constants.RouteVar.HEADERS: {"origin": f"http://{host}", "host": host},
             constants.RouteVar.ORIGIN: path,
             constants.RouteVar.PATH: path,
-            constants.RouteVar.CLIENT_IP: "10.77.0.1",
+            constants.RouteVar.CLIENT_IP: fresh_ip(),
             constants.RouteVar.CLIENT_TOKEN: "a-tab",
             constants.RouteVar.SESSION_ID: "a-session",
         },
@@ -50,7 +50,7 @@ def tab_on(school: SchoolFixture, path: str) -> State:
 
 def signed_in_tab(school: SchoolFixture, role: str, path: str) -> tuple[State, auth.TokenPair]:
     pair = auth.sign_in(
-        school=find_school_route(subdomain=school.subdomain), email=f"{role}@{school.subdomain}.test", password=TEST_PASSWORD, ip="10.77.0.1"
+        school=find_school_route(subdomain=school.subdomain), email=f"{role}@{school.subdomain}.test", password=TEST_PASSWORD, ip=fresh_ip()
     )
     root = tab_on(school, path)
     signed_in = substate(root, AuthState)
@@ -104,9 +104,9 @@ def two_step_on(school: SchoolFixture, role: str) -> bool:
 def test_only_an_admin_resets_two_step_sign_in(two_schools: tuple[SchoolFixture, SchoolFixture]) -> None:
     school, _ = two_schools
     route = find_school_route(subdomain=school.subdomain)
-    staff = auth.sign_in(school=route, email=f"staff@{school.subdomain}.test", password=TEST_PASSWORD, ip="10.77.0.2").user
+    staff = auth.sign_in(school=route, email=f"staff@{school.subdomain}.test", password=TEST_PASSWORD, ip=fresh_ip()).user
     secret = auth.begin_totp_enrolment(actor=staff).secret
-    auth.confirm_totp_enrolment(actor=staff, secret=secret, code=pyotp.TOTP(secret).now(), ip="10.77.0.2")
+    auth.confirm_totp_enrolment(actor=staff, secret=secret, code=pyotp.TOTP(secret).now(), ip=fresh_ip())
 
     teacher_tab, _ = signed_in_tab(school, "teacher", "/admin/users")
     refused: Any = asyncio.run(UserAdminState.reset_two_step.fn(substate(teacher_tab, UserAdminState), str(staff.id)))

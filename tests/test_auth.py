@@ -1,7 +1,6 @@
 """Signing in against real PostgreSQL and Redis: lockout, refresh rotation, hosts, suspension,
 password change and reset, TOTP."""
 
-import ipaddress
 import os
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from oneclass.services.auth.lockout import _failure_keys
 from oneclass.services.schools import SchoolRoute, find_school_route, forget_school_route
 from oneclass.services.users import create_platform_user
 from oneclass.settings import PROJECT_ROOT
-from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings
+from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings, fresh_ip
 
 
 def route(school: SchoolFixture) -> SchoolRoute:
@@ -36,12 +35,6 @@ def route(school: SchoolFixture) -> SchoolRoute:
 
 def email(role: str, school: SchoolFixture) -> str:
     return f"{role}@{school.subdomain}.test"
-
-
-def fresh_ip() -> str:
-    """A new address for every sign-in that does not choose one, so per-address counters never
-    add up across tests (or across runs sharing one Redis)."""
-    return str(ipaddress.IPv6Address(uuid.uuid4().int))
 
 
 def sign_in(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import text, update
@@ -24,6 +24,18 @@ from oneclass.services import audit
 from oneclass.services.audit import Actor
 
 Account = User | PlatformUser
+
+
+class HostSchool(Protocol):
+    """The school whose host a request or event came in on (tenancy's `SchoolRoute`): what
+    signing in reads of it. Named by shape, so signing in does not import the schools service
+    (which imports CurrentUser through this package)."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def status(self) -> str: ...
 RefreshRow = RefreshToken | PlatformRefreshToken
 
 

@@ -8,7 +8,6 @@ raw link is never stored: the admin sees it once on screen, the database keeps i
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from sqlalchemy import text, update
@@ -30,6 +29,7 @@ from oneclass.services.audit import Actor
 from oneclass.services.auth.accounts import (
     NO_SUCH_USER,
     AuthError,
+    HostSchool,
     account_unit_of_work,
     end_sign_ins,
     load_account,
@@ -38,9 +38,6 @@ from oneclass.services.auth.accounts import (
 )
 from oneclass.services.auth.lockout import clear_failures, reentered_ok
 from oneclass.settings import get_settings
-
-if TYPE_CHECKING:
-    from oneclass.services.schools import SchoolRoute
 
 
 def change_password(*, actor: CurrentUser, current_password: str, new_password: str, ip: str) -> None:
@@ -103,7 +100,7 @@ def issue_password_reset(*, admin: CurrentUser, user_id: UUID, ip: str) -> str:
     return f"{origin}{routes.RESET_PASSWORD}?token={token}"
 
 
-def reset_password(*, school: SchoolRoute, token: str, new_password: str, ip: str) -> None:
+def reset_password(*, school: HostSchool, token: str, new_password: str, ip: str) -> None:
     """Spend a reset link: set the password, end every sign-in of that user, lift any lockout."""
     refused = AuthError("token_invalid", "This reset link is invalid, used or expired. Ask your administrator for a new one.")
     with account_unit_of_work(school.id) as session:

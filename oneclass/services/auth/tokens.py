@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 from sqlalchemy import CursorResult, update
@@ -34,6 +34,7 @@ from oneclass.services.auth.accounts import (
     WRONG_CREDENTIALS,
     Account,
     AuthError,
+    HostSchool,
     RefreshRow,
     SecondFactorRequired,
     account_unit_of_work,
@@ -53,9 +54,6 @@ from oneclass.services.auth.lockout import (
 )
 from oneclass.services.auth.totp import second_factor_ok
 from oneclass.settings import get_settings
-
-if TYPE_CHECKING:  # the schools service imports CurrentUser through this package; only the type comes back
-    from oneclass.services.schools import SchoolRoute
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ def _issue_pair(session: Session, account: Account, school_id: UUID | None, fami
 
 
 def sign_in(
-    *, school: SchoolRoute | None, email: str, password: str, ip: str, totp_code: str | None = None
+    *, school: HostSchool | None, email: str, password: str, ip: str, totp_code: str | None = None
 ) -> TokenPair:
     """Check the password (and second factor); issue an access token and a refresh token."""
     email = email.strip().lower()
@@ -118,7 +116,7 @@ def sign_in(
 
 
 def _attempt_sign_in(
-    session: Session, school: SchoolRoute | None, email: str, password: str, ip: str, totp_code: str | None
+    session: Session, school: HostSchool | None, email: str, password: str, ip: str, totp_code: str | None
 ) -> TokenPair | AuthError:
     """The sign-in's pair, or the refusal to raise once its audit record is committed."""
     school_id = school.id if school else None
@@ -150,7 +148,7 @@ def _attempt_sign_in(
     return pair
 
 
-def refresh(*, school: SchoolRoute | None, refresh_token: str, ip: str) -> TokenPair:
+def refresh(*, school: HostSchool | None, refresh_token: str, ip: str) -> TokenPair:
     """Spend a refresh token for a new pair. A token spent twice revokes its whole family."""
     school_id = school.id if school else None
     with account_unit_of_work(school_id) as session:
@@ -171,7 +169,7 @@ def _owner_of(row: RefreshRow) -> UUID:
     return row.user_id if isinstance(row, RefreshToken) else row.platform_user_id
 
 
-def _spend_refresh_token(session: Session, school: SchoolRoute | None, refresh_token: str, ip: str) -> TokenPair | AuthError:
+def _spend_refresh_token(session: Session, school: HostSchool | None, refresh_token: str, ip: str) -> TokenPair | AuthError:
     school_id = school.id if school else None
     refused = AuthError("token_invalid", SESSION_ENDED)
     row = _find_refresh_row(session, school_id, refresh_token)
@@ -199,7 +197,7 @@ def sign_out(*, actor: CurrentUser, ip: str) -> None:
         record(session, actor.school_id, audit.SIGNED_OUT, actor.actor(ip))
 
 
-def sign_out_with_refresh_token(*, school: SchoolRoute | None, refresh_token: str, ip: str) -> None:
+def sign_out_with_refresh_token(*, school: HostSchool | None, refresh_token: str, ip: str) -> None:
     """Sign out holding only the refresh token (the API's logout): its family ends."""
     school_id = school.id if school else None
     with account_unit_of_work(school_id) as session:
@@ -210,7 +208,7 @@ def sign_out_with_refresh_token(*, school: SchoolRoute | None, refresh_token: st
         record(session, school_id, audit.SIGNED_OUT, Actor(_owner_of(row), None, ip))
 
 
-def authenticate(*, token: str, school: SchoolRoute | None) -> CurrentUser:
+def authenticate(*, token: str, school: HostSchool | None) -> CurrentUser:
     """Who holds this access token, on this host? Refuses another school's token, a revoked
     sign-in, a deactivated user and a suspended school.
 
