@@ -44,6 +44,8 @@ def school_state(state_class: type[S], school: SchoolFixture, role: Role | None)
     """The page's state as a browser on the school's host has it, signed in as the fixture user
     of `role` (None: nobody)."""
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
+    # The page's origin, as Reflex takes it from the connection: handlers resolve the host per event.
+    root.router_data = root._update_router_vars({"headers": {"origin": f"http://{school.subdomain}.localhost:3000"}, "asPath": "/"}, {})
     state = cast(S, root.get_substate(state_class.get_full_name().split(".")))
     state._school_route = route(school)  # type: ignore[attr-defined]
     if role is not None:
