@@ -113,13 +113,15 @@ class Browser:
         self.tabs: dict[str, Tab] = {}
         self.pages: dict[str, str] = {}
         self.processor = BaseStateEventProcessor(middleware=app, backend_exception_handler=self._exception)
-        self.processor.configure(state_manager=StateManagerMemory(), event_namespace=self)  # type: ignore[arg-type]
+        self.state_manager = StateManagerMemory()
+        self.processor.configure(state_manager=self.state_manager, event_namespace=self)  # type: ignore[arg-type]
         self._previous_processor = app._event_processor
         app._event_processor = self.processor
         self.run(self.processor.start())
 
     def close(self) -> None:
         self.run(self.processor.stop())
+        self.run(self.state_manager.close())
         self.app._event_processor = self._previous_processor
         self.loop.close()
 

@@ -823,6 +823,7 @@ def forbidden(world: World, caller: str, admitted: bool) -> set[str]:
 
 def run_call(world: World, key: str, caller: str, variant: Variant) -> Call:
     state, name = app_and_handlers()[1][key]
+    assert key in ADMITS, f"{key} is not in ADMITS: add it, with the callers it admits"
     admits = variant.admits if variant.admits is not None else ADMITS[key]
     admitted = caller in admits
     call = Call(world, key, caller, variant, admitted)
