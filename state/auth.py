@@ -15,7 +15,12 @@ from oneclass.offload import offload
 from oneclass.permissions import can, role_can
 from oneclass.security import ACCESS_COOKIE, REFRESH_COOKIE
 from oneclass.services import auth
-from oneclass.services.auth import AuthError, CurrentUser, SecondFactorRequired, TokenPair
+from oneclass.services.auth import (
+    AuthError,
+    CurrentUser,
+    SecondFactorRequired,
+    TokenPair,
+)
 from oneclass.settings import get_settings
 from oneclass.tenancy import HostKind
 from state.base import AppState
@@ -92,7 +97,12 @@ class AuthState(AppState):
         calls a service. An admin who still has to enrol a second factor gets nothing until they
         have (the guard sends them to enrol)."""
         user = await self._signed_in()
-        return user if can(user, permission) and not user.must_enrol_totp else None  # type: ignore[union-attr]
+        return user if self._may(user, permission) and not user.must_enrol_totp else None  # type: ignore[union-attr]
+
+    def _may(self, user: CurrentUser | None, permission: str) -> bool:
+        """`can`, on this host: `platform.*` permissions are the root domain's and every other one
+        a school host's (the page guard's rule), so a super admin's `*` opens no school handler."""
+        return can(user, permission) and permission.startswith("platform.") == (self.host_kind == HostKind.platform.value)
 
     def _refused(self, message: str = NO_PERMISSION) -> Any:
         """What a handler returns when `_actor` said no: a toast for a signed-in user, nothing
@@ -103,9 +113,14 @@ class AuthState(AppState):
 
     def _current_user(self) -> CurrentUser | None:
         """Verify the tokens now (refreshing if the access token has lapsed), on the loop: only
-        for handlers not yet moved to `_actor`."""
+        for handlers not yet moved to `_actor`. The host is resolved again first, as `_signed_in`
+        does: a tab reconnected from another host is that host's tab, and a school suspended since
+        the page loaded is seen now."""
         self._resolve_school()
         school = self._school()
+        if self.host_kind not in (HostKind.school.value, HostKind.platform.value):
+            self._forget()
+            return None
         if self.access_token:
             try:
                 user = auth.authenticate(token=self.access_token, school=school)
@@ -125,7 +140,7 @@ class AuthState(AppState):
     def _user_with(self, permission: str) -> CurrentUser | None:
         """The signed-in user if they hold `permission`; handlers call this before touching data."""
         user = self._current_user()
-        return user if can(user, permission) else None
+        return user if self._may(user, permission) else None
 
     @rx.var
     def is_signed_in(self) -> bool:
