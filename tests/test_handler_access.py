@@ -267,6 +267,7 @@ ADMITS: dict[str, frozenset[str]] = {
     "UserAdminState.open_new_user": EVERYONE,
     "UserAdminState.preview_csv": ADMIN,
     "UserAdminState.previous_page": ADMIN,
+    "UserAdminState.reset_two_step": ADMIN,
     "UserAdminState.save_user": ADMIN,
     "UserAdminState.set_confirm_open": EVERYONE,
     "UserAdminState.set_editor_open": EVERYONE,
@@ -285,19 +286,6 @@ ADMITS: dict[str, frozenset[str]] = {
     "YearsState.set_confirm_open": EVERYONE,
     "YearsState.set_editor_open": EVERYONE,
     "YearsState.setvar": EVERYONE,
-}
-
-# Where the code admits more than the table: issue 8 §2 (a teacher's `classes.*` reaches school
-# administration). Each runs as a strict xfail, so the fix that closes it must also delete it here.
-KNOWN_HOLES: dict[str, set[str]] = {
-    "ClassesState.assign_teacher": {"teacher"},
-    "ClassesState.choose_target": {"teacher"},
-    "ClassesState.create_class": {"teacher"},
-    "ClassesState.open_assign": {"teacher"},
-    "ClassesState.open_promotion": {"teacher"},
-    "ClassesState.promote": {"teacher"},
-    "SubjectsState.add_subject": {"teacher"},
-    "SubjectsState.adopt_zimsec": {"teacher"},
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -499,6 +487,10 @@ ARGS: dict[str, list[Variant]] = {
             refused_before=(Send("UserAdminState.ask_active_change", {"user_id": "{a_teacher1}", "name": "Teacher", "activate": False}),),
         ),
         Variant("other school's user", hostile=True, before=(Send("UserAdminState.ask_active_change", {"user_id": "{b_teacher}", "name": "B", "activate": False}),)),
+    ],
+    "UserAdminState.reset_two_step": [
+        Variant(payload={"user_id": "{a_teacher1}"}),
+        Variant("other school's user", hostile=True, payload={"user_id": "{b_teacher}"}),
     ],
     "UserAdminState.issue_reset_link": [
         Variant(payload={"user_id": "{a_teacher1}", "name": "Teacher"}),
@@ -891,14 +883,11 @@ def test_every_handler_is_in_the_table() -> None:
     assert not found - listed, f"handlers missing from ADMITS (say who may call them): {sorted(found - listed)}"
     assert not listed - found, f"ADMITS names handlers that no longer exist: {sorted(listed - found)}"
     assert not set(ARGS) - found, f"ARGS names handlers that no longer exist: {sorted(set(ARGS) - found)}"
-    assert not set(KNOWN_HOLES) - found
     assert FRAMEWORK <= found, "Reflex's own handlers changed: review FRAMEWORK"
 
 
 @pytest.mark.parametrize("key", discovered())
-def test_handler_admits_only_its_callers(world: World, key: str, request: pytest.FixtureRequest) -> None:
-    if key in KNOWN_HOLES:
-        request.applymarker(pytest.mark.xfail(reason=f"issue 8 §2: admits {sorted(KNOWN_HOLES[key])}", strict=True))
+def test_handler_admits_only_its_callers(world: World, key: str) -> None:
     for variant in variants(key):
         for caller in CALLERS:
             run_call(world, key, caller, variant)
