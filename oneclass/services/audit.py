@@ -1,14 +1,22 @@
-"""The audit trail: record an event, list events with filters and pages."""
+"""The audit trail: record an event (inside the caller's transaction), and list a school's
+events with filters and pages for its administrators (`list_events`, the one public reader)."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, PlatformAuditEvent
-from oneclass.services.paging import Page
+from oneclass.db import unit_of_work
+from oneclass.permissions import require
+from oneclass.services.paging import Page, like_pattern
+
+if TYPE_CHECKING:  # services.auth records through this module: only the type, not a cycle
+    from oneclass.services.auth import CurrentUser
+
+PER_PAGE_MAX = 100
 
 # What is audited (the `action` column).
 SIGN_IN_SUCCEEDED = "sign_in.succeeded"
@@ -92,7 +100,7 @@ def _filtered(model: type[AuditEvent] | type[PlatformAuditEvent], filters: Audit
     if filters.action:
         query = query.where(col(model.action).startswith(filters.action))
     if filters.actor:
-        query = query.where(col(model.actor_email).ilike(f"%{filters.actor}%"))
+        query = query.where(col(model.actor_email).ilike(like_pattern(filters.actor), escape="\\"))
     if filters.since:
         query = query.where(col(model.created_at) >= filters.since)
     if filters.until:
@@ -112,8 +120,17 @@ def _as_row(event: AuditEvent | PlatformAuditEvent, school: str) -> dict[str, An
     }
 
 
-def list_events(session: Session, filters: AuditFilter, *, page: int = 1, per_page: int = 50) -> Page:
+def list_events(*, actor: "CurrentUser", filters: AuditFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of the actor's school's events, newest first (never cached: the trail is
+    written by every sign-in, and what the admin sees must be what happened)."""
+    require(actor, "audit.read")
+    with unit_of_work(actor) as session:
+        return query_events(session, filters, page=page, per_page=per_page)
+
+
+def query_events(session: Session, filters: AuditFilter, *, page: int = 1, per_page: int = 50) -> Page:
     """A school's events, newest first (tenant session: RLS keeps it to that school)."""
+    page, per_page = max(page, 1), min(max(per_page, 1), PER_PAGE_MAX)
     query = _filtered(AuditEvent, filters)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     events = session.exec(
