@@ -15,7 +15,9 @@ from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page, page_count
 from oneclass.services.schools import SchoolRoute
+from state.school_settings import SchoolSettingsState
 from tests.conftest import SchoolFixture
+from tests.test_exports_lists import run, school_state
 
 PASSWORD = "kopje-msasa-2026"
 IP = "198.51.100.7"
@@ -331,3 +333,15 @@ def test_requiring_admin_mfa_makes_admins_enrol(two_schools) -> None:
     assert len(events(school, audit.SCHOOL_SETTINGS_CHANGED)) == 1  # no change, no event
     school_settings.set_require_admin_mfa(actor=admin, enabled=False, ip=IP)
     assert not signs_in("head@school.test").must_enrol_totp
+
+
+def test_the_settings_page_turns_admin_mfa_on_for_the_admin_only(two_schools) -> None:
+    school, _ = two_schools
+    teacher_page = school_state(SchoolSettingsState, school, Role.teacher)
+    run(teacher_page.set_require_admin_mfa(True))
+    admin_page = school_state(SchoolSettingsState, school, Role.school_admin)
+    assert run(admin_page.load_settings()) is None and admin_page.require_admin_mfa is False
+    answer = run(admin_page.set_require_admin_mfa(True))
+    assert admin_page.require_admin_mfa and admin_page.must_enrol_totp  # the rule applies to its setter at once
+    assert "Set it up for your own account first" in str(answer)
+    assert len(events(school, audit.SCHOOL_SETTINGS_CHANGED)) == 1

@@ -44,13 +44,13 @@ def route(school: SchoolFixture) -> SchoolRoute:
     return SchoolRoute(id=school.id, name=school.name, subdomain=school.subdomain, level="primary", status="active")
 
 
-def school_state(state_class: type[S], school: SchoolFixture, role: Role | None) -> S:
-    """The page's state as a browser on the school's host has it, signed in as the fixture user
-    of `role` (None: nobody)."""
+def school_state(state_class: type[S], school: SchoolFixture, role: Role | None, path: str = "/") -> S:
+    """The page's state as a browser on the school's host has it at `path`, signed in as the
+    fixture user of `role` (None: nobody)."""
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     # Handlers read the school from the page's host on every event, as a browser's tab sends it.
     root.router = RouterData.from_router_data(
-        {constants.RouteVar.HEADERS: {"origin": f"http://{school.subdomain}.localhost:3000"}, constants.RouteVar.ORIGIN: "/"}
+        {constants.RouteVar.HEADERS: {"origin": f"http://{school.subdomain}.localhost:3000"}, constants.RouteVar.ORIGIN: path}
     )
     state = cast(S, root.get_substate(state_class.get_full_name().split(".")))
     if role is not None:

@@ -1,14 +1,17 @@
 """The one bulk importer (students with guardians, staff, users) from CSV and Excel files: every
 row checked first, all or nothing, fast enough for 10,000 rows, and never touching another school."""
 
+import asyncio
 import csv
 import io
 import time
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+import reflex as rx
 from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -27,7 +30,7 @@ from models import (
     StudentStatusChange,
     User,
 )
-from oneclass import db
+from oneclass import db, routes
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.permissions import PermissionDenied
 from oneclass.services import auth, imports, students, users
@@ -35,7 +38,9 @@ from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import ValidationFailed
 from oneclass.services.imports import RowError
 from oneclass.services.schools import SchoolRoute
+from state.imports import ImportState
 from tests.conftest import SchoolFixture
+from tests.test_exports_lists import school_state
 
 IP = "198.51.100.7"
 PASSWORD = "kopje-msasa-2026"
@@ -563,3 +568,33 @@ def test_an_import_shows_in_the_cached_lists_at_once(schools) -> None:
     assert students.list_students(actor=admin, search="IMP-00000").total == 0  # cached now
     run(school, csv_file([student_row(0)]))
     assert students.list_students(actor=admin, search="IMP-00000").total == 1
+
+
+# --- the Import page's handlers -------------------------------------------------------------------
+
+
+async def _events(handler: Any) -> list[Any]:
+    """Everything a yielding handler sends the browser, in order."""
+    return [event async for event in handler]
+
+
+def test_the_import_page_checks_a_users_file_for_the_admin_only(schools) -> None:
+    school, _ = schools
+    admin_page = school_state(ImportState, school, Role.school_admin, path=f"{routes.ADMIN_IMPORT}?kind=users")
+    assert asyncio.run(admin_page.load()) is None
+    assert admin_page.kind == imports.USERS  # the Users page links here with ?kind=users
+    content = b"email,full_name,role\nnew.one@school.test,New One,teacher\nbad,Bad,teacher\n"
+    upload = rx.UploadFile(file=io.BytesIO(content), path=Path("people.csv"))
+    asyncio.run(_events(admin_page.check_file([upload])))
+    assert (admin_page.file_name, admin_page.total_rows, admin_page.valid_rows, admin_page.can_import) == ("people.csv", 2, 1, False)
+    assert admin_page.errors == [{"row": "3", "column": "email", "message": admin_page.errors[0]["message"]}]
+    assert "valid email" in admin_page.errors[0]["message"]
+    report = asyncio.run(admin_page.download_problems())
+    assert "import-problems.csv" in str(report.args)
+
+    for role in (None, Role.teacher, Role.parent):
+        page = school_state(ImportState, school, role, path=routes.ADMIN_IMPORT)
+        asyncio.run(page.set_kind(imports.USERS))
+        assert page.kind == imports.STUDENTS
+        asyncio.run(_events(page.check_file([rx.UploadFile(file=io.BytesIO(content), path=Path("people.csv"))])))
+        assert (page.file_name, page.errors, page.sample) == ("", [], [])
