@@ -577,7 +577,7 @@ class _Batch:
             if rows:
                 # The table, not the ORM entity: psycopg pipelines the rows of one executemany,
                 # where the ORM's bulk path would split them by which values are None.
-                session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+                session.execute(insert(model.__table__), rows)  # type: ignore[union-attr]  # SQLModel's metaclass leaves __table__ undeclared
         if self.guardian_logins:
             session.execute(update(Guardian), self.guardian_logins)  # bulk UPDATE by primary key
 
@@ -592,7 +592,7 @@ class _Guardians:
         self.logins = {email: (user_id, role) for user_id, email, role in session.exec(select(User.id, func.lower(User.email), User.role)).all()}
         self.by_phone: dict[str, UUID] = {}
         self.by_login: dict[UUID, UUID] = {}
-        for guardian_id, phone, user_id in session.exec(select(Guardian.id, Guardian.phone, Guardian.user_id).order_by(Guardian.created_at)).all():
+        for guardian_id, phone, user_id in session.exec(select(Guardian.id, Guardian.phone, Guardian.user_id).order_by(col(Guardian.created_at))).all():
             self.by_phone.setdefault(phone, guardian_id)
             if user_id:
                 self.by_login[user_id] = guardian_id
@@ -768,6 +768,6 @@ def import_template(kind: str) -> bytes:
 
 def error_report(preview: ImportPreview) -> bytes:
     """Every problem of a preview as a CSV file (row, column, problem), to work through."""
-    rows = [{"row": "", "column": "", "problem": problem} for problem in preview.problems]
+    rows: list[dict[str, object]] = [{"row": "", "column": "", "problem": problem} for problem in preview.problems]
     rows += [{"row": error.row, "column": error.column, "problem": error.message} for error in preview.errors]
     return rows_to_csv({"row": "Row", "column": "Column", "problem": "Problem"}, rows)

@@ -147,11 +147,12 @@ def query_users(
     if status in STATUSES:
         query = query.where(User.is_active == (status == "active"))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    order = {
+    orders: dict[str, list[Any]] = {
         "email": [func.lower(User.email)],
         "role": [col(User.role), func.lower(User.full_name)],
         "created": [col(User.created_at).desc()],
-    }.get(sort, [func.lower(User.full_name)])
+    }
+    order = orders.get(sort, [func.lower(User.full_name)])
     per_page = min(max(per_page, 1), PER_PAGE_MAX)
     users = session.exec(
         query.order_by(*order, col(User.id)).offset((max(page, 1) - 1) * per_page).limit(per_page)
