@@ -562,6 +562,15 @@ def test_users_from_excel_with_the_header_its_own(schools) -> None:
     assert in_school(school, select(User.role).where(User.email == "tapiwa@school.test")) == [Role.teacher]
 
 
+def test_a_users_file_sets_a_bounded_number_of_initial_passwords(schools, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each password is hashed inside the import's transaction: beyond the cap, reset links."""
+    school, _ = schools
+    monkeypatch.setattr(imports, "MAX_PASSWORDS", 1)
+    rows = [{"email": f"p{n}@school.test", "full_name": f"Person {n}", "role": "teacher", "password": PASSWORD if n != 1 else ""} for n in range(3)]
+    checked = preview(school, csv_file(rows), kind=imports.USERS)
+    assert checked.errors == [RowError(4, "password", imports.TOO_MANY_PASSWORDS)]
+
+
 def test_an_import_shows_in_the_cached_lists_at_once(schools) -> None:
     school, _ = schools
     admin = admin_of(school)

@@ -72,6 +72,10 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 CHUNK_ROWS = 200  # rows written per batch of INSERTs; progress is reported after each
 SAMPLE_ROWS = 10
+# Hashing a password takes a good fraction of a second and happens inside the import's one
+# transaction: a file may set this many initial passwords; the others get reset links.
+MAX_PASSWORDS = 200
+TOO_MANY_PASSWORDS = f"A file may set at most {MAX_PASSWORDS} initial passwords. Leave this one empty and send a reset link from Users."
 
 STUDENT_COLUMNS = (
     "admission_number", "first_name", "last_name", "date_of_birth", "gender", "class",
@@ -412,6 +416,7 @@ class _UserChecks:
 
     def __init__(self, session: Session) -> None:
         self.logins = _NewLogins(session)
+        self.passwords = 0
 
     def check(self, record: _Record, errors: dict[str, str]) -> _UserRow:
         cells = record.values
@@ -419,6 +424,9 @@ class _UserChecks:
         role, password = normalise_role(cells.get("role", "")), cells.get("password", "")
         errors.update(field_problems(email=email, full_name=full_name, role=role, password=password or None))
         self.logins.check(email, record.number, errors)
+        self.passwords += bool(password)
+        if password and self.passwords > MAX_PASSWORDS:
+            errors["password"] = TOO_MANY_PASSWORDS
         return _UserRow(email=email, full_name=full_name, role=role, password=password or None)
 
 
