@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -17,14 +17,25 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from oneclass.settings import get_settings
 
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so that timing does not reveal which
-# emails have accounts.
-_DUMMY_HASH = _hasher.hash("no-such-account-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so that timing does not reveal which
+    emails have accounts. Made on first use, not at import: a hash costs every process (each
+    worker, the CLI, each test run) about a second and 64 MiB."""
+    return _hasher.hash("no-such-account-dummy-password")
+
 
 JWT_ALGORITHM = "HS256"
+# The cookies of a school's host that carry a browser's tokens (read by the upload guard too).
+ACCESS_COOKIE = "oneclass_access"
+REFRESH_COOKIE = "oneclass_refresh"
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 TOTP_ISSUER = "OneClass"
+TOTP_STEP_SECONDS = 30  # pyotp's default period, which authenticator apps assume
+TOTP_VALID_WINDOW = 1  # steps either side of now that are still accepted
 
 
 def hash_password(password: str) -> str:
@@ -34,7 +45,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant-ish time whether or not there is a hash to check against."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -132,9 +143,21 @@ def totp_uri(secret: str, *, email: str, issuer: str = TOTP_ISSUER) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
 
 
-def verify_totp(secret: str, code: str) -> bool:
+def totp_time_step(secret: str, code: str) -> int | None:
+    """The time-step whose code `code` is (the one before and after now count too, for phones
+    whose clock is a little off), or None when it is not a current code. Callers that must not
+    accept a code twice remember the step (see services.auth.totp)."""
     code = code.strip().replace(" ", "")
-    return code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not code.isdigit():
+        return None
+    try:
+        return pyotp.TOTP(secret).verify_and_get_timecode(code, valid_window=TOTP_VALID_WINDOW)
+    except pyotp.exceptions.OTPVerificationError:
+        return None
+
+
+def verify_totp(secret: str, code: str) -> bool:
+    return totp_time_step(secret, code) is not None
 
 
 def new_recovery_codes(count: int = 8) -> list[str]:

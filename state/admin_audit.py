@@ -77,12 +77,7 @@ class AuditLogState(PagedList, AuthState):
         user = await self._actor("audit.read")
         if user is None:
             return None
-        filters = self._filters()
-
-        def every_row() -> list[dict[str, Any]]:
-            return self._every_row(lambda page, per_page: audit.list_events(actor=user, filters=filters, page=page, per_page=per_page))
-
-        return "audit-log", EXPORT_COLUMNS, await offload(every_row)
+        return "audit-log", EXPORT_COLUMNS, await self._every_row_of(audit.list_events, actor=user, filters=self._filters())
 
     @rx.event
     async def set_action_filter(self, value: str) -> Any:

@@ -94,12 +94,7 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
         user = await self._actor("users.read")
         if user is None:
             return None
-        filters = self._filters()
-
-        def every_row() -> list[dict[str, Any]]:
-            return self._every_row(lambda page, per_page: users.list_users(actor=user, page=page, per_page=per_page, **filters))
-
-        return "users", EXPORT_COLUMNS, await offload(every_row)
+        return "users", EXPORT_COLUMNS, await self._every_row_of(users.list_users, actor=user, **self._filters())
 
     @rx.event
     async def load_users(self) -> Any:
@@ -221,6 +216,18 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
         self.reset_name = name
         self.reset_open = True
         return None
+
+    @rx.event
+    async def reset_two_step(self, user_id: str) -> Any:
+        """Turn off a user's two-step sign-in (they lost their phone) and end their sign-ins."""
+        user = await self._actor("users.update")
+        if user is None:
+            return self._refused()
+        try:
+            name = await offload(auth.reset_two_step, actor=user, user_id=user_id, ip=self._client_ip())
+        except NotFound as missing:
+            return rx.toast.error(missing.message)
+        return rx.toast.success(f"Two-step sign-in is off for {name}; they are signed out everywhere and can set it up again.")
 
     @rx.event
     def set_reset_open(self, is_open: bool) -> None:

@@ -16,11 +16,11 @@ from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page, page_count
 from oneclass.services.schools import SchoolRoute
 from state.school_settings import SchoolSettingsState
-from tests.conftest import SchoolFixture
+from tests.conftest import SchoolFixture, fresh_ip
 from tests.test_exports_lists import run, school_state
 
 PASSWORD = "kopje-msasa-2026"
-IP = "198.51.100.7"
+IP = "198.51.100.7"  # where the admin acts from, in audit events; each sign-in uses fresh_ip()
 
 
 def acting(school: SchoolFixture, role: Role = Role.school_admin) -> CurrentUser:
@@ -136,7 +136,7 @@ def test_added_user_is_audited_and_signs_in_with_the_initial_password(two_school
     assert (event.actor_email, event.target, event.detail, event.ip) == (
         admin.email, "farai.sibanda@school.test", {"role": "teacher"}, IP
     )
-    pair = auth.sign_in(school=route(school), email="farai.sibanda@school.test", password=PASSWORD, ip=IP)
+    pair = auth.sign_in(school=route(school), email="farai.sibanda@school.test", password=PASSWORD, ip=fresh_ip())
     assert pair.user.role == "teacher"
 
 
@@ -239,15 +239,15 @@ def test_deactivated_user_cannot_sign_in_and_their_sessions_end(two_schools) -> 
     school, _ = two_schools
     admin = acting(school)
     user_id = add(admin, "nyasha@school.test", "Nyasha Phiri", password=PASSWORD)
-    pair = auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=IP)
+    pair = auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=fresh_ip())
 
     users.set_user_active(actor=admin, user_id=user_id, active=False, ip=IP)
 
     with pytest.raises(AuthError) as refusal:
-        auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=IP)
+        auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=fresh_ip())
     assert refusal.value.code == "deactivated"
     with pytest.raises(AuthError):
-        auth.refresh(school=route(school), refresh_token=pair.refresh_token, ip=IP)
+        auth.refresh(school=route(school), refresh_token=pair.refresh_token, ip=fresh_ip())
     with pytest.raises(AuthError):
         auth.authenticate(token=pair.access_token, school=route(school))
     with db.tenant_session(school.id) as session:
@@ -257,7 +257,7 @@ def test_deactivated_user_cannot_sign_in_and_their_sessions_end(two_schools) -> 
     assert event.target == "nyasha@school.test"
 
     users.set_user_active(actor=admin, user_id=user_id, active=True, ip=IP)
-    assert auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=IP).user.id == pair.user.id
+    assert auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=fresh_ip()).user.id == pair.user.id
     assert len(events(school, audit.USER_REACTIVATED)) == 1
 
 
@@ -318,7 +318,7 @@ def test_requiring_admin_mfa_makes_admins_enrol(two_schools) -> None:
     add(admin, "class.teacher@school.test", "Class Teacher", password=PASSWORD)
 
     def signs_in(email: str) -> CurrentUser:
-        return auth.sign_in(school=route(school), email=email, password=PASSWORD, ip=IP).user
+        return auth.sign_in(school=route(school), email=email, password=PASSWORD, ip=fresh_ip()).user
 
     assert not signs_in("head@school.test").must_enrol_totp
     school_settings.set_require_admin_mfa(actor=admin, enabled=True, ip=IP)

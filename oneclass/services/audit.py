@@ -13,8 +13,8 @@ from oneclass.db import unit_of_work
 from oneclass.permissions import require
 from oneclass.services.paging import Page, like_pattern
 
-if TYPE_CHECKING:  # services.auth records through this module: only the type, not a cycle
-    from oneclass.services.auth import CurrentUser
+if TYPE_CHECKING:  # CurrentUser's module names this one's Actor: only the type, not a cycle
+    from oneclass.current_user import CurrentUser
 
 PER_PAGE_MAX = 100
 
@@ -29,6 +29,7 @@ PASSWORD_RESET_ISSUED = "password.reset_issued"
 PASSWORD_RESET = "password.reset"
 TOTP_ENABLED = "totp.enabled"
 TOTP_DISABLED = "totp.disabled"
+TOTP_RESET = "totp.reset"  # by an admin, for a user who lost their second factor
 ROLE_CHANGED = "user.role_changed"
 USER_CREATED = "user.created"
 USER_UPDATED = "user.updated"
@@ -98,7 +99,7 @@ class AuditFilter:
 def _filtered(model: type[AuditEvent] | type[PlatformAuditEvent], filters: AuditFilter):  # type: ignore[no-untyped-def]
     query = select(model)
     if filters.action:
-        query = query.where(col(model.action).startswith(filters.action))
+        query = query.where(col(model.action).startswith(filters.action, autoescape=True))
     if filters.actor:
         query = query.where(col(model.actor_email).ilike(like_pattern(filters.actor), escape="\\"))
     if filters.since:
