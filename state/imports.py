@@ -114,7 +114,8 @@ class ImportState(AuthState):
     async def download_template(self) -> Any:
         if await self._allowed() is None:
             return self._refused()
-        return rx.download(data=imports.import_template(self.kind), filename=f"oneclass-{self.kind}-template.csv", mime_type="text/csv")
+        template = await offload(imports.import_template, self.kind)
+        return rx.download(data=template, filename=f"oneclass-{self.kind}-template.csv", mime_type="text/csv")
 
     @rx.event
     def file_rejected(self, _rejected: list[dict[str, Any]]) -> Any:
@@ -152,8 +153,8 @@ class ImportState(AuthState):
             return self._refused()
         if not self._content:
             return None
-        preview = await offload(imports.preview_import, actor=user, kind=self.kind, filename=self.file_name, content=self._content)
-        return rx.download(data=imports.error_report(preview), filename="import-problems.csv", mime_type="text/csv")
+        report = await offload(imports.problems_report, actor=user, kind=self.kind, filename=self.file_name, content=self._content)
+        return rx.download(data=report, filename="import-problems.csv", mime_type="text/csv")
 
     @rx.event
     async def clear(self) -> Any:

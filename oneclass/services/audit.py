@@ -3,18 +3,15 @@ events with filters and pages for its administrators (`list_events`, the one pub
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, PlatformAuditEvent
-from oneclass.db import unit_of_work
-from oneclass.permissions import require
+from oneclass.db import InSchool, unit_of_work
+from oneclass.permissions import HasRole, require
 from oneclass.services.paging import Page, like_pattern
-
-if TYPE_CHECKING:  # CurrentUser's module names this one's Actor: only the type, not a cycle
-    from oneclass.current_user import CurrentUser
 
 PER_PAGE_MAX = 100
 
@@ -121,7 +118,12 @@ def _as_row(event: AuditEvent | PlatformAuditEvent, school: str) -> dict[str, An
     }
 
 
-def list_events(*, actor: "CurrentUser", filters: AuditFilter, page: int = 1, per_page: int = 50) -> Page:
+class Reader(HasRole, InSchool, Protocol):
+    """Who reads a school's trail (a `CurrentUser`; named by shape, since CurrentUser's own
+    module builds on this one's `Actor`)."""
+
+
+def list_events(*, actor: Reader, filters: AuditFilter, page: int = 1, per_page: int = 50) -> Page:
     """One page of the actor's school's events, newest first (never cached: the trail is
     written by every sign-in, and what the admin sees must be what happened)."""
     require(actor, "audit.read")

@@ -831,6 +831,11 @@ def import_template(kind: str) -> bytes:
     return rows_to_csv({name: name for name in COLUMNS[kind]}, [EXAMPLES[kind]])
 
 
+def problems_report(*, actor: CurrentUser, kind: str, filename: str, content: bytes) -> bytes:
+    """The file checked again, every problem of it as a CSV file (row, column, problem)."""
+    return error_report(preview_import(actor=actor, kind=kind, filename=filename, content=content))
+
+
 def error_report(preview: ImportPreview) -> bytes:
     """Every problem of a preview as a CSV file (row, column, problem), to work through."""
     rows: list[dict[str, object]] = [{"row": "", "column": "", "problem": problem} for problem in preview.problems]
