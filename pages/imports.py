@@ -1,4 +1,4 @@
-"""Bulk import: students with their guardians, or staff, from a CSV or Excel file."""
+"""The Import page: students with their guardians, staff, or users, from a CSV or Excel file."""
 
 import reflex as rx
 
@@ -7,6 +7,7 @@ from components.dropzone import file_dropzone
 from components.text_table import text_table
 from oneclass import routes
 from oneclass.services import imports
+from oneclass.services.users import ROLE_LABELS
 from pages.guard import signed_in_page
 from state.imports import ACCEPT, SHOWN_ERRORS, UPLOAD_ID, ImportState
 
@@ -38,6 +39,8 @@ def column_help(kind: str) -> rx.Component:
         "Siblings with the same guardian phone number share one guardian; a guardian with an email gets a parent login.",
         imports.STAFF: "Role is teacher or staff. The department must be one of your school's departments. "
         "New staff sign in once you send them a password reset link from Users.",
+        imports.USERS: "Role is one of: " + ", ".join(ROLE_LABELS.values()) + ". A password, when given, is their initial "
+        "one and must follow the password rules; without one they sign in once you send them a reset link from Users.",
     }
     return rx.vstack(
         rx.text("Required columns: ", *code_list(required), size="2"),
@@ -70,7 +73,7 @@ def upload_card() -> rx.Component:
                 wrap="wrap",
                 width="100%",
             ),
-            rx.cond(ImportState.kind == imports.STUDENTS, column_help(imports.STUDENTS), column_help(imports.STAFF)),
+            rx.match(ImportState.kind, *[(kind, column_help(kind)) for kind in imports.KINDS], rx.fragment()),
             file_dropzone(
                 UPLOAD_ID,
                 accept=ACCEPT,

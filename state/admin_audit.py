@@ -1,15 +1,16 @@
-"""AuditLogState: the school's audit trail for its admin, filtered and paged on the server."""
+"""AuditLogState: the school's audit trail for its admin, filtered and paged on the server; every
+handler asks `_actor` first and reads through `audit.list_events` off the loop."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import reflex as rx
 
-from oneclass.db import tenant_session
+from oneclass.offload import offload
 from oneclass.services import audit
 from oneclass.services.audit import AuditFilter
-from state.admin_users import NO_ACCESS, admin_user, refused
-from state.auth import AuthState
+from oneclass.services.auth import CurrentUser
+from state.auth import NO_ACCESS, AuthState
 from state.listing import ExportTable, PagedList
 
 # The action filter: a prefix of `audit_events.action`, with what the admin reads.
@@ -52,33 +53,36 @@ class AuditLogState(PagedList, AuthState):
             until=until + timedelta(days=1) if until else None,
         )
 
-    @rx.event
-    def load_events(self) -> Any:
-        user = admin_user(self, "audit.read")
+    async def _fetch(self, user: CurrentUser) -> None:
+        """The list's one loading step: the current page of events for the filters on screen."""
+        found = await self._fetch_page_async(
+            lambda page: offload(audit.list_events, actor=user, filters=self._filters(), page=page, per_page=self.per_page)
+        )
+        self.events = found.rows
+
+    async def _load_page(self) -> Any:
+        user = await self._actor("audit.read")
         if user is None:
             self.events, self.total = [], 0
-            return refused(self, NO_ACCESS)
-        with tenant_session(user.school_id) as session:
-            result = audit.list_events(session, self._filters(), page=self.page, per_page=self.per_page)
-        self.events, self.total = result.rows, result.total
+            return self._refused(NO_ACCESS)
+        await self._fetch(user)
         return None
 
-    def _export_table(self) -> ExportTable | None:
-        user = admin_user(self, "audit.read")
+    @rx.event
+    async def load_events(self) -> Any:
+        """on_load: the first page."""
+        return await self._load_page()
+
+    async def _export_table(self) -> ExportTable | None:
+        user = await self._actor("audit.read")
         if user is None:
             return None
-        filters = self._filters()
-        with tenant_session(user.school_id) as session:
-            rows = self._every_row(lambda page, per_page: audit.list_events(session, filters, page=page, per_page=per_page))
-        return "audit-log", EXPORT_COLUMNS, rows
-
-    def _load_page(self) -> Any:
-        return AuditLogState.load_events
+        return "audit-log", EXPORT_COLUMNS, await self._every_row_of(audit.list_events, actor=user, filters=self._filters())
 
     @rx.event
-    def set_action_filter(self, value: str) -> Any:
-        return self._refilter(action_filter=value if value in ACTION_CHOICES else "all")
+    async def set_action_filter(self, value: str) -> Any:
+        return await self._refilter(action_filter=value if value in ACTION_CHOICES else "all")
 
     @rx.event
-    def apply_filters(self, form: dict[str, str]) -> Any:
-        return self._refilter(actor_filter=form.get("actor", ""), since=form.get("since", ""), until=form.get("until", ""))
+    async def apply_filters(self, form: dict[str, str]) -> Any:
+        return await self._refilter(actor_filter=form.get("actor", ""), since=form.get("since", ""), until=form.get("until", ""))

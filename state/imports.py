@@ -1,23 +1,23 @@
-"""ImportState: bulk import of students with guardians, or of staff, from a CSV or Excel file.
+"""ImportState: the one bulk import (students with guardians, staff, or users) from a CSV or
+Excel file.
 
 The admin uploads a file, sees every problem (row, column, what is wrong) before anything is
 written, and imports it in the background while a progress bar moves. The file stays on the
-backend (a private var), never in the browser's state. Every handler re-checks the admin.
+backend (a private var), never in the browser's state. Every handler asks `_actor` for the
+kind's permission first and calls `oneclass.services.imports` off the loop.
 """
 
 import asyncio
 from typing import Any
 
 import reflex as rx
-from sqlalchemy.exc import IntegrityError
 
-from oneclass.db import tenant_session
+from oneclass.offload import offload
 from oneclass.permissions import PermissionDenied
 from oneclass.services import imports
 from oneclass.services.auth import CurrentUser
-from oneclass.services.errors import ValidationFailed
-from state.admin_users import NO_ACCESS, NO_PERMISSION, admin_user, refused
-from state.auth import AuthState
+from oneclass.services.errors import Conflict, ValidationFailed
+from state.auth import NO_ACCESS, NO_PERMISSION, AuthState
 
 UPLOAD_ID = "import_file"
 SHOWN_ERRORS = 100  # the table shows this many; all of them can be downloaded
@@ -26,11 +26,11 @@ ACCEPT = {
     "application/vnd.ms-excel": [".csv"],
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
 }
-
-
-def _preview(user: CurrentUser, kind: str, filename: str, content: bytes) -> imports.ImportPreview:
-    with tenant_session(user.school_id) as session:
-        return imports.preview_import(session, actor=user, kind=kind, filename=filename, content=content)
+IMPORTED = {
+    imports.STUDENTS: "Imported {count} students with their guardians.",
+    imports.STAFF: "Imported {count} staff. Each can sign in once you send them a password reset link from Users.",
+    imports.USERS: "Imported {count} users. Those without an initial password sign in once you send them a reset link from Users.",
+}
 
 
 class ImportState(AuthState):
@@ -55,8 +55,8 @@ class ImportState(AuthState):
 
     _content: bytes = b""
 
-    def _allowed(self) -> CurrentUser | None:
-        return admin_user(self, imports.PERMISSIONS[self.kind])
+    async def _allowed(self, kind: str | None = None) -> CurrentUser | None:
+        return await self._actor(imports.PERMISSIONS[kind or self.kind])
 
     def _clear_preview(self) -> None:
         self.file_name, self.problems, self.errors, self.sample_columns, self.sample = "", [], [], [], []
@@ -88,29 +88,34 @@ class ImportState(AuthState):
         return max(0, self.error_count - SHOWN_ERRORS)
 
     @rx.event
-    def load(self) -> Any:
+    async def load(self) -> Any:
+        """on_load: a clean page, on the kind the link asked for (`?kind=users` from Users)."""
         self._clear_preview()
         self.result = ""
-        if self._allowed() is None:
-            return refused(self, NO_ACCESS)
+        if not self.importing:
+            asked = self.router.url.query_parameters.get("kind", "")
+            self.kind = asked if asked in imports.KINDS else self.kind
+        if await self._allowed() is None:
+            return self._refused(NO_ACCESS)
         return None
 
     @rx.event
-    def set_kind(self, kind: str) -> Any:
+    async def set_kind(self, kind: str) -> Any:
         if kind not in imports.KINDS or self.importing:
             return None
-        if admin_user(self, imports.PERMISSIONS[kind]) is None:
-            return rx.toast.error(NO_PERMISSION)
+        if await self._allowed(kind) is None:
+            return self._refused()
         self.kind = kind
         self._clear_preview()
         self.result = ""
         return rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event
-    def download_template(self) -> Any:
-        if self._allowed() is None:
-            return rx.toast.error(NO_PERMISSION)
-        return rx.download(data=imports.import_template(self.kind), filename=f"oneclass-{self.kind}-template.csv", mime_type="text/csv")
+    async def download_template(self) -> Any:
+        if await self._allowed() is None:
+            return self._refused()
+        template = await offload(imports.import_template, self.kind)
+        return rx.download(data=template, filename=f"oneclass-{self.kind}-template.csv", mime_type="text/csv")
 
     @rx.event
     def file_rejected(self, _rejected: list[dict[str, Any]]) -> Any:
@@ -119,9 +124,9 @@ class ImportState(AuthState):
     @rx.event
     async def check_file(self, files: list[rx.UploadFile]) -> Any:
         """Read the upload into memory (never more than the cap and a byte) and check every row."""
-        user = self._allowed()
+        user = await self._allowed()
         if user is None:
-            yield rx.toast.error(NO_PERMISSION)
+            yield self._refused()
             return
         if self.importing:
             return
@@ -135,37 +140,37 @@ class ImportState(AuthState):
         self.checking = True
         yield  # show that the file is being checked
         try:
-            preview = await asyncio.to_thread(_preview, user, self.kind, filename, content)
+            preview = await offload(imports.preview_import, actor=user, kind=self.kind, filename=filename, content=content)
         finally:
             self.checking = False
         self._show(preview, content)
         yield rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event
-    def download_problems(self) -> Any:
-        user = self._allowed()
+    async def download_problems(self) -> Any:
+        user = await self._allowed()
         if user is None:
-            return rx.toast.error(NO_PERMISSION)
+            return self._refused()
         if not self._content:
             return None
-        report = imports.error_report(_preview(user, self.kind, self.file_name, self._content))
+        report = await offload(imports.problems_report, actor=user, kind=self.kind, filename=self.file_name, content=self._content)
         return rx.download(data=report, filename="import-problems.csv", mime_type="text/csv")
 
     @rx.event
-    def clear(self) -> Any:
-        if self._allowed() is None:
-            return rx.toast.error(NO_PERMISSION)
+    async def clear(self) -> Any:
+        if await self._allowed() is None:
+            return self._refused()
         if not self.importing:
             self._clear_preview()
         return rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event(background=True)
     async def start_import(self) -> Any:
-        """Write the checked file in one transaction, in a worker thread; `progress` moves the bar."""
+        """Write the checked file in one transaction, on the service threads; `progress` moves the bar."""
         async with self:
-            user = self._allowed()
+            user = await self._allowed()
             if user is None:
-                return rx.toast.error(NO_PERMISSION)
+                return self._refused()
             if not self.can_import or not self._content:
                 return None
             kind, filename, content, ip = self.kind, self.file_name, self._content, self._client_ip()
@@ -179,28 +184,20 @@ class ImportState(AuthState):
         def progress(done: int, total: int) -> None:
             asyncio.run_coroutine_threadsafe(show_progress(done, total), loop).result()
 
-        def write() -> int:
-            with tenant_session(user.school_id) as session:
-                count = imports.run_import(session, actor=user, kind=kind, filename=filename, content=content, ip=ip, progress=progress)
-                session.commit()
-            return count
-
         try:
-            count = await asyncio.to_thread(write)
-        except (ValidationFailed, IntegrityError, PermissionDenied) as refusal:
-            preview = await asyncio.to_thread(_preview, user, kind, filename, content) if not isinstance(refusal, PermissionDenied) else None
+            count = await offload(imports.run_import, actor=user, kind=kind, filename=filename, content=content, ip=ip, progress=progress)
+        except PermissionDenied:
             async with self:
                 self.importing = False
-                if preview is not None:
-                    self._show(preview, content)
-            if isinstance(refusal, PermissionDenied):
-                return rx.toast.error(NO_PERMISSION)
+            return rx.toast.error(NO_PERMISSION)
+        except (ValidationFailed, Conflict):
+            # Checked again inside the import's transaction: show what changed since the preview.
+            preview = await offload(imports.preview_import, actor=user, kind=kind, filename=filename, content=content)
+            async with self:
+                self.importing = False
+                self._show(preview, content)
             return rx.toast.error("The school's records changed since the file was checked: nothing was imported. See the problems below.")
-        message = (
-            f"Imported {count} students with their guardians."
-            if kind == imports.STUDENTS
-            else f"Imported {count} staff. Each can sign in once you send them a password reset link from Users."
-        )
+        message = IMPORTED[kind].format(count=count)
         async with self:
             self.importing = False
             self._clear_preview()

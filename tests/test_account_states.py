@@ -24,6 +24,7 @@ from oneclass.services.schools import find_school_route
 from state.account import AccountState
 from state.admin_users import UserAdminState
 from state.auth import AuthState
+from state.imports import ImportState
 from state.students import StudentListState
 from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
@@ -74,7 +75,8 @@ def test_sign_out_clears_every_loaded_state(two_schools: tuple[SchoolFixture, Sc
     users = substate(root, UserAdminState)
     users.rows = [{"id": "1", "full_name": "Tendai Moyo", "email": "tendai@school.test"}]
     users.reset_link = "https://school.test/reset-password?token=secret"
-    users._csv_content = b"email,full_name,role\n"
+    upload = substate(root, ImportState)
+    upload._content = b"email,full_name,role\n"
     students = substate(root, StudentListState)
     students.rows = [{"id": "2", "name": "Rudo Moyo", "national_id": "63-123456A75"}]
     students.total = 1
@@ -87,7 +89,8 @@ def test_sign_out_clears_every_loaded_state(two_schools: tuple[SchoolFixture, Sc
     assert isinstance(outcome, rx.event.EventSpec)  # to the sign-in page
     assert (signed_in.access_token, signed_in.refresh_token, signed_in.user_role) == ("", "", "")
     assert signed_in._user is None
-    assert users.rows == [] and users.reset_link == "" and users._csv_content == b""
+    assert users.rows == [] and users.reset_link == ""
+    assert upload._content == b""
     assert students.rows == [] and students.total == 0
     assert account._pending_totp_secret == "" and account.recovery_codes == []
     # And the sign-in itself is over, not only forgotten by this tab.

@@ -1,7 +1,8 @@
-"""School administration through the services: listing, adding, editing, deactivating and
-importing users, the last-admin rule, the MFA setting, permissions and isolation between schools."""
+"""School administration through the services: listing, adding, editing and deactivating users,
+the last-admin and not-yourself rules, the MFA setting, permissions and isolation between schools.
+(Many users at once: the "users" kind of the importer, in tests/test_imports.py.)"""
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from sqlmodel import col, select
@@ -9,12 +10,14 @@ from sqlmodel import col, select
 from models import AuditEvent, RefreshToken, Role, User
 from oneclass import db
 from oneclass.permissions import PermissionDenied
-from oneclass.services import audit, auth, school_settings, users
+from oneclass.services import audit, auth, imports, school_settings, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page, page_count
 from oneclass.services.schools import SchoolRoute
+from state.school_settings import SchoolSettingsState
 from tests.conftest import SchoolFixture, fresh_ip
+from tests.test_exports_lists import run, school_state
 
 PASSWORD = "kopje-msasa-2026"
 IP = "198.51.100.7"  # where the admin acts from, in audit events; each sign-in uses fresh_ip()
@@ -45,8 +48,8 @@ def events(school: SchoolFixture, action: str) -> list[AuditEvent]:
 
 
 def listing(school: SchoolFixture, **filters: object) -> Page:
-    with db.tenant_session(school.id) as session:
-        return users.list_users(session, **filters)  # type: ignore[arg-type]
+    """The Users page's list as the school's admin sees it (through the service's cache)."""
+    return users.list_users(actor=acting(school), **filters)  # type: ignore[arg-type]
 
 
 def add(admin: CurrentUser, email: str, full_name: str, role: str = "teacher", password: str | None = None) -> str:
@@ -169,7 +172,7 @@ def test_the_last_active_admin_cannot_be_removed(two_schools) -> None:
 
     with pytest.raises(ValidationFailed) as refusal:
         users.set_user_active(actor=admin, user_id=admin.id, active=False, ip=IP)
-    assert refusal.value.errors == {"form": users.LAST_ADMIN}
+    assert refusal.value.errors == {"form": users.NOT_YOURSELF}
     with pytest.raises(ValidationFailed) as refusal:
         users.update_user(actor=admin, user_id=admin.id, email=admin.email, full_name=admin.full_name, role="teacher", ip=IP)
     assert refusal.value.errors == {"role": users.LAST_ADMIN}
@@ -179,13 +182,57 @@ def test_the_last_active_admin_cannot_be_removed(two_schools) -> None:
     # A deactivated admin does not count as a second one.
     deputy = add(admin, "deputy@school.test", "Deputy", role="school_admin")
     users.set_user_active(actor=admin, user_id=deputy, active=False, ip=IP)
-    with pytest.raises(ValidationFailed):
-        users.set_user_active(actor=admin, user_id=admin.id, active=False, ip=IP)
+    with pytest.raises(ValidationFailed) as refusal:
+        users.update_user(actor=admin, user_id=admin.id, email=admin.email, full_name=admin.full_name, role="teacher", ip=IP)
+    assert refusal.value.errors == {"role": users.LAST_ADMIN}
 
     # With another active admin, the first may step down.
     users.set_user_active(actor=admin, user_id=deputy, active=True, ip=IP)
     users.update_user(actor=admin, user_id=admin.id, email=admin.email, full_name=admin.full_name, role="teacher", ip=IP)
     assert [row["email"] for row in listing(school, role="school_admin").rows] == ["deputy@school.test"]
+    # Signed in as an admin a moment ago, they still cannot leave the school without one.
+    with pytest.raises(ValidationFailed) as refusal:
+        users.set_user_active(actor=admin, user_id=deputy, active=False, ip=IP)
+    assert refusal.value.errors == {"form": users.LAST_ADMIN}
+
+
+def test_an_admin_cannot_deactivate_themself_even_beside_another_admin(two_schools) -> None:
+    school, _ = two_schools
+    admin = acting(school)
+    deputy = add(admin, "deputy@school.test", "Deputy", role="school_admin")
+
+    with pytest.raises(ValidationFailed) as refusal:
+        users.set_user_active(actor=admin, user_id=admin.id, active=False, ip=IP)
+    assert refusal.value.errors == {"form": users.NOT_YOURSELF}
+    assert events(school, audit.USER_DEACTIVATED) == []
+    # Another admin may do it, and then the deputy is the one left.
+    deputy_actor = CurrentUser(
+        id=UUID(deputy), school_id=school.id, email="deputy@school.test", full_name="Deputy", role="school_admin", family_id=uuid4()
+    )
+    users.set_user_active(actor=deputy_actor, user_id=admin.id, active=False, ip=IP)
+    assert [row["email"] for row in listing(school, role="school_admin", status="active").rows] == ["deputy@school.test"]
+
+
+def test_a_school_admin_cannot_give_the_platforms_role_nor_reach_past_their_school(two_schools) -> None:
+    school, other = two_schools
+    admin = acting(school)
+    teacher = acting(school, Role.teacher)
+    for role in ("super_admin", "Super admin", "SUPER-ADMIN"):
+        with pytest.raises(ValidationFailed) as refusal:
+            users.add_user(actor=admin, email="root@school.test", full_name="Root", role=role, password=None, ip=IP)
+        assert set(refusal.value.errors) == {"role"}
+        with pytest.raises(ValidationFailed) as refusal:
+            users.update_user(actor=admin, user_id=teacher.id, email=teacher.email, full_name=teacher.full_name, role=role, ip=IP)
+        assert set(refusal.value.errors) == {"role"}
+    assert acting(school, Role.teacher).role == "teacher"
+    # The school is the actor's own, whatever is asked: a new user lands there and nowhere else.
+    created = users.add_user(actor=admin, email="new@school.test", full_name="New", role="teacher", password=None, ip=IP)
+    assert created.school_id == school.id
+    assert listing(other, search="new@school.test").total == 0
+    # A platform account has no school's users here.
+    platform = CurrentUser(id=uuid4(), school_id=None, email="root@oneclass.test", full_name="Root", role="super_admin", family_id=uuid4())
+    with pytest.raises(NotFound):
+        users.add_user(actor=platform, email="x@school.test", full_name="X", role="teacher", password=None, ip=IP)
 
 
 def test_deactivated_user_cannot_sign_in_and_their_sessions_end(two_schools) -> None:
@@ -214,81 +261,6 @@ def test_deactivated_user_cannot_sign_in_and_their_sessions_end(two_schools) -> 
     assert len(events(school, audit.USER_REACTIVATED)) == 1
 
 
-# --- CSV import -----------------------------------------------------------------------------
-
-
-def test_csv_preview_numbers_every_problem_and_import_is_all_or_nothing(two_schools) -> None:
-    school, _ = two_schools
-    admin = acting(school)
-    before = user_count(school)
-    content = (
-        "\ufeffEmail,Full_Name,Role,Password\r\n"
-        "grace@school.test,Grace Banda,student,\r\n"
-        "not-an-email,Broken Row,teacher,\r\n"
-        "GRACE@school.test,Grace Again,parent,\r\n"
-        f"{admin.email},Existing Admin,teacher,\r\n"
-        "ok@school.test,,janitor,\r\n"
-        "\r\n"
-        f"lovemore@school.test,Lovemore Chikwanha,School admin,{PASSWORD}\r\n"
-        "weak@school.test,Weak Password,staff,123\r\n"
-    ).encode()
-
-    preview = users.preview_user_csv(actor=admin, content=content)
-    errors = {row["row"]: row["error"] for row in preview.rows}
-    assert errors[2] == "" and errors[8] == ""  # row 7 is blank: skipped, still counted
-    assert "valid email" in errors[3]
-    assert errors[4] == "The same email is also on row 2."
-    assert errors[5] == users.EMAIL_TAKEN
-    assert "full name" in errors[6] and "Choose one of" in errors[6]
-    assert "Use at least 10 characters" in errors[9]
-    assert (preview.valid_count, preview.error_count, preview.ok) == (2, 5, False)
-    assert all(PASSWORD not in str(row) for row in preview.rows)
-    assert preview.rows[-2]["role"] == "School admin" and preview.rows[-2]["password"] == "Yes"
-
-    with pytest.raises(ValidationFailed):
-        users.import_user_csv(actor=admin, content=content, ip=IP)
-    assert user_count(school) == before
-    assert events(school, audit.USER_CREATED) == []
-
-    good = "email,full_name,role,password\ngrace@school.test,Grace Banda,student,\nlovemore@school.test,Lovemore Chikwanha,school_admin," + PASSWORD + "\n"
-    assert users.preview_user_csv(actor=admin, content=good.encode()).ok
-    assert users.import_user_csv(actor=admin, content=good.encode(), ip=IP) == 2
-    assert user_count(school) == before + 2
-    assert {e.target for e in events(school, audit.USER_CREATED)} == {"grace@school.test", "lovemore@school.test"}
-    assert auth.sign_in(school=route(school), email="lovemore@school.test", password=PASSWORD, ip=fresh_ip()).user.role == "school_admin"
-
-    # The same file again: every row is now taken, and nothing more is written.
-    again = users.preview_user_csv(actor=admin, content=good.encode())
-    assert [row["error"] for row in again.rows] == [users.EMAIL_TAKEN] * 2
-    with pytest.raises(ValidationFailed):
-        users.import_user_csv(actor=admin, content=good.encode(), ip=IP)
-    assert user_count(school) == before + 2
-
-
-@pytest.mark.parametrize(
-    ("content", "problem"),
-    [
-        (b"name,role\nA,teacher\n", "The first row must be the header"),
-        (b"email,full_name,role\n", "no users"),
-        ("email,full_name,role\nzé@school.test,Zé,teacher\n".encode("latin-1"), "not UTF-8"),
-        (b"email,full_name,role\n" + b"x" * (2 * 1024 * 1024), "larger than 2 MB"),
-    ],
-)
-def test_csv_problems_with_the_whole_file(two_schools, content: bytes, problem: str) -> None:
-    school, _ = two_schools
-    preview = users.preview_user_csv(actor=acting(school), content=content)
-    assert preview.rows == [] and not preview.ok
-    assert problem in preview.problems[0]
-    with pytest.raises(ValidationFailed):
-        users.import_user_csv(actor=acting(school), content=content, ip=IP)
-
-
-def test_csv_row_with_extra_fields_is_reported(two_schools) -> None:
-    school, _ = two_schools
-    preview = users.preview_user_csv(actor=acting(school), content=b"email,full_name,role\na@school.test,A,teacher,extra\n")
-    assert preview.rows[0]["error"] == "This row has more fields than the header."
-
-
 # --- who may do it --------------------------------------------------------------------------
 
 
@@ -296,18 +268,21 @@ def test_a_teacher_is_refused_everything(two_schools) -> None:
     school, _ = two_schools
     teacher, student = acting(school, Role.teacher), acting(school, Role.student)
     csv_file = b"email,full_name,role\nnew@school.test,New,student\n"
+    listed = users.list_users(actor=acting(school))  # cached for the admin: a teacher still may not read it
     attempts = [
         lambda: users.add_user(actor=teacher, email="new@school.test", full_name="New", role="student", password=None, ip=IP),
         lambda: users.update_user(actor=teacher, user_id=student.id, email=student.email, full_name="X", role="teacher", ip=IP),
         lambda: users.set_user_active(actor=teacher, user_id=student.id, active=False, ip=IP),
-        lambda: users.preview_user_csv(actor=teacher, content=csv_file),
-        lambda: users.import_user_csv(actor=teacher, content=csv_file, ip=IP),
+        lambda: users.list_users(actor=teacher),
+        lambda: users.get_user(actor=teacher, user_id=student.id),
+        lambda: imports.preview_import(actor=teacher, kind=imports.USERS, filename="people.csv", content=csv_file),
+        lambda: imports.run_import(actor=teacher, kind=imports.USERS, filename="people.csv", content=csv_file, ip=IP),
         lambda: school_settings.set_require_admin_mfa(actor=teacher, enabled=True, ip=IP),
     ]
     for attempt in attempts:
         with pytest.raises(PermissionDenied):
             attempt()
-    assert user_count(school) == 5
+    assert user_count(school) == 5 == listed.total
     assert listing(school, search=student.email).rows[0]["full_name"] == student.full_name
     assert listing(school, status="inactive").total == 0
 
@@ -358,3 +333,15 @@ def test_requiring_admin_mfa_makes_admins_enrol(two_schools) -> None:
     assert len(events(school, audit.SCHOOL_SETTINGS_CHANGED)) == 1  # no change, no event
     school_settings.set_require_admin_mfa(actor=admin, enabled=False, ip=IP)
     assert not signs_in("head@school.test").must_enrol_totp
+
+
+def test_the_settings_page_turns_admin_mfa_on_for_the_admin_only(two_schools) -> None:
+    school, _ = two_schools
+    teacher_page = school_state(SchoolSettingsState, school, Role.teacher)
+    run(teacher_page.set_require_admin_mfa(True))
+    admin_page = school_state(SchoolSettingsState, school, Role.school_admin)
+    assert run(admin_page.load_settings()) is None and admin_page.require_admin_mfa is False
+    answer = run(admin_page.set_require_admin_mfa(True))
+    assert admin_page.require_admin_mfa and admin_page.must_enrol_totp  # the rule applies to its setter at once
+    assert "Set it up for your own account first" in str(answer)
+    assert len(events(school, audit.SCHOOL_SETTINGS_CHANGED)) == 1

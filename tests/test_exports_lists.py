@@ -60,13 +60,13 @@ def route(school: SchoolFixture) -> SchoolRoute:
     return SchoolRoute(id=school.id, name=school.name, subdomain=school.subdomain, level="primary", status="active")
 
 
-def school_state(state_class: type[S], school: SchoolFixture, role: Role | None) -> S:
-    """The page's state as a browser on the school's host has it, signed in as the fixture user
-    of `role` (None: nobody)."""
+def school_state(state_class: type[S], school: SchoolFixture, role: Role | None, path: str = "/") -> S:
+    """The page's state as a browser on the school's host has it at `path`, signed in as the
+    fixture user of `role` (None: nobody)."""
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     # Handlers read the school from the page's host on every event, as a browser's tab sends it.
     root.router = RouterData.from_router_data(
-        {constants.RouteVar.HEADERS: {"origin": f"http://{school.subdomain}.localhost:3000"}, constants.RouteVar.ORIGIN: "/"}
+        {constants.RouteVar.HEADERS: {"origin": f"http://{school.subdomain}.localhost:3000"}, constants.RouteVar.ORIGIN: path}
     )
     state = cast(S, root.get_substate(state_class.get_full_name().split(".")))
     if role is not None:
@@ -165,3 +165,32 @@ def test_every_school_list_exports_for_its_admin(
     assert len(table[2]) == in_school > 0  # every row the school has, fetched in batches of two
     assert isinstance(run(state.export_xlsx()), EventSpec)
 
+
+
+def test_a_search_keystroke_reloads_the_users_in_the_same_event(school: SchoolFixture) -> None:
+    """No event goes back to the browser: the handler itself loads the filtered rows."""
+    state = school_state(UserAdminState, school, Role.school_admin)
+    assert run(state.load_users()) is None and state.total == 5
+    assert run(state.set_search("teacher@")) is None
+    assert [row["email"] for row in state.rows] == [f"teacher@{school.subdomain}.test"] and state.total == 1
+    assert run(state.set_status_filter("inactive")) is None
+    assert (state.rows, state.total, state.page) == ([], 0, 1)
+
+
+def test_the_audit_filters_reload_in_the_same_event(school: SchoolFixture) -> None:
+    state = school_state(AuditLogState, school, Role.school_admin)
+    assert run(state.load_events()) is None and state.total >= 1
+    assert run(state.apply_filters({"actor": f"school_admin@{school.subdomain}", "since": "", "until": ""})) is None
+    assert state.events and {event["actor"] for event in state.events} == {f"school_admin@{school.subdomain}.test"}
+    assert run(state.apply_filters({"actor": "%", "since": "", "until": ""})) is None
+    assert state.total == 0  # a wildcard is searched for, not obeyed
+
+
+@pytest.mark.parametrize("role", [None, Role.teacher, Role.parent])
+def test_the_users_and_audit_lists_refuse_everyone_but_the_admin(school: SchoolFixture, role: Role | None) -> None:
+    users_state = school_state(UserAdminState, school, role)
+    run(users_state.set_search(""))
+    assert (users_state.rows, users_state.total) == ([], 0)
+    audit_state = school_state(AuditLogState, school, role)
+    run(audit_state.set_action_filter("sign_in"))
+    assert (audit_state.events, audit_state.total) == ([], 0)

@@ -1,14 +1,17 @@
-"""Bulk import of students with guardians, and of staff, from CSV and Excel files: every row
-checked first, all or nothing, fast enough for 10,000 rows, and never touching another school."""
+"""The one bulk importer (students with guardians, staff, users) from CSV and Excel files: every
+row checked first, all or nothing, fast enough for 10,000 rows, and never touching another school."""
 
+import asyncio
 import csv
 import io
 import time
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+import reflex as rx
 from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -27,16 +30,20 @@ from models import (
     StudentStatusChange,
     User,
 )
-from oneclass import db
+from oneclass import db, routes
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.permissions import PermissionDenied
-from oneclass.services import imports, students
+from oneclass.services import auth, imports, students, users
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import ValidationFailed
 from oneclass.services.imports import RowError
-from tests.conftest import SchoolFixture
+from oneclass.services.schools import SchoolRoute
+from state.imports import ImportState
+from tests.conftest import SchoolFixture, fresh_ip
+from tests.test_exports_lists import school_state
 
 IP = "198.51.100.7"
+PASSWORD = "kopje-msasa-2026"
 COUNTED = (Student, Guardian, StudentGuardian, Enrolment, StudentStatusChange, User, StaffProfile)
 
 
@@ -106,16 +113,16 @@ def zip_of(name: str, content: bytes) -> bytes:
 
 
 def preview(school: SchoolFixture, content: bytes, kind: str = "students", filename: str = "pupils.csv") -> imports.ImportPreview:
-    with db.tenant_session(school.id) as session:
-        return imports.preview_import(session, actor=admin_of(school), kind=kind, filename=filename, content=content)
+    return imports.preview_import(actor=admin_of(school), kind=kind, filename=filename, content=content)
 
 
 def run(school: SchoolFixture, content: bytes, kind: str = "students", filename: str = "pupils.csv", **extra: Any) -> int:
-    """Import in one transaction, committed only if the import returns."""
-    with db.tenant_session(school.id) as session:
-        count = imports.run_import(session, actor=admin_of(school), kind=kind, filename=filename, content=content, ip=IP, **extra)
-        session.commit()
-    return count
+    """Import as the Import page does: one call, one transaction."""
+    return imports.run_import(actor=admin_of(school), kind=kind, filename=filename, content=content, ip=IP, **extra)
+
+
+def route(school: SchoolFixture) -> SchoolRoute:
+    return SchoolRoute(id=school.id, name=school.name, subdomain=school.subdomain, level="primary", status="active")
 
 
 def in_school(school: SchoolFixture, query: Any) -> list[Any]:
@@ -311,13 +318,22 @@ def test_a_failure_part_way_leaves_nothing_half_imported(schools) -> None:
                 session.execute(text("SELECT 1 / 0"))  # the database refuses, part-way through
 
         with pytest.raises(DBAPIError, match="division by zero"):
-            imports.run_import(
+            imports.import_file(
                 session, actor=admin_of(school), kind="students", filename="pupils.csv", content=content, ip=IP,
                 progress=fail_after_some_rows,
             )
         session.rollback()
     assert seen == [0, 200, 400, 600]  # rows had been written in this transaction...
     assert counts(school) == before  # ...and none of them is left
+
+    # The same through the one public call: its unit of work rolls back whatever stops it.
+    def stop_after_some_rows(done: int, _total: int) -> None:
+        if done >= 600:
+            raise RuntimeError("the worker was stopped")
+
+    with pytest.raises(RuntimeError):
+        run(school, content, progress=stop_after_some_rows)
+    assert counts(school) == before
 
 
 def test_the_template_imports_as_it_is(schools) -> None:
@@ -422,11 +438,17 @@ def test_only_those_allowed_may_preview_or_import(schools) -> None:
         assert user is not None
     teacher = CurrentUser(id=user.id, school_id=school.id, email=user.email, full_name=user.full_name, role=user.role, family_id=user.id)
     content = csv_file([student_row(0)])
-    for kind in imports.KINDS:
+    before = counts(school)
+    for kind in (*imports.KINDS, "everything"):
+        with pytest.raises(PermissionDenied):
+            imports.preview_import(actor=teacher, kind=kind, filename="f.csv", content=content)
+        with pytest.raises(PermissionDenied):
+            imports.run_import(actor=teacher, kind=kind, filename="f.csv", content=content, ip=IP)
         with db.tenant_session(school.id) as session, pytest.raises(PermissionDenied):
-            imports.preview_import(session, actor=teacher, kind=kind, filename="f.csv", content=content)
-        with db.tenant_session(school.id) as session, pytest.raises(PermissionDenied):
-            imports.run_import(session, actor=teacher, kind=kind, filename="f.csv", content=content, ip=IP)
+            imports.import_file(session, actor=teacher, kind=kind, filename="f.csv", content=content, ip=IP)
+    assert counts(school) == before
+    with pytest.raises(ValidationFailed):
+        imports.preview_import(actor=admin_of(school), kind="everything", filename="f.csv", content=content)
 
 
 def test_importing_into_one_school_never_touches_another(schools) -> None:
@@ -544,3 +566,121 @@ def test_cells_far_to_the_right_are_refused_and_empty_formatted_ones_ignored(sch
         buffer = io.BytesIO()
         workbook.save(buffer)
         assert preview(school, buffer.getvalue(), filename="pupils.xlsx").problems == problems
+
+
+# --- users (any school role, with an optional initial password) ---------------------------------
+
+
+def test_users_preview_names_every_problem_by_row_and_the_import_is_all_or_nothing(schools) -> None:
+    school, _ = schools
+    admin = admin_of(school)
+    before = counts(school)
+    content = (
+        "\ufeffEmail,Full_Name,Role,Password\r\n"
+        "grace@school.test,Grace Banda,student,\r\n"
+        "not-an-email,Broken Row,teacher,\r\n"
+        "GRACE@school.test,Grace Again,parent,\r\n"
+        f"{admin.email},Existing Admin,teacher,\r\n"
+        "ok@school.test,,janitor,\r\n"
+        "\r\n"
+        f"lovemore@school.test,Lovemore Chikwanha,School admin,{PASSWORD}\r\n"
+        "weak@school.test,Weak Password,staff,123\r\n"
+        "root@school.test,Root,super_admin,\r\n"
+    ).encode()
+
+    checked = preview(school, content, kind=imports.USERS, filename="people.csv")
+    problems = {(e.row, e.column): e.message for e in checked.errors}
+    assert "valid email" in problems[(3, "email")]
+    assert problems[(4, "email")] == "The same email is also on row 2."
+    assert problems[(5, "email")] == users.EMAIL_TAKEN
+    assert "full name" in problems[(6, "full_name")] and "Choose one of" in problems[(6, "role")]
+    assert "Use at least 10 characters" in problems[(9, "password")]
+    assert "Choose one of" in problems[(10, "role")]  # the platform's role is not a school's to give
+    assert {row for row, _ in problems} == {3, 4, 5, 6, 9, 10}  # row 7 is blank: skipped, still numbered
+    assert (checked.rows, checked.valid_rows, checked.ok) == (8, 2, False)
+    assert [row[:2] for row in checked.sample] == [["2", "grace@school.test"], ["8", "lovemore@school.test"]]
+    assert checked.sample[1][3:] == ["School admin", "Yes"]  # whether there is a password, never the password
+    assert PASSWORD not in str(checked)
+
+    with pytest.raises(ValidationFailed, match="nothing was imported"):
+        run(school, content, kind=imports.USERS, filename="people.csv")
+    assert counts(school) == before
+
+    good = f"email,full_name,role,password\ngrace@school.test,Grace Banda,student,\nlovemore@school.test,Lovemore Chikwanha,school_admin,{PASSWORD}\n"
+    assert preview(school, good.encode(), kind=imports.USERS).ok
+    assert run(school, good.encode(), kind=imports.USERS, filename="people.csv") == 2
+    assert counts(school)["User"] == before["User"] + 2
+    [event] = in_school(school, select(AuditEvent).where(AuditEvent.action == imports.USERS_IMPORTED))
+    assert (event.target, event.ip, event.actor_email) == ("people.csv", IP, admin.email)
+    assert event.detail == {"rows": 2, "roles": {"school_admin": 1, "student": 1}, "administrators": ["lovemore@school.test"]}
+    signed_in = auth.sign_in(school=route(school), email="lovemore@school.test", password=PASSWORD, ip=fresh_ip())
+    assert signed_in.user.role == "school_admin"
+    grace = in_school(school, select(User).where(User.email == "grace@school.test"))[0]
+    assert (grace.role, grace.password_hash, grace.is_active) == (Role.student, None, True)
+    # The Users page's list (cached) shows them at once: a bulk write invalidates it too.
+    assert users.list_users(actor=admin, search="lovemore").total == 1
+
+    # The same file again: every row is now taken, and nothing more is written.
+    again = preview(school, good.encode(), kind=imports.USERS)
+    assert [(e.row, e.message) for e in again.errors] == [(2, users.EMAIL_TAKEN), (3, users.EMAIL_TAKEN)]
+    with pytest.raises(ValidationFailed):
+        run(school, good.encode(), kind=imports.USERS)
+    assert counts(school)["User"] == before["User"] + 2
+
+
+def test_users_from_excel_with_the_header_its_own(schools) -> None:
+    school, _ = schools
+    content = xlsx_file([["Email", "Full name", "Role"], ["tapiwa@school.test", "Tapiwa Zhou", "Teacher"], ["x@school.test", "X", "parent", "extra"]])
+    checked = preview(school, content, kind=imports.USERS, filename="people.xlsx")
+    assert checked.errors == [RowError(3, "", imports.ROW_TOO_LONG)]
+    assert "missing column(s): email, full_name, role" in preview(school, csv_file([student_row(0)]), kind=imports.USERS).problems[0]
+    content = xlsx_file([["Email", "Full name", "Role"], ["tapiwa@school.test", "Tapiwa Zhou", "Teacher"]])
+    assert run(school, content, kind=imports.USERS, filename="people.xlsx") == 1
+    assert in_school(school, select(User.role).where(User.email == "tapiwa@school.test")) == [Role.teacher]
+
+
+def test_a_users_file_sets_a_bounded_number_of_initial_passwords(schools, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each password is hashed inside the import's transaction: beyond the cap, reset links."""
+    school, _ = schools
+    monkeypatch.setattr(imports, "MAX_PASSWORDS", 1)
+    rows = [{"email": f"p{n}@school.test", "full_name": f"Person {n}", "role": "teacher", "password": PASSWORD if n != 1 else ""} for n in range(3)]
+    checked = preview(school, csv_file(rows), kind=imports.USERS)
+    assert checked.errors == [RowError(4, "password", imports.TOO_MANY_PASSWORDS)]
+
+
+def test_an_import_shows_in_the_cached_lists_at_once(schools) -> None:
+    school, _ = schools
+    admin = admin_of(school)
+    assert students.list_students(actor=admin, search="IMP-00000").total == 0  # cached now
+    run(school, csv_file([student_row(0)]))
+    assert students.list_students(actor=admin, search="IMP-00000").total == 1
+
+
+# --- the Import page's handlers -------------------------------------------------------------------
+
+
+async def _events(handler: Any) -> list[Any]:
+    """Everything a yielding handler sends the browser, in order."""
+    return [event async for event in handler]
+
+
+def test_the_import_page_checks_a_users_file_for_the_admin_only(schools) -> None:
+    school, _ = schools
+    admin_page = school_state(ImportState, school, Role.school_admin, path=f"{routes.ADMIN_IMPORT}?kind=users")
+    assert asyncio.run(admin_page.load()) is None
+    assert admin_page.kind == imports.USERS  # the Users page links here with ?kind=users
+    content = b"email,full_name,role\nnew.one@school.test,New One,teacher\nbad,Bad,teacher\n"
+    upload = rx.UploadFile(file=io.BytesIO(content), path=Path("people.csv"))
+    asyncio.run(_events(admin_page.check_file([upload])))
+    assert (admin_page.file_name, admin_page.total_rows, admin_page.valid_rows, admin_page.can_import) == ("people.csv", 2, 1, False)
+    assert admin_page.errors == [{"row": "3", "column": "email", "message": admin_page.errors[0]["message"]}]
+    assert "valid email" in admin_page.errors[0]["message"]
+    report = asyncio.run(admin_page.download_problems())
+    assert "import-problems.csv" in str(report.args)
+
+    for role in (None, Role.teacher, Role.parent):
+        page = school_state(ImportState, school, role, path=routes.ADMIN_IMPORT)
+        asyncio.run(page.set_kind(imports.USERS))
+        assert page.kind == imports.STUDENTS
+        asyncio.run(_events(page.check_file([rx.UploadFile(file=io.BytesIO(content), path=Path("people.csv"))])))
+        assert (page.file_name, page.errors, page.sample) == ("", [], [])

@@ -1,14 +1,19 @@
-"""The audit trail: record an event, list events with filters and pages."""
+"""The audit trail: record an event (inside the caller's transaction), and list a school's
+events with filters and pages for its administrators (`list_events`, the one public reader)."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, PlatformAuditEvent
+from oneclass.db import InSchool, unit_of_work
+from oneclass.permissions import HasRole, require
 from oneclass.services.paging import Page, like_pattern
+
+PER_PAGE_MAX = 100
 
 # What is audited (the `action` column).
 SIGN_IN_SUCCEEDED = "sign_in.succeeded"
@@ -113,8 +118,22 @@ def _as_row(event: AuditEvent | PlatformAuditEvent, school: str) -> dict[str, An
     }
 
 
-def list_events(session: Session, filters: AuditFilter, *, page: int = 1, per_page: int = 50) -> Page:
+class Reader(HasRole, InSchool, Protocol):
+    """Who reads a school's trail (a `CurrentUser`; named by shape, since CurrentUser's own
+    module builds on this one's `Actor`)."""
+
+
+def list_events(*, actor: Reader, filters: AuditFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of the actor's school's events, newest first (never cached: the trail is
+    written by every sign-in, and what the admin sees must be what happened)."""
+    require(actor, "audit.read")
+    with unit_of_work(actor) as session:
+        return query_events(session, filters, page=page, per_page=per_page)
+
+
+def query_events(session: Session, filters: AuditFilter, *, page: int = 1, per_page: int = 50) -> Page:
     """A school's events, newest first (tenant session: RLS keeps it to that school)."""
+    page, per_page = max(page, 1), min(max(per_page, 1), PER_PAGE_MAX)
     query = _filtered(AuditEvent, filters)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     events = session.exec(

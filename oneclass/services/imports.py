@@ -1,10 +1,12 @@
-"""Bulk import of students with their guardians, and of staff, from a CSV or Excel (.xlsx) file.
+"""The one bulk importer: students with their guardians, staff, or users (any school role, with
+an optional initial password), from a CSV or Excel (.xlsx) file, with one size and row limit.
 
 `preview_import` reads and checks every row (with the same validators as the one-at-a-time
 forms) and writes nothing; `run_import` checks again and, only if no row has a problem, writes
-every row in the caller's one transaction: a failure part-way leaves nothing once the caller
-rolls back. Large files are written in chunks of bulk INSERTs, with what the checks need
-(existing admission numbers, emails, guardians, classes, departments) read once up front.
+every row in its one unit of work: a failure part-way leaves nothing. Both check the kind's
+permission first. `check_file` and `import_file` are the same steps inside a caller's session
+(they never commit). Large files are written in chunks of bulk INSERTs, with what the checks
+need (existing admission numbers, emails, guardians, classes, departments) read once up front.
 """
 
 import csv
@@ -36,7 +38,9 @@ from models import (
     User,
 )
 from oneclass import validation
+from oneclass.db import invalidate_on_commit, unit_of_work
 from oneclass.permissions import require
+from oneclass.security import hash_password
 from oneclass.services import audit
 from oneclass.services.academics import current_year
 from oneclass.services.auth import CurrentUser
@@ -49,14 +53,21 @@ from oneclass.services.students import (
     clean_guardian,
     clean_student,
 )
-from oneclass.services.users import EMAIL_TAKEN, field_problems, normalise_role
+from oneclass.services.users import (
+    EMAIL_TAKEN,
+    ROLE_LABELS,
+    field_problems,
+    normalise_role,
+)
 
 STUDENTS = "students"
 STAFF = "staff"
-KINDS: dict[str, str] = {STUDENTS: "Students with guardians", STAFF: "Staff"}
-PERMISSIONS: dict[str, str] = {STUDENTS: "students.create", STAFF: "users.create"}
-STUDENTS_IMPORTED = "students.imported"
-STAFF_IMPORTED = "staff.imported"
+USERS = "users"
+KINDS: dict[str, str] = {STUDENTS: "Students with guardians", STAFF: "Staff", USERS: "Users"}
+PERMISSIONS: dict[str, str] = {STUDENTS: "students.create", STAFF: "users.create", USERS: "users.create"}
+IMPORTED: dict[str, str] = {STUDENTS: "students.imported", STAFF: "staff.imported", USERS: "users.imported"}
+STUDENTS_IMPORTED, STAFF_IMPORTED, USERS_IMPORTED = IMPORTED[STUDENTS], IMPORTED[STAFF], IMPORTED[USERS]
+UNKNOWN_KIND = "Choose students, staff or users."
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000  # every row after the header counts, blank or not: blank ones cost reading too
@@ -68,6 +79,10 @@ MAX_SHARED_STRINGS = 1_000_000
 MAX_COLUMNS = 200
 CHUNK_ROWS = 200  # rows written per batch of INSERTs; progress is reported after each
 SAMPLE_ROWS = 10
+# Hashing a password takes a good fraction of a second and happens inside the import's one
+# transaction: a file may set this many initial passwords; the others get reset links.
+MAX_PASSWORDS = 200
+TOO_MANY_PASSWORDS = f"A file may set at most {MAX_PASSWORDS} initial passwords. Leave this one empty and send a reset link from Users."
 
 STUDENT_COLUMNS = (
     "admission_number", "first_name", "last_name", "date_of_birth", "gender", "class",
@@ -80,8 +95,10 @@ STUDENT_REQUIRED = (
 GUARDIAN_COLUMNS = ("guardian_name", "guardian_phone", "guardian_relationship", "guardian_email", "guardian_contact_preference")
 STAFF_COLUMNS = ("email", "full_name", "role", "department", "job_title", "employee_number", "phone")
 STAFF_REQUIRED = ("email", "full_name", "role")
-COLUMNS: dict[str, tuple[str, ...]] = {STUDENTS: STUDENT_COLUMNS, STAFF: STAFF_COLUMNS}
-REQUIRED: dict[str, tuple[str, ...]] = {STUDENTS: STUDENT_REQUIRED, STAFF: STAFF_REQUIRED}
+USER_COLUMNS = ("email", "full_name", "role", "password")
+USER_REQUIRED = ("email", "full_name", "role")
+COLUMNS: dict[str, tuple[str, ...]] = {STUDENTS: STUDENT_COLUMNS, STAFF: STAFF_COLUMNS, USERS: USER_COLUMNS}
+REQUIRED: dict[str, tuple[str, ...]] = {STUDENTS: STUDENT_REQUIRED, STAFF: STAFF_REQUIRED, USERS: USER_REQUIRED}
 EXAMPLES: dict[str, dict[str, str]] = {
     STUDENTS: {
         "admission_number": "2027-0001", "first_name": "Tariro", "last_name": "Moyo", "date_of_birth": "2015-03-14",
@@ -94,6 +111,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "email": "t.ncube@example.com", "full_name": "Themba Ncube", "role": "teacher", "department": "",
         "job_title": "Mathematics teacher", "employee_number": "EMP-101", "phone": "0712345678",
     },
+    USERS: {"email": "r.dube@example.com", "full_name": "Rumbidzai Dube", "role": "teacher", "password": ""},
 }
 # clean_guardian names its errors after GuardianInput's fields; the file's column is named otherwise.
 _GUARDIAN_ERROR_COLUMNS = {"guardian_full_name": "guardian_name"}
@@ -342,10 +360,18 @@ class _StaffRow:
     phone: str | None
 
 
+@dataclass(slots=True)
+class _UserRow:
+    email: str
+    full_name: str
+    role: str
+    password: str | None  # hashed only when written; never shown
+
+
 @dataclass
 class _Checked:
     preview: ImportPreview
-    rows: list[Any]  # _StudentRow or _StaffRow, one per valid row, when the preview is ok
+    rows: list[Any]  # _StudentRow, _StaffRow or _UserRow, one per valid row, when the preview is ok
 
 
 def _optional(errors: dict[str, str], column: str, check: Callable[[str], Any], value: str) -> Any:
@@ -424,13 +450,49 @@ class _StudentChecks:
         return school_class.id
 
 
+class _NewLogins:
+    """Emails for new users: valid, not the school's already, not twice in the file."""
+
+    def __init__(self, session: Session) -> None:
+        self.taken = set(session.exec(select(func.lower(User.email))).all())
+        self.seen: dict[str, int] = {}
+
+    def check(self, email: str, number: int, errors: dict[str, str]) -> None:
+        if "email" in errors:
+            return
+        if email in self.taken:
+            errors["email"] = EMAIL_TAKEN
+        elif email in self.seen:
+            errors["email"] = f"The same email is also on row {self.seen[email]}."
+        self.seen.setdefault(email, number)
+
+
+class _UserChecks:
+    """A user row: the same checks as the Users page's form (roles a school may give, the
+    password rules when a password is given)."""
+
+    def __init__(self, session: Session) -> None:
+        self.logins = _NewLogins(session)
+        self.passwords = 0
+
+    def check(self, record: _Record, errors: dict[str, str]) -> _UserRow:
+        cells = record.values
+        email, full_name = cells.get("email", "").lower(), " ".join(cells.get("full_name", "").split())
+        role, password = normalise_role(cells.get("role", "")), cells.get("password", "")
+        errors.update(field_problems(email=email, full_name=full_name, role=role, password=password or None))
+        self.logins.check(email, record.number, errors)
+        self.passwords += bool(password)
+        if password and self.passwords > MAX_PASSWORDS:
+            errors["password"] = TOO_MANY_PASSWORDS
+        return _UserRow(email=email, full_name=full_name, role=role, password=password or None)
+
+
 class _StaffChecks:
     def __init__(self, session: Session) -> None:
-        self.emails_taken = set(session.exec(select(func.lower(User.email))).all())
+        self.logins = _NewLogins(session)
         numbers = session.exec(select(StaffProfile.employee_number).where(col(StaffProfile.employee_number).is_not(None))).all()
         self.numbers_taken = {number.lower() for number in numbers if number}
         self.departments = {d.name.lower(): d for d in session.exec(select(Department)).all()}
-        self.seen_emails: dict[str, int] = {}
         self.seen_numbers: dict[str, int] = {}
 
     def check(self, record: _Record, errors: dict[str, str]) -> _StaffRow:
@@ -439,12 +501,7 @@ class _StaffChecks:
         errors.update(field_problems(email=email, full_name=full_name, role=role))
         if role not in STAFF_ROLES:
             errors["role"] = "Choose teacher or staff."
-        if "email" not in errors:
-            if email in self.emails_taken:
-                errors["email"] = EMAIL_TAKEN
-            elif email in self.seen_emails:
-                errors["email"] = f"The same email is also on row {self.seen_emails[email]}."
-            self.seen_emails.setdefault(email, record.number)
+        self.logins.check(email, record.number, errors)
         department_id = None
         department = " ".join(cells.get("department", "").split())
         if department:
@@ -479,6 +536,8 @@ class _StaffChecks:
 def _sample_columns(kind: str) -> list[str]:
     if kind == STUDENTS:
         return ["Row", "Admission number", "Name", "Date of birth", "Gender", "Class", "Guardian"]
+    if kind == USERS:
+        return ["Row", "Email", "Full name", "Role", "Initial password"]
     return ["Row", "Email", "Full name", "Role", "Department", "Job title"]
 
 
@@ -491,14 +550,21 @@ def _sample(kind: str, number: int, record: _Record, row: Any) -> list[str]:
             str(number), student["admission_number"], f"{student['first_name']} {student['last_name']}",
             student["date_of_birth"].isoformat(), student["gender"], cells.get("class", ""), guardian,
         ]
+    if kind == USERS:
+        return [str(number), row.email, row.full_name, ROLE_LABELS[row.role], "Yes" if row.password else "No"]
     return [str(number), row.email, row.full_name, row.role, cells.get("department", ""), row.job_title or ""]
+
+
+_CHECKS: dict[str, Callable[[Session], _StudentChecks | _StaffChecks | _UserChecks]] = {
+    STUDENTS: _StudentChecks, STAFF: _StaffChecks, USERS: _UserChecks,
+}
 
 
 def _check_file(session: Session, *, kind: str, filename: str, content: bytes) -> _Checked:
     """Read and check every row; keeps the clean rows only while no row has a problem."""
     if kind not in KINDS:
-        raise ValidationFailed({"kind": "Choose students or staff."})
-    checks: _StudentChecks | _StaffChecks = _StudentChecks(session) if kind == STUDENTS else _StaffChecks(session)
+        raise ValidationFailed({"kind": UNKNOWN_KIND})
+    checks = _CHECKS[kind](session)
     rows: list[Any] = []
     errors: list[RowError] = []
     sample: list[list[str]] = []
@@ -528,10 +594,22 @@ def _check_file(session: Session, *, kind: str, filename: str, content: bytes) -
     return _Checked(preview, rows if preview.ok else [])
 
 
-def preview_import(session: Session, *, actor: CurrentUser, kind: str, filename: str, content: bytes) -> ImportPreview:
+def _require_kind(actor: CurrentUser, kind: str) -> None:
+    # An unknown kind asks the strictest permission: nobody learns anything without it.
+    require(actor, PERMISSIONS.get(kind, "users.create"))
+
+
+def preview_import(*, actor: CurrentUser, kind: str, filename: str, content: bytes) -> ImportPreview:
     """Read and check an upload without writing anything, so every problem (with its row and
     column) is seen before anything is imported."""
-    require(actor, PERMISSIONS.get(kind, "students.create"))
+    _require_kind(actor, kind)
+    with unit_of_work(actor) as session:
+        return check_file(session, actor=actor, kind=kind, filename=filename, content=content)
+
+
+def check_file(session: Session, *, actor: CurrentUser, kind: str, filename: str, content: bytes) -> ImportPreview:
+    """`preview_import` inside the caller's session."""
+    _require_kind(actor, kind)
     return _check_file(session, kind=kind, filename=filename, content=content).preview
 
 
@@ -564,7 +642,7 @@ class _Batch:
             if rows:
                 # The table, not the ORM entity: psycopg pipelines the rows of one executemany,
                 # where the ORM's bulk path would split them by which values are None.
-                session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+                session.execute(insert(model.__table__), rows)  # type: ignore[union-attr]  # SQLModel's metaclass leaves __table__ undeclared
         if self.guardian_logins:
             session.execute(update(Guardian), self.guardian_logins)  # bulk UPDATE by primary key
 
@@ -579,7 +657,7 @@ class _Guardians:
         self.logins = {email: (user_id, role) for user_id, email, role in session.exec(select(User.id, func.lower(User.email), User.role)).all()}
         self.by_phone: dict[str, UUID] = {}
         self.by_login: dict[UUID, UUID] = {}
-        for guardian_id, phone, user_id in session.exec(select(Guardian.id, Guardian.phone, Guardian.user_id).order_by(Guardian.created_at)).all():
+        for guardian_id, phone, user_id in session.exec(select(Guardian.id, Guardian.phone, Guardian.user_id).order_by(col(Guardian.created_at))).all():
             self.by_phone.setdefault(phone, guardian_id)
             if user_id:
                 self.by_login[user_id] = guardian_id
@@ -662,11 +740,57 @@ def _write_staff(session: Session, actor: CurrentUser, rows: list[_StaffRow], pr
     return {}
 
 
+def _write_users(session: Session, actor: CurrentUser, rows: list[_UserRow], progress: Callable[[int, int], None]) -> dict[str, Any]:
+    assert actor.school_id is not None
+    school_id = actor.school_id
+    for start in range(0, len(rows), CHUNK_ROWS):
+        batch = _Batch()
+        for row in rows[start:start + CHUNK_ROWS]:
+            batch.users.append({
+                "id": uuid4(), "school_id": school_id, "email": row.email, "full_name": row.full_name, "role": row.role,
+                # Hashing takes a moment per password: it happens here, chunk by chunk, as progress shows.
+                "password_hash": hash_password(row.password) if row.password else None,
+            })
+        batch.write(session)
+        progress(min(start + CHUNK_ROWS, len(rows)), len(rows))
+    roles = {role: count for role in ROLE_LABELS if (count := sum(1 for row in rows if row.role == role))}
+    # Who was made an administrator stays on the record by name, as when added one at a time.
+    return {"roles": roles, "administrators": [row.email for row in rows if row.role == Role.school_admin.value]}
+
+
+_WRITERS: dict[str, Callable[[Session, CurrentUser, list[Any], Callable[[int, int], None]], dict[str, Any]]] = {
+    STUDENTS: _write_students, STAFF: _write_staff, USERS: _write_users,
+}
+# What each kind writes (for the caches: bulk INSERTs are not noticed by the ORM's hooks).
+_TABLES: dict[str, tuple[str, ...]] = {
+    STUDENTS: ("users", "guardians", "students", "student_status_changes", "student_guardians", "enrolments"),
+    STAFF: ("users", "staff_profiles"),
+    USERS: ("users",),
+}
+
+
 def _no_progress(_done: int, _total: int) -> None:
     return None
 
 
 def run_import(
+    *,
+    actor: CurrentUser,
+    kind: str,
+    filename: str,
+    content: bytes,
+    ip: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write every row of the file in one transaction, or nothing: any problem in any row
+    (checked again here) refuses the whole file, and a failure part-way leaves nothing.
+    `progress(done, total)` is called after each chunk. Returns the rows written."""
+    _require_kind(actor, kind)
+    with unit_of_work(actor) as session:
+        return import_file(session, actor=actor, kind=kind, filename=filename, content=content, ip=ip, progress=progress)
+
+
+def import_file(
     session: Session,
     *,
     actor: CurrentUser,
@@ -676,10 +800,9 @@ def run_import(
     ip: str | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write every row of the file, or refuse the whole file if any row has a problem (checked
-    again here, inside the transaction). The caller commits; on any exception it must roll back,
-    and nothing is left. `progress(done, total)` is called after each chunk. Returns the rows written."""
-    require(actor, PERMISSIONS.get(kind, "students.create"))
+    """`run_import` inside the caller's transaction: the caller commits, or rolls back on any
+    exception and nothing is left."""
+    _require_kind(actor, kind)
     assert actor.school_id is not None
     checked = _check_file(session, kind=kind, filename=filename, content=content)
     preview = checked.preview
@@ -688,13 +811,11 @@ def run_import(
         raise ValidationFailed({"file": f"The file has {problems} problem(s); nothing was imported. Fix the file and upload it again."})
     report = progress or _no_progress
     report(0, preview.rows)
-    if kind == STUDENTS:
-        detail = _write_students(session, actor, checked.rows, report)
-    else:
-        detail = _write_staff(session, actor, checked.rows, report)
+    detail = _WRITERS[kind](session, actor, checked.rows, report)
+    invalidate_on_commit(session, actor.school_id, *_TABLES[kind])
     audit.record(
-        session, school_id=actor.school_id, action=STUDENTS_IMPORTED if kind == STUDENTS else STAFF_IMPORTED,
-        actor=actor.actor(ip), target=filename, detail={"rows": preview.rows, **detail},
+        session, school_id=actor.school_id, action=IMPORTED[kind], actor=actor.actor(ip), target=filename,
+        detail={"rows": preview.rows, **detail},
     )
     session.flush()
     return preview.rows
@@ -706,12 +827,17 @@ def run_import(
 def import_template(kind: str) -> bytes:
     """A CSV file with the header and one example row, to fill in."""
     if kind not in KINDS:
-        raise ValidationFailed({"kind": "Choose students or staff."})
+        raise ValidationFailed({"kind": UNKNOWN_KIND})
     return rows_to_csv({name: name for name in COLUMNS[kind]}, [EXAMPLES[kind]])
+
+
+def problems_report(*, actor: CurrentUser, kind: str, filename: str, content: bytes) -> bytes:
+    """The file checked again, every problem of it as a CSV file (row, column, problem)."""
+    return error_report(preview_import(actor=actor, kind=kind, filename=filename, content=content))
 
 
 def error_report(preview: ImportPreview) -> bytes:
     """Every problem of a preview as a CSV file (row, column, problem), to work through."""
-    rows = [{"row": "", "column": "", "problem": problem} for problem in preview.problems]
+    rows: list[dict[str, object]] = [{"row": "", "column": "", "problem": problem} for problem in preview.problems]
     rows += [{"row": error.row, "column": error.column, "problem": error.message} for error in preview.errors]
     return rows_to_csv({"row": "Row", "column": "Column", "problem": "Problem"}, rows)

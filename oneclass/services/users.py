@@ -1,14 +1,16 @@
-"""Users of a school, and the platform's super admins: listing, validating, creating (one at a
-time or from a CSV file), editing and deactivating them.
+"""Users of a school, and the platform's super admins: listing, validating, creating, editing
+and deactivating them (many at once: the "users" kind of `oneclass.services.imports`).
 
-The school admin's functions take the acting `CurrentUser`, check its permission and work in
-that user's own school only: another school's user id looks exactly like one that does not exist.
+The public functions (an `actor` and no session) are what states and API routes call: each checks
+a `users.*` permission first (a school administrator's), runs in one unit of work for the actor's
+own school and returns plain data; another school's user id looks exactly like one that does not
+exist. The functions that take a `session` first (`create_user`, `query_users`, the validators)
+are what other services, imports and the seed build on; they never commit.
 """
 
-import csv
-import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -18,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
 from models import PlatformUser, RefreshToken, Role, User, UserPublic
-from oneclass import validation
-from oneclass.db import tenant_session
+from oneclass import cache, validation
+from oneclass.db import unit_of_work
 from oneclass.permissions import require
 from oneclass.security import hash_password, password_problem
 from oneclass.services import audit
@@ -27,19 +29,19 @@ from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page, like_pattern
 
+# The roles a school administrator may give: never super_admin, which belongs to the platform.
 SCHOOL_ROLES: tuple[Role, ...] = (Role.school_admin, Role.teacher, Role.student, Role.parent, Role.staff)
 ROLE_LABELS: dict[str, str] = {role.value: role.value.replace("_", " ").capitalize() for role in SCHOOL_ROLES}
 FULL_NAME_MAX = 200
 EMAIL_MAX = 254
-CSV_MAX_BYTES = 2 * 1024 * 1024
-CSV_MAX_ROWS = 2000
-CSV_COLUMNS = ("email", "full_name", "role")
-CSV_OPTIONAL_COLUMNS = ("password",)
 STATUSES = ("active", "inactive")
 PER_PAGE_MAX = 100
 NOT_FOUND = "No such user in this school."
 EMAIL_TAKEN = "Another user of this school already has this email address."
 LAST_ADMIN = "This is the school's last active administrator. Make another user an administrator first."
+NOT_YOURSELF = "You cannot deactivate your own account. Ask another administrator to do it."
+# Every table a user list reads: a committed write to it shows at once.
+USER_TABLES = ("users",)
 
 
 def create_user(
@@ -99,6 +101,30 @@ def user_row(user: User) -> dict[str, Any]:
 
 
 def list_users(
+    *,
+    actor: CurrentUser,
+    search: str = "",
+    role: str = "",
+    status: str = "",
+    sort: str = "name",
+    page: int = 1,
+    per_page: int = 25,
+) -> Page:
+    """One page of the actor's school's users; cached per school and filters, so the Users page
+    and the API share one cache (every administrator sees the same rows)."""
+    require(actor, "users.read")
+    params = {"search": search.strip(), "role": role, "status": status, "sort": sort, "page": page, "per_page": per_page}
+
+    def compute() -> dict[str, Any]:
+        with unit_of_work(actor) as session:
+            found = query_users(session, search=search, role=role, status=status, sort=sort, page=page, per_page=per_page)
+        return {"rows": found.rows, "total": found.total}
+
+    result = cache.cached(actor.school_id, USER_TABLES, {"users": params}, compute)
+    return Page(result["rows"], result["total"])
+
+
+def query_users(
     session: Session,
     *,
     search: str = "",
@@ -121,11 +147,12 @@ def list_users(
     if status in STATUSES:
         query = query.where(User.is_active == (status == "active"))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    order = {
+    orders: dict[str, list[Any]] = {
         "email": [func.lower(User.email)],
         "role": [col(User.role), func.lower(User.full_name)],
         "created": [col(User.created_at).desc()],
-    }.get(sort, [func.lower(User.full_name)])
+    }
+    order = orders.get(sort, [func.lower(User.full_name)])
     per_page = min(max(per_page, 1), PER_PAGE_MAX)
     users = session.exec(
         query.order_by(*order, col(User.id)).offset((max(page, 1) - 1) * per_page).limit(per_page)
@@ -142,7 +169,8 @@ def normalise_role(role: str) -> str:
 
 
 def field_problems(*, email: str, full_name: str, role: str, password: str | None = None) -> dict[str, str]:
-    """What is wrong with these values, field by field, before the database is asked anything."""
+    """What is wrong with these values, field by field, before the database is asked anything.
+    `role` must be one a school may give (super_admin is not)."""
     problems: dict[str, str] = {}
     if not email:
         problems["email"] = "Enter an email address."
@@ -180,12 +208,13 @@ def _validated(
     return email, full_name, Role(role)
 
 
-def _commit(session: Session) -> None:
-    """Commit; two admins adding one email at the same instant meet the unique index here."""
+@contextmanager
+def _unique_email() -> Iterator[None]:
+    """Around a flush: two admins adding one email at the same instant meet the unique index
+    there, and are told so in the form's own words rather than as a general conflict."""
     try:
-        session.commit()
+        yield
     except IntegrityError as error:
-        session.rollback()
         raise ValidationFailed({"email": EMAIL_TAKEN}) from error
 
 
@@ -226,18 +255,17 @@ def add_user(
     sent them a reset link."""
     require(actor, "users.create")
     school_id = _school_of(actor)
-    with tenant_session(school_id) as session:
+    with unit_of_work(actor) as session:
         email, full_name, school_role = _validated(session, email=email, full_name=full_name, role=role, password=password)
-        user = create_user(
-            session, school_id=school_id, email=email, full_name=full_name, role=school_role, password=password or None
-        )
+        with _unique_email():
+            user = create_user(
+                session, school_id=school_id, email=email, full_name=full_name, role=school_role, password=password or None
+            )
         audit.record(
             session, school_id=school_id, action=audit.USER_CREATED, actor=actor.actor(ip), target=email,
             detail={"role": school_role.value},
         )
-        public = UserPublic.model_validate(user)
-        _commit(session)
-    return public
+        return UserPublic.model_validate(user)
 
 
 def update_user(
@@ -246,7 +274,7 @@ def update_user(
     """Change a user's email, name or role; a role change is audited on its own, with both roles."""
     require(actor, "users.update")
     school_id = _school_of(actor)
-    with tenant_session(school_id) as session:
+    with unit_of_work(actor) as session:
         user = _get_user(session, user_id)
         email, full_name, new_role = _validated(session, email=email, full_name=full_name, role=role, except_id=user.id)
         if new_role is not Role.school_admin and _is_last_active_admin(session, user):
@@ -255,6 +283,8 @@ def update_user(
         values = {"email": (user.email, email), "full_name": (user.full_name, full_name), "role": (old_role, new_role.value)}
         changed = [name for name, (old, new) in values.items() if old != new]
         user.email, user.full_name, user.role = email, full_name, new_role
+        with _unique_email():
+            session.flush()
         who = actor.actor(ip)
         if changed:
             audit.record(session, school_id=school_id, action=audit.USER_UPDATED, actor=who, target=email, detail={"changed": changed})
@@ -263,19 +293,20 @@ def update_user(
                 session, school_id=school_id, action=audit.ROLE_CHANGED, actor=who, target=email,
                 detail={"from": old_role, "to": new_role.value},
             )
-        public = UserPublic.model_validate(user)
-        _commit(session)
-    return public
+        return UserPublic.model_validate(user)
 
 
 def set_user_active(*, actor: CurrentUser, user_id: UUID | str, active: bool, ip: str) -> UserPublic:
-    """Deactivate (which ends every sign-in of theirs at once) or reactivate a user."""
+    """Deactivate (which ends every sign-in of theirs at once) or reactivate a user. Nobody
+    deactivates themself (they would lock themself out mid-task), nor the school's last admin."""
     require(actor, "users.update")
     school_id = _school_of(actor)
-    with tenant_session(school_id) as session:
+    with unit_of_work(actor) as session:
         user = _get_user(session, user_id)
         if user.is_active == active:
             return UserPublic.model_validate(user)
+        if not active and user.id == actor.id:
+            raise ValidationFailed({"form": NOT_YOURSELF})
         if not active and _is_last_active_admin(session, user):
             raise ValidationFailed({"form": LAST_ADMIN})
         user.is_active = active
@@ -287,151 +318,12 @@ def set_user_active(*, actor: CurrentUser, user_id: UUID | str, active: bool, ip
             )
         action = audit.USER_REACTIVATED if active else audit.USER_DEACTIVATED
         audit.record(session, school_id=school_id, action=action, actor=actor.actor(ip), target=user.email)
-        public = UserPublic.model_validate(user)
-        session.commit()
-    return public
-
-
-# --- many users from a CSV file -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CsvPreview:
-    """What an import would do: one row per data line (never its password), each with its
-    problems; `problems` are about the file as a whole (size, encoding, header)."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def error_count(self) -> int:
-        return len(self.problems) + sum(1 for row in self.rows if row["error"])
-
-    @property
-    def valid_count(self) -> int:
-        return sum(1 for row in self.rows if not row["error"])
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0 and self.valid_count > 0
-
-
-@dataclass(frozen=True)
-class _CsvLine:
-    number: int  # as a spreadsheet numbers it: the header is row 1
-    email: str
-    full_name: str
-    role: str
-    password: str
-    errors: dict[str, str]
-
-
-def _read_csv(content: bytes) -> tuple[list[tuple[int, dict[str | None, Any]]], list[str]]:
-    """The file's records keyed by header, each with its row number as a spreadsheet shows it
-    (the header is row 1), or why the file as a whole cannot be read."""
-    if len(content) > CSV_MAX_BYTES:
-        return [], [f"The file is larger than {CSV_MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files."]
-    try:
-        text = content.decode("utf-8-sig")  # Excel writes a byte-order mark
-    except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text. In your spreadsheet, save it as \"CSV UTF-8\"."]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-        missing = [name for name in CSV_COLUMNS if name not in header]
-        unknown = [name for name in header if name not in CSV_COLUMNS + CSV_OPTIONAL_COLUMNS]
-        if missing or unknown or len(set(header)) != len(header):
-            return [], ["The first row must be the header: email,full_name,role (and optionally ,password)."]
-        reader.fieldnames = header
-        records = [
-            (reader.line_num, record)
-            for record in reader
-            if any(value.strip() for value in record.values() if isinstance(value, str))
-        ]
-    except csv.Error as error:
-        return [], [f"The file is not valid CSV: {error}."]
-    if len(records) > CSV_MAX_ROWS:
-        return [], [f"The file has more than {CSV_MAX_ROWS} users. Split it into smaller files."]
-    if not records:
-        return [], ["The file has a header but no users."]
-    return records, []
-
-
-def _check_csv(session: Session, content: bytes) -> tuple[list[_CsvLine], list[str]]:
-    """Validate every line: its fields, duplicates within the file, and emails already taken."""
-    records, problems = _read_csv(content)
-    lines: list[_CsvLine] = []
-    seen: dict[str, int] = {}
-    emails = [str(record.get("email") or "").strip().lower() for _, record in records]
-    taken = set(
-        session.exec(select(func.lower(User.email)).where(func.lower(User.email).in_(emails))).all()
-    ) if emails else set()
-    for (number, record), email in zip(records, emails, strict=True):
-        full_name = str(record.get("full_name") or "").strip()
-        role = normalise_role(str(record.get("role") or ""))
-        password = str(record.get("password") or "")
-        errors = field_problems(email=email, full_name=full_name, role=role, password=password or None)
-        if record.get(None):
-            errors["form"] = "This row has more fields than the header."
-        if "email" not in errors:
-            if email in taken:
-                errors["email"] = EMAIL_TAKEN
-            elif email in seen:
-                errors["email"] = f"The same email is also on row {seen[email]}."
-        seen.setdefault(email, number)
-        lines.append(_CsvLine(number, email, full_name, role, password, errors))
-    return lines, problems
-
-
-def _preview_of(lines: list[_CsvLine], problems: list[str]) -> CsvPreview:
-    rows = [
-        {
-            "row": line.number,
-            "email": line.email,
-            "full_name": line.full_name,
-            "role": ROLE_LABELS.get(line.role, line.role),
-            "password": "Yes" if line.password else "No",
-            "error": " ".join(line.errors.values()),
-        }
-        for line in lines
-    ]
-    return CsvPreview(rows, problems)
-
-
-def preview_user_csv(*, actor: CurrentUser, content: bytes) -> CsvPreview:
-    """Read and check an upload without writing anything, so the admin sees every problem
-    (with its row number) before deciding to import."""
-    require(actor, "users.create")
-    with tenant_session(_school_of(actor)) as session:
-        return _preview_of(*_check_csv(session, content))
-
-
-def import_user_csv(*, actor: CurrentUser, content: bytes, ip: str) -> int:
-    """Create every user of the file in one transaction, or none: the file is checked again
-    inside that transaction, and any problem refuses the whole file. Returns how many."""
-    require(actor, "users.create")
-    school_id = _school_of(actor)
-    with tenant_session(school_id) as session:
-        lines, problems = _check_csv(session, content)
-        preview = _preview_of(lines, problems)
-        if not preview.ok:
-            raise ValidationFailed({"form": f"The file has {preview.error_count} problem(s); nothing was imported."})
-        who = actor.actor(ip)
-        for line in lines:
-            create_user(
-                session, school_id=school_id, email=line.email, full_name=line.full_name, role=Role(line.role),
-                password=line.password or None,
-            )
-            audit.record(
-                session, school_id=school_id, action=audit.USER_CREATED, actor=who, target=line.email,
-                detail={"role": line.role, "source": "csv"},
-            )
-        _commit(session)
-    return len(lines)
+        return UserPublic.model_validate(user)
 
 
 def get_user(*, actor: CurrentUser, user_id: UUID | str) -> UserPublic:
     """One user of the actor's school; another school's id is simply not found."""
     require(actor, "users.read")
-    with tenant_session(_school_of(actor)) as session:
+    _school_of(actor)
+    with unit_of_work(actor) as session:
         return UserPublic.model_validate(_get_user(session, user_id))

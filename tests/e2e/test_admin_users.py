@@ -1,4 +1,5 @@
-"""A school admin manages the school's users in the browser: search, add, deactivate, CSV import."""
+"""A school admin manages the school's users in the browser: search, add, deactivate, and import
+many from a file through the Import page (its "Users" kind)."""
 
 import uuid
 
@@ -25,8 +26,8 @@ def upload_csv(page: Page, content: str) -> None:
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": content.encode()}]
     )
-    expect(page.get_by_role("button", name="Upload CSV")).to_be_enabled()
-    page.get_by_role("button", name="Upload CSV").click()
+    expect(page.get_by_role("button", name="Check file")).to_be_enabled()
+    page.get_by_role("button", name="Check file").click()
 
 
 def test_admin_searches_adds_and_deactivates_a_user(running_app: RunningApp, page: Page) -> None:
@@ -72,6 +73,9 @@ def test_admin_searches_adds_and_deactivates_a_user(running_app: RunningApp, pag
 
 def test_csv_upload_shows_row_errors_then_imports_a_clean_file(running_app: RunningApp, page: Page) -> None:
     open_users(page, running_app)
+    page.get_by_role("button", name="Import users").click()
+    expect(page).to_have_url(running_app.at(SCHOOL, "/admin/import?kind=users"))
+    expect(page.get_by_role("radio", name="Users")).to_be_checked()
     tag = uuid.uuid4().hex[:6]
     upload_csv(
         page,
@@ -79,11 +83,10 @@ def test_csv_upload_shows_row_errors_then_imports_a_clean_file(running_app: Runn
         f"rumbi.{tag}@{SCHOOL}.test,Rumbi Chari,student\n"
         "this is not an email,Broken Row,teacher\n",
     )
-    preview = page.get_by_role("table", name="Import preview")
-    expect(preview.get_by_role("row").filter(has_text="Broken Row")).to_contain_text("Enter a valid email address")
-    expect(preview.get_by_role("rowheader", name="3")).to_be_visible()
-    expect(page.get_by_text("1 ready, 1 with problems.")).to_be_visible()
-    expect(page.get_by_role("button", name="Import 1 users")).to_be_disabled()
+    expect(page.get_by_text("2 rows: 1 ready, 1 with problems.")).to_be_visible()
+    problem = page.get_by_role("table", name="Problems").get_by_role("row").filter(has=page.get_by_role("rowheader", name="3", exact=True))
+    expect(problem).to_contain_text("Enter a valid email address")
+    expect(page.get_by_role("button", name="Import 1 rows")).to_be_disabled()
 
     upload_csv(
         page,
@@ -91,9 +94,10 @@ def test_csv_upload_shows_row_errors_then_imports_a_clean_file(running_app: Runn
         f"rumbi.{tag}@{SCHOOL}.test,Rumbi Chari,student\n"
         f"kuda.{tag}@{SCHOOL}.test,Kuda Marufu,parent\n",
     )
-    expect(page.get_by_text("2 ready, 0 with problems.")).to_be_visible()
-    page.get_by_role("button", name="Import 2 users").click()
-    expect(page.get_by_text("Imported 2 users.")).to_be_visible()
+    expect(page.get_by_text("2 rows: 2 ready, 0 with problems.")).to_be_visible()
+    page.get_by_role("button", name="Import 2 rows").click()
+    expect(page.get_by_text("Imported 2 users.").first).to_be_visible()  # the notice (and a toast)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     page.get_by_label("Search users").fill(tag)
     users = page.get_by_role("table", name="Users")
     expect(users.get_by_role("rowheader")).to_have_count(2)

@@ -1,15 +1,16 @@
-"""GET/POST /users and GET /users/{id}: a school's users (school admins)."""
+"""GET/POST /users and GET /users/{id}: a school's users (school admins). Each route is one call
+of `oneclass.services.users`, which checks the permission again and caches the list for the
+Users page and the API alike."""
 
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from oneclass import cache
+from models import UserPublic
 from oneclass.api.deps import Paging, client_ip, paging, school_user_with
 from oneclass.api.schemas import NO_NUL, Envelope, UserIn, UserOut
 from oneclass.api.v1.common import errors, success
-from oneclass.db import tenant_session
 from oneclass.services import users
 from oneclass.services.auth import CurrentUser
 
@@ -18,6 +19,10 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 def _out(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in ("id", "email", "full_name", "role")} | {"is_active": row["active"]}
+
+
+def _public(user: UserPublic) -> dict[str, Any]:
+    return {"id": str(user.id), "email": user.email, "full_name": user.full_name, "role": user.role, "is_active": user.is_active}
 
 
 @router.get("", response_model=Envelope[list[UserOut]], responses=errors(401, 403, 422), summary="List users")
@@ -29,24 +34,19 @@ def list_users(
     status: Annotated[Literal["", "active", "inactive"], Query()] = "",
     sort: Annotated[Literal["name", "email", "role", "created"], Query()] = "name",
 ) -> dict[str, Any]:
-    params = {"search": search, "role": role, "status": status, "sort": sort, "page": page.page, "per_page": page.per_page}
-
-    def compute() -> dict[str, Any]:
-        with tenant_session(actor.school_id) as session:
-            result = users.list_users(session, **params)  # type: ignore[arg-type]
-        return {"rows": [_out(row) for row in result.rows], "total": result.total}
-
-    result = cache.cached(actor.school_id, ("users",), {"list": params}, compute)
-    return success(result["rows"], meta=page.meta(result["total"]))
+    found = users.list_users(
+        actor=actor, search=search, role=role, status=status, sort=sort, page=page.page, per_page=page.per_page
+    )
+    return success([_out(row) for row in found.rows], meta=page.meta(found.total))
 
 
 @router.post("", status_code=201, response_model=Envelope[UserOut], responses=errors(401, 403, 422), summary="Add a user")
 def create_user(body: UserIn, request: Request, actor: Annotated[CurrentUser, Depends(school_user_with("users.create"))]) -> dict[str, Any]:
     user = users.add_user(actor=actor, email=body.email, full_name=body.full_name, role=body.role, password=body.password, ip=client_ip(request))
-    return success({"id": str(user.id), "email": user.email, "full_name": user.full_name, "role": user.role, "is_active": user.is_active})
+    return success(_public(user))
 
 
 @router.get("/{user_id}", response_model=Envelope[UserOut], responses=errors(401, 403, 422), summary="One user")
 def read_user(user_id: UUID, actor: Annotated[CurrentUser, Depends(school_user_with("users.read"))]) -> dict[str, Any]:
     user = users.get_user(actor=actor, user_id=user_id)
-    return success({"id": str(user.id), "email": user.email, "full_name": user.full_name, "role": user.role, "is_active": user.is_active})
+    return success(_public(user))

@@ -1,56 +1,50 @@
-"""School administration on the school's host: users, the audit log and school settings."""
+"""The Users page: a school admin's people (searched, filtered, paged, exported), adding and
+editing one at a time, deactivation and reset links; many at once through the Import page."""
 
 import reflex as rx
 
-from components import data_table, empty_state, export_buttons, form_error, form_field, pagination
+from components import (
+    data_table,
+    empty_state,
+    export_buttons,
+    filter_select,
+    form_error,
+    form_field,
+    list_footer,
+    search_input,
+)
 from oneclass import routes
-from oneclass.services.users import CSV_MAX_BYTES, ROLE_LABELS
+from oneclass.services import imports
+from oneclass.services.users import ROLE_LABELS
 from pages.guard import signed_in_page
-from state.admin_audit import ACTION_CHOICES, AuditLogState
-from state.admin_users import CSV_UPLOAD_ID, UserAdminState
-from state.school_settings import SchoolSettingsState
+from state.admin_users import UserAdminState
 
 STATUS_CHOICES = {"all": "All statuses", "active": "Active", "inactive": "Deactivated"}
 SORT_CHOICES = {"name": "Sort by name", "email": "Sort by email", "role": "Sort by role", "created": "Newest first"}
+IMPORT_USERS = f"{routes.ADMIN_IMPORT}?kind={imports.USERS}"
 
 
-def choice_select(
-    choices: dict[str, str], *, label: str, value: rx.Var | None = None, on_change: rx.EventHandler | None = None, **props: object
-) -> rx.Component:
-    """A select of `choices` (value: label); `label` names it for screen readers and tests."""
-    return rx.select.root(
-        rx.select.trigger(aria_label=label, **props),
-        rx.select.content(*[rx.select.item(text, value=key) for key, text in choices.items()]),
-        **({"value": value, "on_change": on_change} if value is not None else {}),
-    )
-
-
-# --- users: the list ------------------------------------------------------------------------
+# --- the list -----------------------------------------------------------------------------------
 
 
 def user_toolbar() -> rx.Component:
     return rx.hstack(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
-            value=UserAdminState.search,
-            on_change=UserAdminState.set_search,
-            debounce_timeout=300,
-            type="search",
-            placeholder="Search by name or email",
-            aria_label="Search users",
-            min_width="16em",
-        ),
-        choice_select(
+        search_input(UserAdminState.search, UserAdminState.set_search, placeholder="Search by name or email", label="Search users"),
+        filter_select(
             {"all": "All roles", **ROLE_LABELS}, label="Filter by role",
             value=UserAdminState.role_filter, on_change=UserAdminState.set_role_filter,
         ),
-        choice_select(
+        filter_select(
             STATUS_CHOICES, label="Filter by status",
             value=UserAdminState.status_filter, on_change=UserAdminState.set_status_filter,
         ),
-        choice_select(SORT_CHOICES, label="Sort users", value=UserAdminState.sort, on_change=UserAdminState.set_sort),
+        filter_select(SORT_CHOICES, label="Sort users", value=UserAdminState.sort, on_change=UserAdminState.set_sort),
         rx.spacer(),
         export_buttons(UserAdminState),
+        rx.link(
+            rx.button(rx.icon("file-up", size=16, aria_hidden="true"), "Import users", variant="soft"),
+            href=IMPORT_USERS,
+        ),
         rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), "Add user", on_click=UserAdminState.open_new_user),
         wrap="wrap",
         spacing="3",
@@ -129,7 +123,7 @@ def users_empty() -> rx.Component:
     return rx.cond(
         UserAdminState.is_filtered,
         empty_state("search-x", "No users match", "Try another search, role or status."),
-        empty_state("users", "No users yet", "Add your school's people one at a time, or import a CSV file below."),
+        empty_state("users", "No users yet", "Add your school's people one at a time, or import a file of them."),
     )
 
 
@@ -142,21 +136,16 @@ def users_list() -> rx.Component:
             empty=users_empty(),
             label="Users",
         ),
-        rx.cond(
-            UserAdminState.total > 0,
-            rx.hstack(
-                rx.text(UserAdminState.total, " users", size="2", color="var(--gray-11)", white_space="nowrap"),
-                pagination(UserAdminState.page, UserAdminState.page_count, UserAdminState.previous_page, UserAdminState.next_page),
-                align="center",
-                width="100%",
-            ),
+        list_footer(
+            UserAdminState.total, "users", UserAdminState.page, UserAdminState.page_count,
+            UserAdminState.previous_page, UserAdminState.next_page,
         ),
         spacing="3",
         width="100%",
     )
 
 
-# --- users: dialogs -------------------------------------------------------------------------
+# --- dialogs -------------------------------------------------------------------------
 
 
 def role_field() -> rx.Component:
@@ -289,218 +278,15 @@ def reset_link_dialog() -> rx.Component:
     )
 
 
-# --- users: CSV import ----------------------------------------------------------------------
-
-
-def csv_dropzone() -> rx.Component:
-    return rx.upload(
-        rx.vstack(
-            rx.icon("file-up", size=28, color="var(--gray-9)", aria_hidden="true"),
-            rx.text("Drag a CSV file here, or click to choose one.", size="2"),
-            rx.foreach(rx.selected_files(CSV_UPLOAD_ID), lambda name: rx.badge(name, size="2")),
-            align="center",
-            spacing="2",
-        ),
-        id=CSV_UPLOAD_ID,
-        accept={"text/csv": [".csv"], "application/vnd.ms-excel": [".csv"]},
-        multiple=False,
-        max_files=1,
-        max_size=CSV_MAX_BYTES,
-        on_drop_rejected=UserAdminState.csv_rejected,
-        border="1px dashed var(--gray-7)",
-        border_radius="var(--radius-3)",
-        padding="var(--space-5)",
-        width="100%",
-        cursor="pointer",
-    )
-
-
-def csv_row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(row["row"]),
-        rx.table.cell(row["email"]),
-        rx.table.cell(row["full_name"]),
-        rx.table.cell(row["role"]),
-        rx.table.cell(row["password"]),
-        rx.table.cell(
-            rx.cond(row["error"] != "", rx.text(row["error"], color="var(--red-11)", size="2"), rx.badge("Ready", color_scheme="green"))
-        ),
-    )
-
-
-def csv_preview() -> rx.Component:
-    return rx.cond(
-        UserAdminState.csv_name != "",
-        rx.vstack(
-            rx.text(
-                rx.text.strong(UserAdminState.csv_name), ": ", UserAdminState.csv_valid, " ready, ",
-                UserAdminState.csv_errors, " with problems.",
-            ),
-            rx.foreach(
-                UserAdminState.csv_problems,
-                lambda problem: rx.callout(problem, icon="circle-alert", color_scheme="red", role="alert", width="100%"),
-            ),
-            rx.cond(
-                (UserAdminState.csv_errors > 0) & (UserAdminState.csv_rows.length() > 0),
-                rx.callout(
-                    "Fix the rows marked below and upload the file again: nothing is imported while any row has a problem.",
-                    icon="circle-alert", color_scheme="red", role="alert", width="100%",
-                ),
-            ),
-            data_table(
-                ["Row", "Email", "Full name", "Role", "Password", "Check"],
-                UserAdminState.csv_rows,
-                csv_row,
-                empty=rx.fragment(),
-                label="Import preview",
-            ),
-            rx.hstack(
-                rx.button("Cancel", type="button", variant="soft", color_scheme="gray", on_click=UserAdminState.clear_csv),
-                rx.button(
-                    "Import ", UserAdminState.csv_valid, " users",
-                    type="button",
-                    disabled=UserAdminState.csv_errors > 0,
-                    loading=UserAdminState.importing,
-                    on_click=UserAdminState.import_csv,
-                ),
-                justify="end",
-                spacing="3",
-                width="100%",
-            ),
-            spacing="3",
-            width="100%",
-        ),
-    )
-
-
-def csv_import() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Import users from a CSV file", as_="h2", size="4"),
-            rx.text(
-                "The first row is the header ", rx.code("email,full_name,role"), ", optionally followed by ",
-                rx.code(",password"), ". Roles: ", ", ".join(ROLE_LABELS.values()), ". At most 2 MB.",
-                size="2", color="var(--gray-11)",
-            ),
-            csv_dropzone(),
-            rx.button(
-                rx.icon("upload", size=16, aria_hidden="true"), "Upload CSV",
-                type="button",
-                variant="soft",
-                disabled=rx.selected_files(CSV_UPLOAD_ID).length() == 0,
-                on_click=UserAdminState.preview_csv(rx.upload_files(upload_id=CSV_UPLOAD_ID)),
-            ),
-            csv_preview(),
-            spacing="3",
-            width="100%",
-        ),
-        width="100%",
-    )
-
 
 @signed_in_page(routes.ADMIN_USERS, "Users", permission="users.read", on_load=UserAdminState.load_users)
 def admin_users() -> rx.Component:
     return rx.vstack(
         user_toolbar(),
         users_list(),
-        csv_import(),
         user_editor(),
         active_confirmation(),
         reset_link_dialog(),
         spacing="5",
         width="100%",
-    )
-
-
-# --- audit log ------------------------------------------------------------------------------
-
-
-def audit_filters() -> rx.Component:
-    return rx.hstack(
-        rx.vstack(
-            rx.text("Action", size="2", weight="medium"),
-            choice_select(
-                ACTION_CHOICES, label="Action", value=AuditLogState.action_filter, on_change=AuditLogState.set_action_filter,
-                size="3",
-            ),
-            spacing="1",
-        ),
-        rx.form(
-            rx.hstack(
-                form_field("Actor email", "actor", required=False, default_value=AuditLogState.actor_filter),
-                form_field("From", "since", type_="date", required=False, default_value=AuditLogState.since),
-                form_field("To", "until", type_="date", required=False, default_value=AuditLogState.until),
-                rx.button("Apply filters", type="submit", size="3"),
-                align="end",
-                spacing="3",
-                wrap="wrap",
-            ),
-            on_submit=AuditLogState.apply_filters,
-        ),
-        rx.spacer(),
-        export_buttons(AuditLogState),
-        align="end",
-        spacing="3",
-        wrap="wrap",
-        width="100%",
-    )
-
-
-def audit_row(event: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(event["when"], white_space="nowrap"),
-        rx.table.cell(event["actor"]),
-        rx.table.cell(rx.code(event["action"])),
-        rx.table.cell(event["target"]),
-        rx.table.cell(event["ip"]),
-    )
-
-
-@signed_in_page(routes.ADMIN_AUDIT, "Audit log", permission="audit.read", on_load=AuditLogState.load_events)
-def admin_audit() -> rx.Component:
-    return rx.vstack(
-        audit_filters(),
-        data_table(
-            ["When (UTC)", "Who", "Action", "Target", "IP address"],
-            AuditLogState.events,
-            audit_row,
-            empty=empty_state("scroll-text", "No events", "Nothing recorded matches these filters."),
-            label="Audit log",
-        ),
-        rx.cond(
-            AuditLogState.total > 0,
-            pagination(AuditLogState.page, AuditLogState.page_count, AuditLogState.previous_page, AuditLogState.next_page),
-        ),
-        spacing="4",
-        width="100%",
-    )
-
-
-# --- school settings ------------------------------------------------------------------------
-
-
-@signed_in_page(routes.ADMIN_SETTINGS, "School settings", permission="school.update", on_load=SchoolSettingsState.load_settings)
-def admin_settings() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Sign-in security", as_="h2", size="4"),
-            rx.hstack(
-                rx.switch(
-                    id="require-admin-mfa",
-                    checked=SchoolSettingsState.require_admin_mfa,
-                    on_change=SchoolSettingsState.set_require_admin_mfa,
-                ),
-                rx.el.label("Require two-step sign-in for administrators", html_for="require-admin-mfa"),
-                spacing="3",
-                align="center",
-            ),
-            rx.text(
-                "When this is on, every administrator must set up an authenticator app before they can use "
-                "OneClass, including you.",
-                size="2",
-                color="var(--gray-11)",
-            ),
-            spacing="3",
-        ),
-        max_width="40em",
     )
