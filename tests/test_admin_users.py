@@ -13,7 +13,7 @@ from oneclass.services import audit, auth, school_settings, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page, page_count
-from oneclass.services.schools import SchoolRoute
+from oneclass.tenancy import SchoolRoute
 from tests.conftest import SchoolFixture
 
 PASSWORD = "kopje-msasa-2026"

@@ -17,8 +17,8 @@ from models import AuditEvent, OutgoingMail, School, SchoolStatus, User
 from oneclass import db
 from oneclass.services import auth
 from oneclass.services.auth import AuthError, SecondFactorRequired
-from oneclass.services.schools import SchoolRoute, find_school_route, forget_school_route
 from oneclass.settings import PROJECT_ROOT
+from oneclass.tenancy import SchoolRoute, find_school_route, forget_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings
 
 
@@ -124,7 +124,7 @@ def test_failure_count_survives_a_restart(two_schools) -> None:
     code = textwrap.dedent(
         f"""
         from oneclass.services import auth
-        from oneclass.services.schools import find_school_route
+        from oneclass.tenancy import find_school_route
         school = find_school_route(subdomain={school_a.subdomain!r})
         for _ in range(2):
             try:

@@ -18,7 +18,7 @@ from reflex.state import State
 
 from models import Role
 from oneclass.services import auth
-from oneclass.services.schools import SchoolRoute
+from oneclass.tenancy import SchoolRoute
 from state.academics import GuardiansState, StaffState, SubjectsState
 from state.admin_audit import AuditLogState
 from state.admin_users import UserAdminState

@@ -10,7 +10,7 @@ from oneclass import db
 from oneclass.demo_records import seed_school_records
 from oneclass.rls import find_rls_problems
 from oneclass.services import auth
-from oneclass.services.schools import find_school_route
+from oneclass.tenancy import find_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 import redis
@@ -40,9 +39,7 @@ from oneclass.security import (
 from oneclass.services import audit
 from oneclass.services.audit import Actor
 from oneclass.settings import get_settings
-
-if TYPE_CHECKING:  # schools' services use CurrentUser from here; only the type goes back
-    from oneclass.services.schools import SchoolRoute
+from oneclass.tenancy import SchoolRoute
 
 
 class AuthError(Exception):
