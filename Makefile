@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUN := .tools/node_modules/bun/bin/bun.exe
 
-.PHONY: install run test test-fast bench lock clean
+.PHONY: install run test test-fast lint bench lock clean
 
 install: $(BIN)/oneclass $(BUN)
 
@@ -29,11 +29,17 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e"
 
+# ruff and mypy, configured in pyproject.toml (mypy is strict on the services and the API).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 # Benchmarks print figures (they assert nothing); each makes and drops its own data.
 bench: install
 	$(BIN)/python bench/foundation.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/students.py
+	$(BIN)/python bench/offload.py
 	$(BIN)/python bench/import_10k.py
 
 lock:

@@ -19,4 +19,6 @@ config = rx.Config(
     # Several backend workers share Reflex's state through Redis; one process keeps it on disk.
     redis_url=_settings.reflex_redis_url,
     state_manager_mode="redis" if _redis_state else "disk",
+    # Events' client address (sign-in failure counts, audit) read as the REST API reads it.
+    trusted_proxy_hops=_settings.trusted_proxy_hops,
 )

@@ -2,7 +2,8 @@
 
 Prints p50/p95 of (1) the service call `students.list_students` and (2) the Students page's
 websocket event round trip in a real browser (the search event sent -> its state update back;
-the input's 300 ms typing debounce comes before and is not counted). Asserts nothing.
+the input's 300 ms typing debounce comes before and is not counted), with the events the browser
+sent and the database transactions committed per keystroke. Asserts nothing.
 
     .venv/bin/python bench/students.py [--schools 100] [--students 1000] [--calls 200] [--searches 30]
 """
@@ -45,7 +46,7 @@ def service_calls(url: str, pairs: list[tuple[str, str]], calls: int, per_school
     rng = random.Random(7)
     samples = []
     for _ in range(calls):
-        subdomain, school_id = rng.choice(pairs)
+        _subdomain, school_id = rng.choice(pairs)
         with db.tenant_session(school_id) as session:
             admin = session.exec(select(User)).first()
             assert admin is not None
@@ -57,7 +58,20 @@ def service_calls(url: str, pairs: list[tuple[str, str]], calls: int, per_school
     return samples
 
 
-def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, per_school: int) -> list[float]:
+def committed_transactions(url: str) -> int:
+    """Transactions committed in the bench's database so far (PostgreSQL's own statistics)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db.normalise_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+        count = connection.execute(text("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, per_school: int) -> tuple[list[float], float, float]:
+    """The round trips, and the events sent and transactions committed per keystroke."""
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FRONTEND_PORT": str(port), "BACKEND_PORT": str(port), "CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
     app = subprocess.Popen([sys.executable, "-m", "oneclass", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -73,9 +87,16 @@ def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, pe
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page()
             sent: list[float] = []
+            list_events: list[str] = []
+
+            def on_sent(frame: object) -> None:
+                if "student_list_state" in str(frame):
+                    list_events.append(str(frame))
+                if "set_search" in str(frame):
+                    sent.append(time.perf_counter())
 
             def on_socket(socket) -> None:  # type: ignore[no-untyped-def]
-                socket.on("framesent", lambda frame: sent.append(time.perf_counter()) if "set_search" in str(frame) else None)
+                socket.on("framesent", on_sent)
                 # The state update carrying the new page of rows ends the round trip.
                 socket.on("framereceived", lambda frame: samples.append((time.perf_counter() - sent.pop()) * 1000) if sent and "rows" in str(frame) else None)
 
@@ -89,13 +110,20 @@ def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, pe
             page.goto(f"{base}/students")
             box = page.get_by_label("Search students")
             box.wait_for()
+            page.wait_for_timeout(2000)  # the page's own loading is over
+            list_events.clear()
+            transactions_before = committed_transactions(url)
             for number in range(searches):
                 term = f"Moyo{9 * (number % (per_school // 9) + 1)}"
                 box.fill(term)
                 page.get_by_text(term).first.wait_for(timeout=30_000)
                 time.sleep(0.4)
+            # The statistics collector reports at most every second or so.
+            time.sleep(1.5)
+            transactions = committed_transactions(url) - transactions_before
+            events = len(list_events)
             browser.close()
-        return samples
+        return samples, events / searches, transactions / searches
     finally:
         os.killpg(app.pid, signal.SIGTERM)
         app.wait(timeout=60)
@@ -113,7 +141,9 @@ def main() -> None:
     server_url, redis_url, url, pairs = prepare(args.schools, args.students)
     try:
         print(f"service list_students (search + page of 50)  {percentiles(service_calls(url, pairs, args.calls, args.students))}")
-        print(f"page websocket event round trip (search)     {percentiles(websocket_round_trips(url, redis_url, args.searches, args.port, args.students))}")
+        samples, events, transactions = websocket_round_trips(url, redis_url, args.searches, args.port, args.students)
+        print(f"page websocket event round trip (search)     {percentiles(samples)}")
+        print(f"per keystroke: {events:.1f} events sent by the browser, {transactions:.1f} database transactions committed")
     finally:
         drop_data(server_url, url)
 

@@ -5,6 +5,8 @@ import reflex as rx
 import pages  # noqa: F401  (registers every page through @rx.page)
 from oneclass.api import build_api
 from oneclass.observability import EventMetricsMiddleware
+from oneclass.uploads import UploadGuard
 
-app = rx.App(api_transformer=build_api())
+# The REST API beside the UI, then the upload guard around both (it must see /_upload first).
+app = rx.App(api_transformer=[build_api(), UploadGuard])
 app.add_middleware(EventMetricsMiddleware())

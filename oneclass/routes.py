@@ -1,5 +1,7 @@
 """Route constants and URL builders: the one place a page's address is written."""
 
+from urllib.parse import unquote
+
 from models import Role
 from oneclass.settings import get_settings
 
@@ -25,6 +27,9 @@ TEACHER_CLASSES = "/teacher/classes"
 MY_PROFILE = "/student/profile"
 MY_CHILDREN = "/parent/children"
 
+NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
+NEXT_DECODE_LEVELS = 4
+
 DASHBOARDS: dict[str, str] = {
     Role.super_admin.value: "/platform",
     Role.school_admin.value: "/admin",
@@ -49,6 +54,34 @@ def school_origin(subdomain: str) -> str:
 
 def student_url(student_id: str) -> str:
     return STUDENT_PROFILE.replace("[student_id]", student_id)
+
+
+def safe_next(requested: str) -> str | None:
+    r"""`requested` if it is a path on this site to return to after signing in, else None.
+
+    Only a single leading "/" is a path here: "//evil" and "/\evil" are other sites to a browser,
+    which also drops tabs and newlines ("/<tab>/evil") and may decode "%2f" and "%5c" on the way,
+    so backslashes, control characters and encoded slashes are refused at every level of
+    percent-decoding (a "%252f" is a "%2f" once decoded).
+    """
+    if len(requested) > NEXT_MAX_LENGTH or not requested.startswith("/"):
+        return None
+    level = requested
+    for _ in range(NEXT_DECODE_LEVELS):
+        lowered = level.lower()
+        if level.startswith("//") or "\\" in level or "%2f" in lowered or "%5c" in lowered:
+            return None
+        if any(ord(character) < 0x20 or ord(character) == 0x7F for character in level):
+            return None
+        decoded = unquote(level)
+        if decoded == level:
+            break
+        level = decoded
+    else:
+        return None  # still encoded after this many levels: nobody writes that by accident
+    if requested.split("?", 1)[0].rstrip("/") == LOGIN:
+        return None  # back to the sign-in page would be a loop
+    return requested
 
 
 def login_url(next_path: str = "") -> str:

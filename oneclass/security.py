@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -17,11 +17,20 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from oneclass.settings import get_settings
 
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so that timing does not reveal which
-# emails have accounts.
-_DUMMY_HASH = _hasher.hash("no-such-account-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so that timing does not reveal which
+    emails have accounts. Made on first use, not at import: a hash costs every process (each
+    worker, the CLI, each test run) about a second and 64 MiB."""
+    return _hasher.hash("no-such-account-dummy-password")
+
 
 JWT_ALGORITHM = "HS256"
+# The cookies of a school's host that carry a browser's tokens (read by the upload guard too).
+ACCESS_COOKIE = "oneclass_access"
+REFRESH_COOKIE = "oneclass_refresh"
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 TOTP_ISSUER = "OneClass"
@@ -34,7 +43,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant-ish time whether or not there is a hash to check against."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,15 +1,20 @@
 """The one settings object: every configurable value, read from the environment (or `.env`)."""
 
+import os
+import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The checkout: embedded servers keep their data in `.oneclass/` beside the code.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"
+SECRET_KEY_FILE = "secret_key"  # under DATA_DIR: the key a development checkout signs with
+SECRET_KEY_MIN_LENGTH = 32
 DEVELOPMENT_APP_DB_PASSWORD = "oneclass-app-dev"
 DEVELOPMENT_PLATFORM_DB_PASSWORD = "oneclass-platform-dev"
 
@@ -19,11 +24,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    environment: str = "development"  # development | test | production
+    # Anything else is refused, so a typo ("prod") never runs a deployment as development.
+    environment: Literal["development", "test", "production"] = "development"
     database_url: str | None = None  # the owner's URL: migrations run as this role
     redis_url: str | None = None
     reflex_redis_url: str | None = None  # Reflex's own state manager (multi-worker only)
-    secret_key: str = DEVELOPMENT_SECRET
+    secret_key: str = ""  # unset: outside production, a random key kept under DATA_DIR
     app_db_password: str = DEVELOPMENT_APP_DB_PASSWORD
     platform_db_password: str = DEVELOPMENT_PLATFORM_DB_PASSWORD
     base_domain: str = "localhost"
@@ -31,6 +37,10 @@ class Settings(BaseSettings):
     public_port: int | None = None  # None: FRONTEND_PORT; 80/443 are left out of links
     frontend_port: int = 3000
     backend_port: int = 3000
+    # Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). 0 ignores
+    # the header: without a proxy it is whatever the caller wrote.
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+    metrics_token: str = ""  # a scraper sending `Authorization: Bearer <this>`; loopback needs none
     data_dir: Path = PROJECT_ROOT / ".oneclass"
     cache_prefix: str = "oneclass"
     db_pool_size: int = 10
@@ -52,13 +62,51 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
         if self.is_production:
-            if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
-                raise ValueError("SECRET_KEY must be set in production, at least 32 characters")
+            # Every machine of a deployment must sign with the same key: it comes from outside.
+            if len(self.secret_key) < SECRET_KEY_MIN_LENGTH:
+                raise ValueError(f"SECRET_KEY must be set in production, at least {SECRET_KEY_MIN_LENGTH} characters")
             if self.app_db_password == DEVELOPMENT_APP_DB_PASSWORD:
                 raise ValueError("APP_DB_PASSWORD must be set in production")
             if self.platform_db_password == DEVELOPMENT_PLATFORM_DB_PASSWORD:
                 raise ValueError("PLATFORM_DB_PASSWORD must be set in production")
+        elif not self.secret_key:
+            self.secret_key = load_or_create_secret(self.data_dir / SECRET_KEY_FILE)
         return self
+
+
+def _read_secret(path: Path) -> str:
+    key = path.read_text().strip()
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ValueError(f"{path} does not hold a usable key; delete it and a new one is made")
+    return key
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The random key kept at `path`, made on first use (mode 0600).
+
+    Processes starting together (the CLI, Reflex's backend, a worker) must all end with one key:
+    each writes a candidate to its own temporary file and hard-links it into place, which only
+    one of them can do; every process then reads whichever key won. A reader never sees a
+    half-written file, because the name appears only once the content is complete.
+    """
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, candidate = tempfile.mkstemp(dir=path.parent, prefix=f".{SECRET_KEY_FILE}-")  # created 0600
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process won the race: its key is the key
+    finally:
+        os.unlink(candidate)
+    return _read_secret(path)
 
 
 @lru_cache

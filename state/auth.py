@@ -13,6 +13,7 @@ import reflex as rx
 from oneclass import routes
 from oneclass.offload import offload
 from oneclass.permissions import can, role_can
+from oneclass.security import ACCESS_COOKIE, REFRESH_COOKIE
 from oneclass.services import auth
 from oneclass.services.auth import AuthError, CurrentUser, SecondFactorRequired, TokenPair
 from oneclass.settings import get_settings
@@ -26,8 +27,8 @@ NO_PERMISSION = "You do not have permission to do that."
 
 
 class AuthState(AppState):
-    access_token: str = rx.Cookie("", name="oneclass_access", same_site="strict", max_age=_REFRESH_MAX_AGE)
-    refresh_token: str = rx.Cookie("", name="oneclass_refresh", same_site="strict", max_age=_REFRESH_MAX_AGE)
+    access_token: str = rx.Cookie("", name=ACCESS_COOKIE, same_site="strict", max_age=_REFRESH_MAX_AGE)
+    refresh_token: str = rx.Cookie("", name=REFRESH_COOKIE, same_site="strict", max_age=_REFRESH_MAX_AGE)
 
     user_name: str = ""
     user_email: str = ""
@@ -195,11 +196,7 @@ class AuthState(AppState):
         return None
 
     def _next_path(self) -> str:
-        requested = self.router.url.query_parameters.get("next", "")
-        # Only a local path: never an open redirect to another site.
-        if requested.startswith("/") and not requested.startswith("//") and requested != routes.LOGIN:
-            return requested
-        return routes.dashboard_for(self.user_role)
+        return routes.safe_next(self.router.url.query_parameters.get("next", "")) or routes.dashboard_for(self.user_role)
 
     @rx.event
     async def sign_in(self, form: dict[str, str]) -> Any:

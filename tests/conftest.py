@@ -5,6 +5,7 @@ With DATABASE_URL / REDIS_URL unset the embedded PostgreSQL and Redis are starte
 database (created here, dropped at the end) and its own cache key prefix.
 """
 
+import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -100,6 +101,14 @@ class SchoolFixture:
 
 
 TEST_PASSWORD = "test-password-2026"
+_client_addresses = itertools.count(1)
+
+
+def fresh_ip() -> str:
+    """A client address no other sign-in of this run has used, so per-address failure and
+    lockout counters never add up across tests."""
+    number = next(_client_addresses)
+    return f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
 
 
 def make_school(label: str, level: SchoolLevel = SchoolLevel.primary) -> SchoolFixture:

@@ -14,10 +14,10 @@ from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page, page_count
 from oneclass.tenancy import SchoolRoute
-from tests.conftest import SchoolFixture
+from tests.conftest import SchoolFixture, fresh_ip
 
 PASSWORD = "kopje-msasa-2026"
-IP = "198.51.100.7"
+IP = "198.51.100.7"  # where the admin acts from, in audit events; each sign-in uses fresh_ip()
 
 
 def acting(school: SchoolFixture, role: Role = Role.school_admin) -> CurrentUser:
@@ -133,7 +133,7 @@ def test_added_user_is_audited_and_signs_in_with_the_initial_password(two_school
     assert (event.actor_email, event.target, event.detail, event.ip) == (
         admin.email, "farai.sibanda@school.test", {"role": "teacher"}, IP
     )
-    pair = auth.sign_in(school=route(school), email="farai.sibanda@school.test", password=PASSWORD, ip=IP)
+    pair = auth.sign_in(school=route(school), email="farai.sibanda@school.test", password=PASSWORD, ip=fresh_ip())
     assert pair.user.role == "teacher"
 
 
@@ -192,15 +192,15 @@ def test_deactivated_user_cannot_sign_in_and_their_sessions_end(two_schools) -> 
     school, _ = two_schools
     admin = acting(school)
     user_id = add(admin, "nyasha@school.test", "Nyasha Phiri", password=PASSWORD)
-    pair = auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=IP)
+    pair = auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=fresh_ip())
 
     users.set_user_active(actor=admin, user_id=user_id, active=False, ip=IP)
 
     with pytest.raises(AuthError) as refusal:
-        auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=IP)
+        auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=fresh_ip())
     assert refusal.value.code == "deactivated"
     with pytest.raises(AuthError):
-        auth.refresh(school=route(school), refresh_token=pair.refresh_token, ip=IP)
+        auth.refresh(school=route(school), refresh_token=pair.refresh_token, ip=fresh_ip())
     with pytest.raises(AuthError):
         auth.authenticate(token=pair.access_token, school=route(school))
     with db.tenant_session(school.id) as session:
@@ -210,7 +210,7 @@ def test_deactivated_user_cannot_sign_in_and_their_sessions_end(two_schools) -> 
     assert event.target == "nyasha@school.test"
 
     users.set_user_active(actor=admin, user_id=user_id, active=True, ip=IP)
-    assert auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=IP).user.id == pair.user.id
+    assert auth.sign_in(school=route(school), email="nyasha@school.test", password=PASSWORD, ip=fresh_ip()).user.id == pair.user.id
     assert len(events(school, audit.USER_REACTIVATED)) == 1
 
 
@@ -255,7 +255,7 @@ def test_csv_preview_numbers_every_problem_and_import_is_all_or_nothing(two_scho
     assert users.import_user_csv(actor=admin, content=good.encode(), ip=IP) == 2
     assert user_count(school) == before + 2
     assert {e.target for e in events(school, audit.USER_CREATED)} == {"grace@school.test", "lovemore@school.test"}
-    assert auth.sign_in(school=route(school), email="lovemore@school.test", password=PASSWORD, ip=IP).user.role == "school_admin"
+    assert auth.sign_in(school=route(school), email="lovemore@school.test", password=PASSWORD, ip=fresh_ip()).user.role == "school_admin"
 
     # The same file again: every row is now taken, and nothing more is written.
     again = users.preview_user_csv(actor=admin, content=good.encode())
@@ -343,7 +343,7 @@ def test_requiring_admin_mfa_makes_admins_enrol(two_schools) -> None:
     add(admin, "class.teacher@school.test", "Class Teacher", password=PASSWORD)
 
     def signs_in(email: str) -> CurrentUser:
-        return auth.sign_in(school=route(school), email=email, password=PASSWORD, ip=IP).user
+        return auth.sign_in(school=route(school), email=email, password=PASSWORD, ip=fresh_ip()).user
 
     assert not signs_in("head@school.test").must_enrol_totp
     school_settings.set_require_admin_mfa(actor=admin, enabled=True, ip=IP)

@@ -8,16 +8,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import func, select
 
+from models import User
+from oneclass import db
 from oneclass.api import build_api
 from oneclass.demo_records import school_admin_of, seed_school_records
-from oneclass import db
-from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings
+from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings, fresh_ip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client() -> TestClient:
-    return TestClient(build_api())
+    """The API as one caller at an address of its own, so per-address sign-in failures and rate
+    limits never add up across tests."""
+    return TestClient(build_api(), client=(fresh_ip(), 50000))
 
 
 @pytest.fixture
@@ -115,7 +119,9 @@ def test_users_list_get_create(client: TestClient, schools) -> None:
     listing = client.get("/api/v1/users?per_page=5&sort=email", headers=admin).json()
     assert_success(listing, listing=True)
     assert listing["meta"]["per_page"] == 5 and len(listing["data"]) == 5
-    assert listing["meta"]["total"] >= 13  # 5 roles + 8 demo teachers
+    with db.tenant_session(school_a.id) as session:
+        in_school = session.exec(select(func.count()).select_from(User)).one()
+    assert listing["meta"]["total"] == in_school >= 13  # 5 roles + 8 demo teachers, made by the fixture
     assert "password_hash" not in listing["data"][0]
     created = client.post("/api/v1/users", headers=admin, json={"email": "new.teacher@a.test", "full_name": "New Teacher", "role": "teacher"})
     assert created.status_code == 201
@@ -211,7 +217,7 @@ def test_platform_schools_on_the_root_domain_only(client: TestClient, schools) -
 
 def test_rate_limit_answers_429_with_retry_after(client: TestClient, schools) -> None:
     school_a, _ = schools
-    previous = os.environ.get("API_RATE_PER_IP")
+    previous = {name: os.environ.get(name) for name in ("API_RATE_PER_IP", "CACHE_PREFIX")}
     apply_settings(API_RATE_PER_IP="3", CACHE_PREFIX=f"rate-{uuid.uuid4().hex[:6]}")
     try:
         statuses = [client.get("/api/v1/school", headers=host(school_a)).status_code for _ in range(5)]
@@ -220,7 +226,7 @@ def test_rate_limit_answers_429_with_retry_after(client: TestClient, schools) ->
         assert_error(limited, 429, "RATE_LIMITED")
         assert 1 <= int(limited.headers["Retry-After"]) <= 60
     finally:
-        apply_settings(API_RATE_PER_IP=previous, CACHE_PREFIX=os.environ["CACHE_PREFIX"])
+        apply_settings(**previous)  # the run's own prefix again, not this test's
 
 
 def test_a_crash_is_a_500_without_a_traceback(client: TestClient, schools, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -237,10 +243,15 @@ def test_a_crash_is_a_500_without_a_traceback(client: TestClient, schools, monke
     assert body["error"]["message"] == "Something went wrong."
 
 
+def _scrape_metrics() -> str:
+    """As the scraper on this machine does: /metrics answers loopback only (or a token)."""
+    return TestClient(build_api(), client=("127.0.0.1", 50000)).get("/metrics").text
+
+
 def test_metrics_count_requests_by_route(client: TestClient, schools) -> None:
     school_a, _ = schools
     client.get("/api/v1/school", headers=host(school_a))
-    text = client.get("/metrics").text
+    text = _scrape_metrics()
     assert 'oneclass_http_requests_total{method="GET",route="/api/v1/school",status="200"}' in text
     assert "oneclass_http_request_duration_seconds_bucket" in text
     assert "oneclass_cache_requests_total" in text
@@ -262,7 +273,7 @@ def test_grafana_dashboard_charts_only_metrics_we_export(client: TestClient, sch
 
     dashboard = json.loads((PROJECT_ROOT / "ops" / "grafana" / "oneclass-dashboard.json").read_text())
     charted = {name for panel in dashboard["panels"] for target in panel["targets"] for name in re.findall(r"oneclass_[a-z_]+", target["expr"])}
-    exported = client.get("/metrics").text
+    exported = _scrape_metrics()
     for name in charted:
         base = re.sub(r"_(bucket|total)$", "", name)
         assert f"# TYPE {base}" in exported or f"# TYPE {name}" in exported, name

@@ -4,14 +4,18 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 
+import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from models import PlatformUser, School, Student, User
-from oneclass import db, seed
+from oneclass import db, migrate, seed
 from oneclass.security import verify_password
 from oneclass.settings import PROJECT_ROOT
+from tests.conftest import ServerUrls, apply_settings, create_database, drop_database
 
 
 def oneclass(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -65,11 +69,42 @@ def test_production_refuses_placeholder_secret_and_demo_seed() -> None:
     assert_one_line_error(result, "demo seed does not run")
 
 
-def test_demo_seed_creates_every_role_and_is_idempotent() -> None:
+@pytest.fixture
+def fresh_database(servers: ServerUrls) -> Iterator[str]:
+    """A migrated database no other test has written to; the settings (and so the `oneclass`
+    commands run here) point at it until the test ends, then at the run's database again."""
+    previous = os.environ["DATABASE_URL"]
+    url = create_database(servers, "oneclass_seed")
+    apply_settings(DATABASE_URL=url)
+    try:
+        migrate.upgrade()
+        yield url
+    finally:
+        apply_settings(DATABASE_URL=previous)
+        drop_database(servers, url)
+
+
+def table_counts() -> dict[str, int]:
+    """Rows in every table of the schema, as the owner sees them (past RLS)."""
+    with db.owner_engine().connect() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version' ORDER BY tablename")
+        ).scalars().all()
+        return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one() for table in tables}
+
+
+def test_demo_seed_creates_every_role_and_is_idempotent(fresh_database: str) -> None:
+    before = table_counts()
     first = oneclass("seed", "--demo")
     assert first.returncode == 0, first.stderr
+    assert "created" in first.stdout
+    after_first = table_counts()
     second = oneclass("seed", "--demo")
+    assert second.returncode == 0, second.stderr
     assert "already present" in second.stdout
+    assert table_counts() == after_first  # the second run wrote nothing, in any table
+    grown = {table for table, count in after_first.items() if count > before[table]}
+    assert {"schools", "users", "platform_users", "students", "guardians", "enrolments"} <= grown
     with db.owner_session() as session:
         schools = {s.subdomain: s for s in session.exec(select(School)).all()}
         root = session.exec(select(PlatformUser).where(PlatformUser.email == seed.ROOT_EMAIL)).one()

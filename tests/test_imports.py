@@ -467,3 +467,80 @@ def test_every_row_error_names_a_column_of_the_file(schools) -> None:
     checked = preview(school, csv_file([student_row(0, guardian_name="", guardian_contact_preference="email")]))
     assert {e.column for e in checked.errors} == {"guardian_name", "guardian_email"}
     assert all(e.column in imports.STUDENT_COLUMNS for e in checked.errors)
+
+
+# --- files built to exhaust the reader --------------------------------------------------------
+
+
+def with_parts(workbook: bytes, replaced: dict[str, bytes]) -> bytes:
+    """`workbook` with these parts (by path in the zip) added or replaced."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename not in replaced:
+                target.writestr(item, source.read(item))
+        for name, content in replaced.items():
+            target.writestr(name, content)
+    return buffer.getvalue()
+
+
+def one_student_workbook() -> bytes:
+    row = student_row(0)
+    return xlsx_file([list(row), list(row.values())])
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(schools) -> None:
+    school, _ = schools
+    bomb = with_parts(one_student_workbook(), {"xl/media/image1.png": bytes(imports.MAX_UNPACKED_BYTES + 1)})
+    assert len(bomb) < imports.MAX_BYTES  # small enough to upload
+    checked = preview(school, bomb, filename="pupils.xlsx")
+    assert checked.problems == [imports.WORKBOOK_TOO_LARGE]
+
+
+def test_too_many_shared_strings_are_refused_before_they_are_loaded(schools) -> None:
+    school, _ = schools
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + b"<si><t/></si>" * (imports.MAX_SHARED_STRINGS + 1) + b"</sst>"
+    assert len(strings) < imports.MAX_UNPACKED_BYTES  # within the size limit: the count refuses it
+    checked = preview(school, with_parts(one_student_workbook(), {"xl/sharedStrings.xml": strings}), filename="pupils.xlsx")
+    assert checked.problems == [imports.WORKBOOK_TOO_LARGE]
+    # Counted wherever the part lives and whatever its namespace prefix; a normal workbook passes.
+    prefixed = strings.replace(b"<si>", b"<x:si>").replace(b"</si>", b"</x:si>")
+    assert preview(school, with_parts(one_student_workbook(), {"xl/other.xml": prefixed}), filename="pupils.xlsx").problems == [imports.WORKBOOK_TOO_LARGE]
+    assert preview(school, one_student_workbook(), filename="pupils.xlsx").ok
+
+
+def test_blank_rows_count_toward_the_row_limit(schools) -> None:
+    school, _ = schools
+    row = student_row(0)
+    header, values = ",".join(row).encode(), ",".join(row.values()).encode()
+    blank_csv = header + b"\n" + b",,,\n" * imports.MAX_ROWS + values + b"\n"
+    assert preview(school, blank_csv).problems == [imports.TOO_MANY_ROWS]
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(list(row))
+    sheet.append(list(row.values()))
+    sheet.cell(row=1_048_576, column=1, value="far down")  # a million empty rows the reader would fill in
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    started = time.perf_counter()
+    assert preview(school, buffer.getvalue(), filename="pupils.xlsx").problems == [imports.TOO_MANY_ROWS]
+    assert time.perf_counter() - started < 10
+
+
+def test_cells_far_to_the_right_are_refused_and_empty_formatted_ones_ignored(schools) -> None:
+    from openpyxl.styles import Font
+
+    school, _ = schools
+    row = student_row(0)
+    for far_value, problems in (("far right", [imports.TOO_MANY_COLUMNS]), (None, [])):
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.append(list(row))
+        sheet.append(list(row.values()))
+        far = sheet.cell(row=2, column=16_384, value=far_value)
+        far.font = Font(bold=True)  # written even when empty
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        assert preview(school, buffer.getvalue(), filename="pupils.xlsx").problems == problems

@@ -9,7 +9,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from models import GradeLevel, SchoolClass, Student, StudentStatus, User
+from models import (
+    EmergencyContact,
+    GradeLevel,
+    SchoolClass,
+    Student,
+    StudentStatus,
+    User,
+)
 from oneclass import db, validation
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.services import academics, students
@@ -122,13 +129,24 @@ def test_teacher_sees_only_their_classes_and_medical_notes_only_as_class_teacher
         outsider = next(row for row in every.rows if row["id"] not in visible)
         with pytest.raises(NotFound):
             students.student_profile(actor=teacher, student_id=UUID(outsider["id"]))
+        class_of = {row["id"]: session.exec(select(SchoolClass.id).where(SchoolClass.name == row["class"])).one() for row in mine.rows}
         for row in mine.rows:
             profile = students.student_profile(actor=teacher, student_id=UUID(row["id"]))
-            class_id = session.exec(select(SchoolClass.id).where(SchoolClass.name == row["class"])).one()
-            assert class_id in taught
-            assert profile["can_see_medical"] == (class_id in led)
-            if not profile["can_see_medical"]:
-                assert profile["medical_notes"] == "" and profile["emergency_contacts"] == []
+            assert class_of[row["id"]] in taught
+            assert profile["can_see_medical"] == (class_of[row["id"]] in led)
+        # One student of a class they lead and one of a class they only teach, each given notes
+        # and a contact here, so both sides are shown whatever the demo records hold.
+        in_led = UUID(next(row["id"] for row in mine.rows if class_of[row["id"]] in led))
+        in_taught = UUID(next(row["id"] for row in mine.rows if class_of[row["id"]] not in led))
+        for student_id in (in_led, in_taught):
+            session.exec(select(Student).where(Student.id == student_id)).one().medical_notes = "Asthma: inhaler in bag"
+            session.add(EmergencyContact(school_id=school_a.id, student_id=student_id, name="Sekuru Moyo", relationship="Uncle", phone="+263771234567"))
+        session.commit()
+        shown = students.student_profile(actor=teacher, student_id=in_led)
+        assert shown["medical_notes"] == "Asthma: inhaler in bag"
+        assert {"name": "Sekuru Moyo", "relationship": "Uncle", "phone": "+263771234567"} in shown["emergency_contacts"]
+        hidden = students.student_profile(actor=teacher, student_id=in_taught)
+        assert (hidden["can_see_medical"], hidden["medical_notes"], hidden["emergency_contacts"]) == (False, "", [])
 
 
 def test_search_filter_and_pages(school_with_records) -> None:

@@ -1,6 +1,8 @@
 """The REST API (v1), `/health` and `/metrics`, mounted beside the Reflex UI through
 `api_transformer`. One error envelope for every refusal; a request id on every response."""
 
+import hmac
+import ipaddress
 import logging
 import time
 import uuid
@@ -12,11 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from oneclass.api import health, v1
+from oneclass.api.deps import client_ip
 from oneclass.api.envelope import ApiError, error_response
 from oneclass.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, log_context, metrics_text
 from oneclass.permissions import PermissionDenied
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.schools import SchoolCreationIncomplete
+from oneclass.settings import get_settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
 log = logging.getLogger("oneclass.api")
@@ -36,6 +40,28 @@ def _field_errors(error: RequestValidationError) -> list[dict[str, str]]:
         {"field": ".".join(str(part) for part in problem["loc"] if part not in ("body", "query", "path")), "message": problem["msg"]}
         for problem in error.errors()
     ]
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(parsed, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return (mapped or parsed).is_loopback
+
+
+def metrics_allowed(request: Request) -> bool:
+    """`/metrics` tells how busy each route and pool is: for a scraper on this machine, or one
+    that sends `Authorization: Bearer <METRICS_TOKEN>`. A request a proxy forwarded is not local
+    even when the proxy itself sits on loopback."""
+    token = get_settings().metrics_token
+    if token:
+        scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.encode()):
+            return True
+    forwarded = any(name in request.headers for name in ("x-forwarded-for", "forwarded", "x-real-ip"))
+    return not forwarded and _is_loopback(client_ip(request))
 
 
 def build_api() -> FastAPI:
@@ -113,7 +139,9 @@ def build_api() -> FastAPI:
         return error_response(request, ApiError(error.status_code, code, str(error.detail)))
 
     @api.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        if not metrics_allowed(request):
+            raise ApiError(403, "FORBIDDEN", "Metrics are served on the loopback address or with the metrics token.")
         return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
     api.include_router(health.router)

@@ -24,8 +24,20 @@ from oneclass.tenancy import HostKind, SchoolRoute, resolve_host
 bearer = HTTPBearer(auto_error=False, description="The access token from POST /auth/login")
 
 
+def forwarded_client(peer: str, forwarded_for: str, trusted_hops: int) -> str:
+    """The caller's address behind `trusted_hops` reverse proxies, the way Reflex reads it for
+    its events: each trusted proxy appends the address it received from, so the Nth from the
+    right is the one the outermost trusted proxy saw. Anything further left is whatever the
+    caller wrote. With no trusted hops the header is the caller's own words: ignored."""
+    if trusted_hops <= 0:
+        return peer
+    forwarded = [address.strip() for address in forwarded_for.split(",") if address.strip()]
+    return forwarded[-trusted_hops] if len(forwarded) >= trusted_hops else peer
+
+
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    peer = request.client.host if request.client else "unknown"
+    return forwarded_client(peer, request.headers.get("x-forwarded-for", ""), get_settings().trusted_proxy_hops)
 
 
 def _rate_limit(request: Request) -> None:

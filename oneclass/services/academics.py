@@ -31,6 +31,7 @@ from oneclass.db import unit_of_work
 from oneclass.permissions import PermissionDenied, can, require
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.paging import like_pattern
 from oneclass.services.students import record_status_change, visible_class_ids
 
 ZIMSEC_SUBJECTS_FILE = Path(__file__).resolve().parent.parent / "data" / "zimsec_subjects.csv"
@@ -201,7 +202,7 @@ def adopt_zimsec_subjects(session: Session, *, actor: CurrentUser, school_level:
 def list_subjects(session: Session, *, search: str = "") -> list[Subject]:
     query = select(Subject).order_by(Subject.level, Subject.name)
     if search:
-        query = query.where(col(Subject.name).ilike(f"%{search}%") | col(Subject.code).ilike(f"%{search}%"))
+        query = query.where(col(Subject.name).ilike(like_pattern(search), escape="\\") | col(Subject.code).ilike(like_pattern(search), escape="\\"))
     return list(session.exec(query).all())
 
 

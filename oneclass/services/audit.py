@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, PlatformAuditEvent
-from oneclass.services.paging import Page
+from oneclass.services.paging import Page, like_pattern
 
 # What is audited (the `action` column).
 SIGN_IN_SUCCEEDED = "sign_in.succeeded"
@@ -90,9 +90,9 @@ class AuditFilter:
 def _filtered(model: type[AuditEvent] | type[PlatformAuditEvent], filters: AuditFilter):  # type: ignore[no-untyped-def]
     query = select(model)
     if filters.action:
-        query = query.where(col(model.action).startswith(filters.action))
+        query = query.where(col(model.action).startswith(filters.action, autoescape=True))
     if filters.actor:
-        query = query.where(col(model.actor_email).ilike(f"%{filters.actor}%"))
+        query = query.where(col(model.actor_email).ilike(like_pattern(filters.actor), escape="\\"))
     if filters.since:
         query = query.where(col(model.created_at) >= filters.since)
     if filters.until:

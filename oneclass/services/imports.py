@@ -9,6 +9,7 @@ rolls back. Large files are written in chunks of bulk INSERTs, with what the che
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
@@ -58,7 +59,13 @@ STUDENTS_IMPORTED = "students.imported"
 STAFF_IMPORTED = "staff.imported"
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # every row after the header counts, blank or not: blank ones cost reading too
+# An .xlsx is a zip: 10 MB of it may unpack to gigabytes. What a workbook of MAX_ROWS rows needs,
+# many times over, and no more is unpacked or held.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_WORKBOOK_PARTS = 1_000
+MAX_SHARED_STRINGS = 1_000_000
+MAX_COLUMNS = 200
 CHUNK_ROWS = 200  # rows written per batch of INSERTs; progress is reported after each
 SAMPLE_ROWS = 10
 
@@ -95,6 +102,15 @@ ROW_TOO_LONG = "This row has more cells than the header has columns."
 NOT_A_WORKBOOK = "The file could not be read as an Excel workbook. Save it again as .xlsx, or as CSV UTF-8."
 # What openpyxl raises for a zip that is not a workbook, or a workbook with broken XML.
 UNREADABLE_WORKBOOK = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, IndexError, SyntaxError, OSError)
+TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows (blank rows count too). Split it into smaller files."
+WORKBOOK_TOO_LARGE = (
+    f"The workbook unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB or holds more than {MAX_SHARED_STRINGS:,}"
+    " different texts, more than an import can hold. Save the sheet as CSV UTF-8 or split it into smaller files."
+)
+TOO_MANY_COLUMNS = f"The file has cells beyond column {MAX_COLUMNS}. Delete the extra columns and save it again."
+# The start of a shared string (<si>, perhaps with a namespace prefix) in a workbook's XML.
+_SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_TAG_LOOKAHEAD = 256  # a tag cut by a read boundary is re-read whole with the next block
 
 
 # --- what a preview shows -------------------------------------------------------------------
@@ -172,8 +188,43 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         raise FileProblem(f"The file is not valid CSV: {error}.") from None
 
 
+def _shared_strings_in(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> int:
+    """How many shared strings `part` starts, read a block at a time (never whole)."""
+    count, carry = 0, b""
+    with archive.open(part) as stream:
+        while block := stream.read(1024 * 1024):
+            text = carry + block
+            cut = text.rfind(b"<")
+            if cut == -1 or len(text) - cut > _TAG_LOOKAHEAD:
+                cut = len(text)
+            count += len(_SHARED_STRING_TAG.findall(text, 0, cut))
+            carry = text[cut:]
+    return count + len(_SHARED_STRING_TAG.findall(carry))
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """Refuse a zip bomb before openpyxl unpacks it (it reads the shared strings whole). The sizes
+    the zip's directory declares bound what is read: zipfile stops at a part's declared size and
+    fails its checksum if the data says otherwise. Shared strings are counted in every XML part,
+    since the workbook, not the part's name, says which one holds them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_WORKBOOK_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
+                raise FileProblem(WORKBOOK_TOO_LARGE)
+            strings = 0
+            for part in parts:
+                if part.filename.lower().endswith(".xml"):
+                    strings += _shared_strings_in(archive, part)
+                    if strings > MAX_SHARED_STRINGS:
+                        raise FileProblem(WORKBOOK_TOO_LARGE)
+    except UNREADABLE_WORKBOOK:
+        raise FileProblem(NOT_A_WORKBOOK) from None
+
+
 def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
     """The first sheet's rows, read without loading the whole workbook into memory."""
+    _check_unpacked_size(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except UNREADABLE_WORKBOOK:
@@ -181,7 +232,13 @@ def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
-        for values in sheet.iter_rows(values_only=True):
+        # One row past the limit is enough to refuse: a missing row numbered 1,048,576 would
+        # otherwise be filled in with every empty row before it.
+        for values in sheet.iter_rows(max_row=MAX_ROWS + 2, values_only=True):
+            if len(values) > MAX_COLUMNS:
+                if any(value is not None for value in values[MAX_COLUMNS:]):
+                    raise FileProblem(TOO_MANY_COLUMNS)
+                values = values[:MAX_COLUMNS]  # an empty cell far to the right, formatted once
             yield list(values)
     except UNREADABLE_WORKBOOK:
         raise FileProblem(NOT_A_WORKBOOK) from None
@@ -243,6 +300,8 @@ def _records(kind: str, filename: str, content: bytes) -> Iterator[_Record]:
     header: list[str] | None = None
     data_rows = 0
     for number, cells in enumerate(rows, start=1):
+        if number > MAX_ROWS + 1:
+            raise FileProblem(TOO_MANY_ROWS)
         if header is None:
             header = _header(kind, cells)
             continue
@@ -253,8 +312,6 @@ def _records(kind: str, filename: str, content: bytes) -> Iterator[_Record]:
         if not any(texts):
             continue
         data_rows += 1
-        if data_rows > MAX_ROWS:
-            raise FileProblem(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
         values = {name: texts[i] if i < len(texts) else "" for i, name in enumerate(header)}
         yield _Record(number, values, any(texts[len(header):]))
     if header is None:

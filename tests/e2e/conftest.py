@@ -6,17 +6,25 @@ Chromium is the system one (`/usr/bin/chromium`): test tools may not download br
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import create_engine
+from sqlmodel import Session, select
 
+from models import Role, School
+from oneclass import db
+from oneclass.services.users import create_user
 from oneclass.settings import PROJECT_ROOT
 from tests.conftest import ServerUrls, create_database, drop_database
 
@@ -30,12 +38,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+DEMO_PASSWORD = "oneclass-demo"  # every demo account's, and the accounts tests make
 APP_START_TIMEOUT = 900  # the first start builds the frontend (bun install + vite build)
 
 
 class RunningApp:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, database_url: str) -> None:
         self.port = port
+        self.database_url = database_url
 
     def url(self, subdomain: str = "", path: str = "/") -> str:
         host = f"{subdomain}.localhost" if subdomain else "localhost"
@@ -44,6 +54,61 @@ class RunningApp:
     def at(self, subdomain: str, path: str) -> re.Pattern[str]:
         """The page's address, with or without the trailing slash the static build adds."""
         return re.compile("^" + re.escape(self.url(subdomain, path.rstrip("/"))) + r"/?$")
+
+    def make_account(self, subdomain: str, role: Role, password: str = DEMO_PASSWORD) -> "Account":
+        """A new user of `role` in the school at `subdomain`, for a test that changes an account:
+        the demo accounts stay as the README and the other tests know them."""
+        tag = uuid.uuid4().hex[:8]
+        account = Account(email=f"{role.value}.{tag}@{subdomain}.test", full_name=f"E2E {role.value.title()} {tag}")
+        engine = create_engine(db.normalise_url(self.database_url))  # the server's superuser: test set-up only
+        try:
+            with Session(engine) as session:
+                school_id = session.exec(select(School.id).where(School.subdomain == subdomain)).one()
+                create_user(session, school_id=school_id, email=account.email, full_name=account.full_name, role=role, password=password)
+                session.commit()
+        finally:
+            engine.dispose()
+        return account
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    full_name: str
+
+
+def _free_port() -> int:
+    """A port nothing listens on now: the kernel's pick for a socket bound to port 0."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("0.0.0.0", 0))
+        return int(probe.getsockname()[1])
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def _assert_only_ours_listen(process: subprocess.Popen[bytes], port: int) -> None:
+    """Whatever answers on `port` must be the app this run started: every listening socket on
+    the port belongs to its process tree (a socket whose owner cannot be read counts as not ours)."""
+    tree = {process.pid, *(child.pid for child in psutil.Process(process.pid).children(recursive=True))}
+    listeners = [
+        connection
+        for connection in psutil.net_connections(kind="tcp")
+        if connection.status == psutil.CONN_LISTEN and connection.laddr and connection.laddr.port == port
+    ]
+    strangers = sorted({str(connection.pid) for connection in listeners if connection.pid not in tree})
+    if not listeners or strangers:
+        raise RuntimeError(
+            f"port {port} is not served by the app this run started (pid {process.pid}): "
+            f"listeners of other processes: {', '.join(strangers) or 'none'}; ours: {len(listeners) - len(strangers)}"
+        )
 
 
 def _wait_until_serving(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
@@ -64,8 +129,11 @@ def _wait_until_serving(process: subprocess.Popen[bytes], port: int, log: Path) 
 
 @pytest.fixture(scope="session")
 def running_app(servers: ServerUrls, artifacts_dir: Path) -> Iterator[RunningApp]:
-    """`oneclass run` against an empty database: it migrates, seeds the demo data and serves."""
-    port = int(os.environ.get("E2E_PORT", "3000"))
+    """`oneclass run` against an empty database: it migrates, seeds the demo data and serves, on a
+    free port (never `make run`'s 3000, which a developer's app may hold) or E2E_PORT if set."""
+    port = int(os.environ.get("E2E_PORT") or _free_port())
+    if not _port_is_free(port):
+        pytest.fail(f"port {port} is already in use: refusing to drive whatever listens there", pytrace=False)
     database_url = create_database(servers, "oneclass_e2e")
     log = artifacts_dir / "e2e-app.log"
     env = {
@@ -88,7 +156,8 @@ def running_app(servers: ServerUrls, artifacts_dir: Path) -> Iterator[RunningApp
         )
         try:
             _wait_until_serving(process, port, log)
-            yield RunningApp(port)
+            _assert_only_ours_listen(process, port)
+            yield RunningApp(port, database_url)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             try:
@@ -132,8 +201,6 @@ def page(browser: Browser, request: pytest.FixtureRequest, artifacts_dir: Path) 
         page.screenshot(path=str(artifacts_dir / f"{request.node.name}.png"), full_page=True)
     context.close()
 
-
-DEMO_PASSWORD = "oneclass-demo"
 
 
 def sign_in(page: Page, app: RunningApp, subdomain: str, email: str, password: str = DEMO_PASSWORD) -> None:
