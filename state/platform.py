@@ -9,7 +9,8 @@ import reflex as rx
 
 from models import SchoolStatus
 from oneclass.offload import offload
-from oneclass.services import audit, schools
+from oneclass.services import schools
+from oneclass.services.audit import AuditFilter
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import AUDIT_PERMISSION, SCHOOLS_PERMISSION, SchoolCreationIncomplete
@@ -176,10 +177,10 @@ class PlatformAuditState(PagedList, AuthState):
     date_to: str = ""
     filter_error: str = ""
 
-    def _audit_filter(self) -> audit.AuditFilter:
+    def _audit_filter(self) -> AuditFilter:
         since = date.fromisoformat(self.date_from) if self.date_from else None
         until = date.fromisoformat(self.date_to) if self.date_to else None
-        return audit.AuditFilter(
+        return AuditFilter(
             action=self.action_filter,
             actor=self.actor_filter,
             since=datetime.combine(since, time.min, UTC) if since else None,
