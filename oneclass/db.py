@@ -163,8 +163,9 @@ _after_commit_hooks: list[Callable[[Written], None]] = []
 
 def after_commit(hook: Callable[[Written], None]) -> None:
     """Have `hook(written)` called after each commit that wrote a school's tables, with what it
-    wrote. The cache registers its version bump here, so this module knows nothing of Redis
-    (and the cache may import it without a cycle)."""
+    wrote. The cache registers its version bump here when it is imported (host resolution and
+    every caching service import it), so this module knows nothing of Redis and the cache may
+    import it without a cycle."""
     if hook not in _after_commit_hooks:
         _after_commit_hooks.append(hook)
 
