@@ -23,9 +23,9 @@ from models import (
     Subject,
     User,
 )
+from oneclass.current_user import CurrentUser
 from oneclass.services import academics
 from oneclass.services.academics import TermDates
-from oneclass.services.auth import CurrentUser
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
 from oneclass.services.users import create_user
 
@@ -70,10 +70,10 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
     rng = random.Random(subdomain)
     school_id = admin.school_id
     assert school_id is not None
-    year = academics.create_academic_year(session, actor=admin, name=str(YEAR), starts_on=date(YEAR, 1, 6), ends_on=date(YEAR, 12, 11), terms=TERMS, current=True)
+    year = academics.add_year(session, actor=admin, name=str(YEAR), starts_on=date(YEAR, 1, 6), ends_on=date(YEAR, 12, 11), terms=TERMS, current=True)
     for name in (["Infant", "Junior"] if level == SchoolLevel.primary else ["Languages", "Sciences", "Humanities", "Commercials"]):
-        academics.create_department(session, actor=admin, name=name)
-    academics.adopt_zimsec_subjects(session, actor=admin, school_level=level)
+        academics.add_department(session, actor=admin, name=name)
+    academics.add_zimsec_subjects(session, actor=admin, school_level=level)
     subjects = list(session.exec(select(Subject).order_by(Subject.code)).all())
 
     demo_teacher = session.exec(select(User).where(User.role == Role.teacher)).first()
@@ -90,7 +90,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
     plan = _class_plan(level)
     for index, (grade, name) in enumerate(plan):
         class_teacher = teachers[index % len(teachers)]
-        school_class = academics.create_class(
+        school_class = academics.add_class(
             session, actor=admin, school_level=level, year_id=year.id, grade_level=grade.value, name=name,
             capacity=45, class_teacher_id=class_teacher.id if class_teacher else None,
         )
@@ -100,7 +100,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
                 break
             teacher = teachers[(index + offset) % len(teachers)]
             if teacher is not None:
-                academics.assign_teacher(session, actor=admin, class_id=school_class.id, subject_id=subject.id, teacher_id=teacher.id)
+                academics.set_teacher(session, actor=admin, class_id=school_class.id, subject_id=subject.id, teacher_id=teacher.id)
 
     demo_parent = session.exec(select(User).where(User.role == Role.parent)).first()
     demo_student = session.exec(select(User).where(User.role == Role.student)).first()

@@ -34,6 +34,8 @@ REFRESH_COOKIE = "oneclass_refresh"
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 TOTP_ISSUER = "OneClass"
+TOTP_STEP_SECONDS = 30  # pyotp's default period, which authenticator apps assume
+TOTP_VALID_WINDOW = 1  # steps either side of now that are still accepted
 
 
 def hash_password(password: str) -> str:
@@ -141,9 +143,21 @@ def totp_uri(secret: str, *, email: str, issuer: str = TOTP_ISSUER) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
 
 
-def verify_totp(secret: str, code: str) -> bool:
+def totp_time_step(secret: str, code: str) -> int | None:
+    """The time-step whose code `code` is (the one before and after now count too, for phones
+    whose clock is a little off), or None when it is not a current code. Callers that must not
+    accept a code twice remember the step (see services.auth.totp)."""
     code = code.strip().replace(" ", "")
-    return code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not code.isdigit():
+        return None
+    try:
+        return pyotp.TOTP(secret).verify_and_get_timecode(code, valid_window=TOTP_VALID_WINDOW)
+    except pyotp.exceptions.OTPVerificationError:
+        return None
+
+
+def verify_totp(secret: str, code: str) -> bool:
+    return totp_time_step(secret, code) is not None
 
 
 def new_recovery_codes(count: int = 8) -> list[str]:

@@ -70,6 +70,7 @@ def row_actions(row: rx.Var) -> rx.Component:
             "Reset password", size="1", variant="soft", aria_label="Reset password for " + name,
             on_click=UserAdminState.issue_reset_link(row["id"], name),
         ),
+        two_step_reset(row["id"], name),
         rx.cond(
             row["active"],
             rx.button(
@@ -82,6 +83,33 @@ def row_actions(row: rx.Var) -> rx.Component:
             ),
         ),
         spacing="2",
+    )
+
+
+def two_step_reset(user_id: rx.Var, name: rx.Var) -> rx.Component:
+    """A button that asks first, then turns off a user's two-step sign-in (a lost phone)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Reset two-step", size="1", variant="soft", color_scheme="amber", aria_label="Reset two-step sign-in for " + name),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Reset two-step sign-in for ", name, "?"),
+            rx.alert_dialog.description(
+                "Their authenticator app and recovery codes stop working and they are signed out everywhere. "
+                "They sign in with their password and set up two-step sign-in again.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Reset two-step", color_scheme="amber", on_click=UserAdminState.reset_two_step(user_id)),
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="var(--space-4)",
+            ),
+            max_width="28em",
+        ),
     )
 
 

@@ -122,16 +122,28 @@ def recovery_codes_list() -> rx.Component:
     )
 
 
-def totp_code_form(label: str, handler: rx.EventHandler) -> rx.Component:
+def totp_code_form(label: str, handler: rx.EventHandler, *fields: rx.Component) -> rx.Component:
     return rx.form(
         rx.vstack(
             form_field("Authentication code", "code", auto_complete="one-time-code", placeholder="123456"),
+            *fields,
             submit_button(label),
             spacing="3",
             width="100%",
         ),
         on_submit=handler,
         reset_on_submit=True,
+        width="100%",
+    )
+
+
+def replacement_proof() -> rx.Component:
+    """Moving to a new app asks who is asking: a stolen session alone must not be enough."""
+    return rx.vstack(
+        rx.text("To prove it is you, also enter a code from your current app (or a recovery code), or your password."),
+        form_field("Code from your current app", "current_code", auto_complete="off", placeholder="123456", required=False),
+        form_field("Or your password", "current_password", type_="password", auto_complete="current-password", required=False),
+        spacing="3",
         width="100%",
     )
 
@@ -143,11 +155,20 @@ def totp_enrolment() -> rx.Component:
             rx.text("Scan this code with an authenticator app, then enter the 6-digit code it shows."),
             rx.image(src=AccountState.totp_qr, alt="QR code for your authenticator app", width="200px", height="200px"),
             rx.text("Or type this key: ", rx.code(AccountState.totp_secret_display), size="2"),
-            totp_code_form("Turn on two-step sign-in", AccountState.confirm_totp),
+            rx.cond(
+                AccountState.totp_on,
+                totp_code_form("Move two-step sign-in to this app", AccountState.confirm_totp, replacement_proof()),
+                totp_code_form("Turn on two-step sign-in", AccountState.confirm_totp),
+            ),
             spacing="3",
             width="100%",
         ),
-        rx.button("Set up two-step sign-in", size="3", on_click=AccountState.start_totp),
+        rx.button(
+            rx.cond(AccountState.totp_on, "Move to a new authenticator app", "Set up two-step sign-in"),
+            size="3",
+            variant=rx.cond(AccountState.totp_on, "soft", "solid"),
+            on_click=AccountState.start_totp,
+        ),
     )
 
 
@@ -165,8 +186,16 @@ def account_security() -> rx.Component:
             AccountState.totp_on,
             rx.vstack(
                 rx.badge("On", color_scheme="green", size="2"),
-                rx.text("To turn it off, enter a current code."),
-                totp_code_form("Turn off two-step sign-in", AccountState.turn_off_totp),
+                rx.cond(  # hidden while moving to a new app: one code field on the page at a time
+                    AccountState.totp_qr == "",
+                    rx.vstack(
+                        rx.text("To turn it off, enter a current code."),
+                        totp_code_form("Turn off two-step sign-in", AccountState.turn_off_totp),
+                        rx.divider(),
+                        width="100%",
+                    ),
+                ),
+                totp_enrolment(),
                 width="100%",
             ),
             totp_enrolment(),

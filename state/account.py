@@ -1,13 +1,21 @@
-"""AccountState: a user's own password and second factor, and spending a reset link."""
+"""AccountState: a user's own password and second factor, and spending a reset link.
+
+Every handler acts on the signed-in user's own account only, so it asks for the user and no
+permission: every role may manage its own sign-in, including an admin who still has to enrol a
+second factor (the guard sends them here to do it). Services run off the event loop.
+"""
 
 from typing import Any
 
 import reflex as rx
 
 from oneclass import routes
+from oneclass.offload import offload
 from oneclass.services import auth
 from oneclass.services.auth import AuthError
 from state.auth import AuthState
+
+SIGN_IN_AGAIN = "Please sign in again."
 
 
 class AccountState(AuthState):
@@ -25,18 +33,19 @@ class AccountState(AuthState):
     reset_done: bool = False
 
     @rx.event
-    def change_password(self, form: dict[str, str]) -> None:
+    async def change_password(self, form: dict[str, str]) -> None:
         self.password_error = self.password_notice = ""
-        user = self._current_user()
-        if user is None:
-            self.password_error = "Please sign in again."
-            return
         if form.get("new_password") != form.get("confirm_password"):
             self.password_error = "The new passwords do not match."
             return
+        user = await self._signed_in()
+        if user is None:
+            self.password_error = SIGN_IN_AGAIN
+            return
         try:
-            auth.change_password(
-                user=user,
+            await offload(
+                auth.change_password,
+                actor=user,
                 current_password=form.get("current_password", ""),
                 new_password=form.get("new_password", ""),
                 ip=self._client_ip(),
@@ -44,52 +53,60 @@ class AccountState(AuthState):
         except AuthError as refusal:
             self.password_error = refusal.message
             return
-        self.password_notice = "Your password has been changed."
+        self.password_notice = "Your password has been changed. You are signed out everywhere else."
 
     @rx.event
-    def load_security(self) -> None:
+    async def load_security(self) -> None:
         self.totp_error = ""
         self.totp_qr = self.totp_secret_display = self._pending_totp_secret = ""
         self.recovery_codes = []
-        user = self._current_user()
-        self.totp_on = bool(user and auth.totp_enabled(user))
+        user = await self._signed_in()
+        self.totp_on = bool(user and await offload(auth.totp_enabled, actor=user))
 
     @rx.event
-    def start_totp(self) -> None:
-        user = self._current_user()
+    async def start_totp(self) -> None:
+        """Show a new secret to scan: the first one, or (with proof, at confirmation) a new phone's."""
+        user = await self._signed_in()
         if user is None:
             return
-        enrolment = auth.begin_totp_enrolment(user)
+        enrolment = await offload(auth.begin_totp_enrolment, actor=user)
         self._pending_totp_secret = enrolment.secret
         self.totp_secret_display = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
         self.totp_qr = enrolment.qr_svg_data_uri
         self.totp_error = ""
 
     @rx.event
-    def confirm_totp(self, form: dict[str, str]) -> Any:
-        user = self._current_user()
+    async def confirm_totp(self, form: dict[str, str]) -> Any:
+        user = await self._signed_in()
         if user is None or not self._pending_totp_secret:
             return None
         try:
-            self.recovery_codes = auth.confirm_totp_enrolment(
-                user=user, secret=self._pending_totp_secret, code=form.get("code", ""), ip=self._client_ip()
+            self.recovery_codes = await offload(
+                auth.confirm_totp_enrolment,
+                actor=user,
+                secret=self._pending_totp_secret,
+                code=form.get("code", ""),
+                current_code=form.get("current_code", ""),
+                current_password=form.get("current_password", ""),
+                ip=self._client_ip(),
             )
         except AuthError as refusal:
             self.totp_error = refusal.message
             return None
+        replaced = self.totp_on
         self._pending_totp_secret = ""
-        self.totp_qr = self.totp_secret_display = ""
+        self.totp_qr = self.totp_secret_display = self.totp_error = ""
         self.totp_on = True
-        self._current_user()  # refresh must_enrol_totp
-        return rx.toast.success("Two-step sign-in is on.")
+        await self._signed_in()  # must_enrol_totp is over now
+        return rx.toast.success("Two-step sign-in moved to your new app." if replaced else "Two-step sign-in is on.")
 
     @rx.event
-    def turn_off_totp(self, form: dict[str, str]) -> Any:
-        user = self._current_user()
+    async def turn_off_totp(self, form: dict[str, str]) -> Any:
+        user = await self._signed_in()
         if user is None:
             return None
         try:
-            auth.disable_totp(user=user, code=form.get("code", ""), ip=self._client_ip())
+            await offload(auth.disable_totp, actor=user, code=form.get("code", ""), ip=self._client_ip())
         except AuthError as refusal:
             self.totp_error = refusal.message
             return None
@@ -98,14 +115,15 @@ class AccountState(AuthState):
         return rx.toast.success("Two-step sign-in is off.")
 
     @rx.event
-    def open_reset(self) -> None:
-        self._resolve_school()
+    async def open_reset(self) -> None:
+        await self._resolve_school_now()
         self.reset_error = ""
         self.reset_done = False
 
     @rx.event
-    def reset_password(self, form: dict[str, str]) -> Any:
+    async def reset_password(self, form: dict[str, str]) -> Any:
         self.reset_error = ""
+        await self._resolve_school_now()
         school = self._school()
         token = self.router.url.query_parameters.get("token", "")
         if school is None or not token:
@@ -115,7 +133,9 @@ class AccountState(AuthState):
             self.reset_error = "The new passwords do not match."
             return None
         try:
-            auth.reset_password(school=school, token=token, new_password=form.get("new_password", ""), ip=self._client_ip())
+            await offload(
+                auth.reset_password, school=school, token=token, new_password=form.get("new_password", ""), ip=self._client_ip()
+            )
         except AuthError as refusal:
             self.reset_error = refusal.message
             return None

@@ -8,6 +8,7 @@ from uuid import UUID
 import reflex as rx
 
 from oneclass.db import tenant_session
+from oneclass.offload import offload
 from oneclass.services import auth, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
@@ -224,6 +225,18 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
         self.reset_name = name
         self.reset_open = True
         return None
+
+    @rx.event
+    async def reset_two_step(self, user_id: str) -> Any:
+        """Turn off a user's two-step sign-in (they lost their phone) and end their sign-ins."""
+        user = await self._actor("users.update")
+        if user is None:
+            return self._refused()
+        try:
+            name = await offload(auth.reset_two_step, actor=user, user_id=user_id, ip=self._client_ip())
+        except NotFound as missing:
+            return rx.toast.error(missing.message)
+        return rx.toast.success(f"Two-step sign-in is off for {name}; they are signed out everywhere and can set it up again.")
 
     @rx.event
     def set_reset_open(self, is_open: bool) -> None:

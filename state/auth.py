@@ -225,9 +225,12 @@ class AuthState(AppState):
 
     @rx.event
     async def sign_out(self) -> Any:
+        """End the sign-in, then forget everything this tab loaded, not only the tokens: every
+        feature state below this one (their rows and private vars) goes back to its defaults,
+        so the next person at this browser sees nothing of the last one's."""
         user = await self._signed_in()
         if user:
-            await offload(auth.sign_out, user=user, ip=self._client_ip())
-        self._forget()
+            await offload(auth.sign_out, actor=user, ip=self._client_ip())
+        self.reset()  # this state (tokens, user) and, recursively, every substate loaded with it
         return rx.redirect(routes.LOGIN)
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from oneclass.offload import offload
 from oneclass.services import exports, paging
 from oneclass.services.paging import Page
 
@@ -99,6 +100,15 @@ class PagedList(rx.State, mixin=True):
     def _every_row(self, fetch: Callable[[int, int], Page]) -> list[dict[str, Any]]:
         """The whole filtered list, not just the page on screen: `fetch(page, per_page)`."""
         return paging.every_row(fetch, self.export_batch)
+
+    async def _every_row_of(self, service: Callable[..., Page], **arguments: Any) -> list[dict[str, Any]]:
+        """`_every_row` off the loop, from the public service the list pages through:
+        `service(page=..., per_page=..., **arguments)`, a batch at a time."""
+
+        def fetch(page: int, per_page: int) -> Page:
+            return service(page=page, per_page=per_page, **arguments)
+
+        return await offload(paging.every_row, fetch, self.export_batch)
 
     async def _download(self, extension: str, render: Callable[[str, dict[str, str], list[dict[str, Any]]], bytes], mime_type: str) -> Any:
         table = await _settled(self._export_table())

@@ -1,19 +1,23 @@
 """States of the role pages: a teacher's classes and class lists, a student's own record, a
-parent's children. Each loads only what the signed-in person may see, checked on every event."""
+parent's children. Each asks `_actor` on every event and loads through the services, whose one
+visibility rule (`students.visible_student_ids`/`visible_class_ids`) decides what each person
+sees: these states never narrow anything themselves."""
 
 from typing import Any
-from uuid import UUID
 
 import reflex as rx
 
 from oneclass import routes
-from oneclass.db import tenant_session
-from oneclass.services import academics, staff, students
+from oneclass.offload import offload
+from oneclass.services import academics, students
+from oneclass.services.academics import READ_CLASSES
+from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound
-from state.admin_users import NO_ACCESS, NO_PERMISSION, refused
-from state.auth import AuthState
+from state.auth import NO_ACCESS, AuthState
+from state.form_values import browser_id
 
-CLASS_LIST_MAX = 200  # a class's capacity is at most 200
+OWN_RECORD = "dashboard.student"
+CHILDREN = "child.read"
 
 
 def profile_summary(profile: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -40,38 +44,38 @@ class TeacherClassesState(AuthState):
     selected_name: str = ""
     class_list: list[dict[str, str]] = []
 
-    @rx.event
-    def load_classes(self) -> Any:
-        user = self._user_with("classes.read")
-        if user is None:
-            self.classes, self.class_list, self.selected_id = [], [], ""
-            return refused(self, NO_ACCESS)
-        with tenant_session(user.school_id) as session:
-            taught = students.class_ids_taught_by(session, user.id)
-            year = academics.current_year(session)
-            rows = academics.list_classes(session, year_id=year.id if year else None, only_ids=taught)
-            subjects = staff.subjects_by_class(session, user.id)
-            led = staff.classes_led_by(session, user.id)
-        self.classes = [
-            {**row, "subjects": ", ".join(subjects.get(UUID(str(row["id"])), [])), "is_class_teacher": UUID(str(row["id"])) in led}
-            for row in rows
-        ]
-        chosen = self.selected_id if any(row["id"] == self.selected_id for row in rows) else (rows[0]["id"] if rows else "")
-        return TeacherClassesState.show_class(chosen) if chosen else None
+    async def _show(self, user: CurrentUser, class_id: str) -> None:
+        """One class's list, as the service lets `user` see it (NotFound: not one of theirs)."""
+        found = await offload(academics.class_list, actor=user, class_id=browser_id(class_id))
+        self.selected_id, self.selected_name = class_id, found.name
+        self.class_list = [{**row, "href": routes.student_url(str(row["id"]))} for row in found.students]
 
     @rx.event
-    def show_class(self, class_id: str) -> Any:
-        """Open one of the teacher's classes: its students, as the teacher may see them."""
-        user = self._user_with("classes.read")
+    async def load_classes(self) -> Any:
+        """on_load: the classes the teacher may see, and the list of the one chosen (the first)."""
+        user = await self._actor(READ_CLASSES)
         if user is None:
-            return refused(self)
-        with tenant_session(user.school_id) as session:
-            if class_id not in {str(taught) for taught in students.class_ids_taught_by(session, user.id)}:
-                return rx.toast.error(NO_PERMISSION)
-            found = students.list_students(session, actor=user, class_id=UUID(class_id), per_page=CLASS_LIST_MAX)
-        self.selected_id = class_id
-        self.selected_name = next((row["name"] for row in self.classes if row["id"] == class_id), "")
-        self.class_list = [{**row, "href": routes.student_url(row["id"])} for row in found.rows]
+            self.classes, self.class_list, self.selected_id, self.selected_name = [], [], "", ""
+            return self._refused(NO_ACCESS)
+        self.classes = [dict(row) for row in await offload(academics.my_classes, actor=user)]
+        ids = [row["id"] for row in self.classes]
+        chosen = self.selected_id if self.selected_id in ids else (ids[0] if ids else "")
+        if chosen:
+            await self._show(user, chosen)
+        else:
+            self.class_list, self.selected_id, self.selected_name = [], "", ""
+        return None
+
+    @rx.event
+    async def show_class(self, class_id: str) -> Any:
+        """Open one of the teacher's classes: its students, as the teacher may see them."""
+        user = await self._actor(READ_CLASSES)
+        if user is None:
+            return self._refused()
+        try:
+            await self._show(user, class_id)
+        except NotFound as missing:
+            return rx.toast.error(missing.message)
         return None
 
 
@@ -80,16 +84,16 @@ class MyProfileState(AuthState):
     guardians: list[dict[str, str]] = []
 
     @rx.event
-    def load_profile(self) -> Any:
+    async def load_profile(self) -> Any:
         """The signed-in student's own record: the one linked to their login, nobody else's."""
         self.profile, self.guardians = {}, []
-        user = self._user_with("dashboard.student")
+        user = await self._actor(OWN_RECORD)
         if user is None:
-            return refused(self, NO_ACCESS)
-        with tenant_session(user.school_id) as session:
-            own = students.visible_student_ids(session, user) or set()
-            if len(own) == 1:
-                self.profile, self.guardians = profile_summary(students.student_profile(session, actor=user, student_id=own.pop()))
+            return self._refused(NO_ACCESS)
+        own = await offload(students.list_students, actor=user, per_page=2)
+        if own.total == 1:
+            profile = await offload(students.student_profile, actor=user, student_id=browser_id(own.rows[0]["id"]))
+            self.profile, self.guardians = profile_summary(profile)
         return None
 
 
@@ -99,32 +103,36 @@ class MyChildrenState(AuthState):
     profile: dict[str, str] = {}
     guardians: list[dict[str, str]] = []
 
-    @rx.event
-    def load_children(self) -> Any:
-        user = self._user_with("child.read")
-        if user is None:
-            self.children, self.profile, self.guardians = [], {}, []
-            return refused(self, NO_ACCESS)
-        with tenant_session(user.school_id) as session:
-            self.children = [{"id": str(child.id), "name": child.full_name} for child in students.children_of(session, user_id=user.id)]
-        ids = [child["id"] for child in self.children]
-        chosen = self.selected_id if self.selected_id in ids else (ids[0] if ids else "")
-        if not chosen:
-            self.profile, self.guardians = {}, []
-            return None
-        return MyChildrenState.show_child(chosen)
-
-    @rx.event
-    def show_child(self, student_id: str) -> Any:
-        """One of the parent's children (the service refuses anybody else's child)."""
-        user = self._user_with("child.read")
-        if user is None:
-            return refused(self)
-        try:
-            with tenant_session(user.school_id) as session:
-                profile = students.student_profile(session, actor=user, student_id=UUID(student_id))
-        except (NotFound, ValueError):
-            return rx.toast.error("That is not one of your children.")
+    async def _show(self, user: CurrentUser, student_id: str) -> None:
+        """One child's record (the service refuses anybody else's child with NotFound)."""
+        profile = await offload(students.student_profile, actor=user, student_id=browser_id(student_id))
         self.selected_id = student_id
         self.profile, self.guardians = profile_summary(profile)
+
+    @rx.event
+    async def load_children(self) -> Any:
+        """on_load: the parent's children, and the record of the one chosen (the first)."""
+        user = await self._actor(CHILDREN)
+        if user is None:
+            self.children, self.profile, self.guardians = [], {}, []
+            return self._refused(NO_ACCESS)
+        found = await offload(students.list_students, actor=user, per_page=100)
+        self.children = [{"id": row["id"], "name": row["name"]} for row in found.rows]
+        ids = [child["id"] for child in self.children]
+        chosen = self.selected_id if self.selected_id in ids else (ids[0] if ids else "")
+        if chosen:
+            await self._show(user, chosen)
+        else:
+            self.selected_id, self.profile, self.guardians = "", {}, []
+        return None
+
+    @rx.event
+    async def show_child(self, student_id: str) -> Any:
+        user = await self._actor(CHILDREN)
+        if user is None:
+            return self._refused()
+        try:
+            await self._show(user, student_id)
+        except NotFound:
+            return rx.toast.error("That is not one of your children.")
         return None

@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from models import SchoolStatus
+from oneclass.current_user import CurrentUser
 from oneclass.offload import offload
 from oneclass.services import schools
 from oneclass.services.audit import AuditFilter
-from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import AUDIT_PERMISSION, SCHOOLS_PERMISSION, SchoolCreationIncomplete
 from oneclass.settings import get_settings

@@ -22,11 +22,13 @@ from oneclass import db
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.services import auth
 from oneclass.tenancy import SchoolRoute
-from state.academics import GuardiansState, StaffState, SubjectsState
 from state.admin_audit import AuditLogState
 from state.admin_users import UserAdminState
+from state.guardians import GuardiansState
 from state.listing import PagedList
+from state.staff import StaffState
 from state.students import StudentListState
+from state.subjects import SubjectsState
 from tests.conftest import TEST_PASSWORD, SchoolFixture, delete_school, make_school
 
 S = TypeVar("S", bound=State)

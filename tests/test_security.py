@@ -137,11 +137,19 @@ def test_wildcards() -> None:
     ("role", "allowed", "refused"),
     [
         (Role.super_admin, ["platform.schools", "users.delete"], []),
-        (Role.school_admin, ["users.create", "school.update", "audit.read", "grades.update"], ["platform.schools"]),
-        (Role.teacher, ["classes.update", "students.read", "grades.update"], ["users.read", "students.update", "audit.read"]),
-        (Role.student, ["grades.read", "attendance.read", "profile.update"], ["grades.update", "child.read", "users.read"]),
-        (Role.parent, ["child.read", "fees.read", "grades.read"], ["grades.update", "users.read", "students.read"]),
-        (Role.staff, ["department.update", "reports.read"], ["reports.create", "users.read", "grades.read"]),
+        (
+            Role.school_admin,
+            ["users.create", "school.update", "audit.read", "grades.update", "classes.manage", "subjects.manage", "departments.manage"],
+            ["platform.schools"],
+        ),
+        (
+            Role.teacher,
+            ["classes.read", "students.read", "grades.update"],
+            ["classes.manage", "subjects.manage", "school.update", "users.read", "students.update", "audit.read"],
+        ),
+        (Role.student, ["grades.read", "attendance.read"], ["grades.update", "child.read", "users.read", "classes.read"]),
+        (Role.parent, ["child.read", "fees.read", "grades.read"], ["grades.update", "users.read", "students.read", "classes.read"]),
+        (Role.staff, ["reports.read"], ["departments.manage", "reports.create", "users.read", "grades.read", "classes.read"]),
     ],
 )
 def test_permission_matrix(role: Role, allowed: list[str], refused: list[str]) -> None:

@@ -80,7 +80,7 @@ def test_a_search_for_percent_or_underscore_matches_only_literally(two_schools) 
         admin = school_admin_of(session, school.id)
 
         def found(search: str) -> set[str]:
-            return {str(row["id"]) for row in students.list_students(session, actor=admin, search=search, per_page=100).rows}
+            return {str(row["id"]) for row in students.list_students(actor=admin, search=search, per_page=100).rows}
 
         assert found("t%r") == {str(percent.id)}
         assert found("r_t") == {str(underscore.id)}

@@ -7,10 +7,11 @@ from uuid import UUID
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models import (
     EmergencyContact,
+    Enrolment,
     GradeLevel,
     SchoolClass,
     Student,
@@ -171,46 +172,56 @@ def test_promotion_preview_then_promote(school_with_records) -> None:
     with db.tenant_session(school_a.id) as session:
         grade3 = session.exec(select(SchoolClass).where(SchoolClass.grade_level == GradeLevel.G3)).one()
         grade7 = session.exec(select(SchoolClass).where(SchoolClass.grade_level == GradeLevel.G7)).one()
-        next_year = academics.create_academic_year(
-            session, actor=admin, name="2027", starts_on=date(2027, 1, 5), ends_on=date(2027, 12, 10),
-            terms=[TermDates(date(2027, 1, 12), date(2027, 4, 8)), TermDates(date(2027, 5, 11), date(2027, 8, 5)), TermDates(date(2027, 9, 7), date(2027, 12, 2))],
-        )
-        grade4 = academics.create_class(session, actor=admin, school_level="primary", year_id=next_year.id, grade_level="G4", name="Grade 4 2027")
-        wrong = academics.create_class(session, actor=admin, school_level="primary", year_id=next_year.id, grade_level="G5", name="Grade 5 2027")
-        assert "Grade 4" in academics.preview_promotion(session, actor=admin, class_id=grade3.id, to_class_id=wrong.id).problem
-        plan = academics.preview_promotion(session, actor=admin, class_id=grade3.id, to_class_id=grade4.id)
-        assert plan.problem == "" and len(plan.moving) > 0
-        academics.promote_class(session, actor=admin, class_id=grade3.id, to_class_id=grade4.id)
-        leavers = academics.preview_promotion(session, actor=admin, class_id=grade7.id, to_class_id=None)
-        assert leavers.to_class is None and leavers.graduating
-        academics.promote_class(session, actor=admin, class_id=grade7.id, to_class_id=None)
-        session.commit()
+    academics.create_year(
+        actor=admin, name="2027", starts_on=date(2027, 1, 5), ends_on=date(2027, 12, 10),
+        terms=[TermDates(date(2027, 1, 12), date(2027, 4, 8)), TermDates(date(2027, 5, 11), date(2027, 8, 5)), TermDates(date(2027, 9, 7), date(2027, 12, 2))],
+    )
+    next_year = UUID(next(year["id"] for year in academics.list_years(actor=admin) if year["name"] == "2027"))
+    for grade, name, capacity in (("G4", "Grade 4 2027", 40), ("G5", "Grade 5 2027", 40), ("G4", "Grade 4 Small", 1)):
+        academics.create_class(actor=admin, year_id=next_year, grade_level=grade, name=name, capacity=capacity)
+    by_name = {row["name"]: UUID(row["id"]) for row in academics.classes_overview(actor=admin, year_id=next_year).classes}
+    grade4, wrong, small = by_name["Grade 4 2027"], by_name["Grade 5 2027"], by_name["Grade 4 Small"]
+
+    wrong_preview = academics.promotion_preview(actor=admin, class_id=grade3.id, to_class_id=wrong)
+    assert "Grade 4" in wrong_preview.plan.problem
+    assert {target["value"] for target in wrong_preview.targets} == {str(grade4), str(small)}
+    for refused_target in (wrong, small):  # not the next grade; no room for the whole class
+        with pytest.raises(ValidationFailed):
+            academics.promote(actor=admin, class_id=grade3.id, to_class_id=refused_target)
+    with db.tenant_session(school_a.id) as session:
+        assert session.exec(select(Enrolment).where(col(Enrolment.class_id).in_([wrong, small]))).first() is None
+    plan = academics.promotion_preview(actor=admin, class_id=grade3.id, to_class_id=grade4).plan
+    assert plan.problem == "" and len(plan.moving) > 1
+    assert academics.promote(actor=admin, class_id=grade3.id, to_class_id=grade4) == plan
+    leavers = academics.promotion_preview(actor=admin, class_id=grade7.id, to_class_id=None).plan
+    assert leavers.to_class is None and leavers.graduating
+    academics.promote(actor=admin, class_id=grade7.id, to_class_id=None)
     # The list shows this year's class: 2026 is still the current year, so nobody is in the
     # 2027 class yet, and each promoted student is listed once, not once per year.
-    assert students.list_students(actor=admin, class_id=grade4.id).total == 0
+    assert students.list_students(actor=admin, class_id=grade4).total == 0
     every = students.list_students(actor=admin, per_page=100)
     assert every.total == 30 and len({row["id"] for row in every.rows}) == 30
     assert sum(row["class"] == grade3.name for row in every.rows) == len(plan.moving)
     graduated = students.list_students(actor=admin, status=StudentStatus.graduated.value)
     assert graduated.total == len(leavers.graduating)
+    leaver = students.student_profile(actor=admin, student_id=UUID(graduated.rows[0]["id"]))
+    assert leaver["history"][0]["reason"] == "Completed the final class"
     # Once 2027 is the current year, the promoted students are in Grade 4 there.
-    with db.tenant_session(school_a.id) as session:
-        academics.set_current_year(session, actor=admin, year_id=next_year.id)
-        session.commit()
-    moved = students.list_students(actor=admin, class_id=grade4.id)
+    assert academics.make_current_year(actor=admin, year_id=next_year) == "2027"
+    moved = students.list_students(actor=admin, class_id=grade4)
     assert moved.total == len(plan.moving)
 
 
 def test_year_and_term_dates_are_validated(two_schools) -> None:
     school_a, _ = two_schools
     admin = _admin(school_a)
-    with db.tenant_session(school_a.id) as session:
-        with pytest.raises(ValidationFailed) as refused:
-            academics.create_academic_year(
-                session, actor=admin, name="2030", starts_on=date(2030, 1, 1), ends_on=date(2030, 12, 1),
-                terms=[TermDates(date(2030, 1, 10), date(2030, 4, 1)), TermDates(date(2030, 3, 1), date(2030, 6, 1)), TermDates(date(2030, 9, 1), date(2031, 1, 1))],
-            )
+    with pytest.raises(ValidationFailed) as refused:
+        academics.create_year(
+            actor=admin, name="2030", starts_on=date(2030, 1, 1), ends_on=date(2030, 12, 1),
+            terms=[TermDates(date(2030, 1, 10), date(2030, 4, 1)), TermDates(date(2030, 3, 1), date(2030, 6, 1)), TermDates(date(2030, 9, 1), date(2031, 1, 1))],
+        )
     assert set(refused.value.errors) == {"term2", "term3"}
+    assert academics.list_years(actor=admin) == []
 
 
 def test_a_row_cannot_point_into_another_school(school_with_records) -> None:

@@ -21,6 +21,7 @@ PASSWORD_RESET_ISSUED = "password.reset_issued"
 PASSWORD_RESET = "password.reset"
 TOTP_ENABLED = "totp.enabled"
 TOTP_DISABLED = "totp.disabled"
+TOTP_RESET = "totp.reset"  # by an admin, for a user who lost their second factor
 ROLE_CHANGED = "user.role_changed"
 USER_CREATED = "user.created"
 USER_UPDATED = "user.updated"

@@ -1,5 +1,5 @@
 """Guardians as the school's admin sees them: how to reach them, how they like to be reached,
-and whose guardian they are."""
+and whose guardian they are. `list_guardians` is the public call (an actor, one unit of work)."""
 
 import re
 from uuid import UUID
@@ -8,6 +8,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from models import Guardian, Student, StudentGuardian
+from oneclass.db import unit_of_work
 from oneclass.permissions import require
 from oneclass.services.auth import CurrentUser
 from oneclass.services.paging import Page
@@ -40,9 +41,14 @@ def children_of_guardians(session: Session, guardian_ids: set[UUID]) -> dict[UUI
     return children
 
 
-def list_guardians(session: Session, *, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> Page:
+def list_guardians(*, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> Page:
     """A page of the school's guardians with their children, searched by name or phone number."""
     require(actor, "users.read")
+    with unit_of_work(actor) as session:
+        return query_guardians(session, search=search, page=page, per_page=per_page)
+
+
+def query_guardians(session: Session, *, search: str = "", page: int = 1, per_page: int = 25) -> Page:
     query = select(Guardian)
     term = search.strip()
     if term:

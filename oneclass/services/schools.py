@@ -19,11 +19,11 @@ from sqlmodel import Session, col, func, or_, select
 
 from models import Role, School, SchoolLevel, SchoolStatus
 from oneclass import validation
+from oneclass.current_user import CurrentUser
 from oneclass.db import platform_unit_of_work, unit_of_work
 from oneclass.permissions import require
 from oneclass.security import password_problem
 from oneclass.services import audit, paging, users
-from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.paging import Page, like_pattern
 from oneclass.tenancy import forget_school_route

@@ -1,5 +1,8 @@
 """Teachers and other staff as the school keeps them: their profile (department, job title,
-employee number, phone), what they teach, and who may teach or lead a class."""
+employee number, phone), what they teach, and who may teach or lead a class.
+
+`list_staff`, `departments` and `update_staff_profile` are the public calls (an actor, one unit of
+work each, plain data back); the functions taking a `session` first serve other services."""
 
 from typing import Any
 from uuid import UUID
@@ -17,6 +20,7 @@ from models import (
     User,
 )
 from oneclass import validation
+from oneclass.db import unit_of_work
 from oneclass.permissions import require
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
@@ -24,7 +28,7 @@ from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page
 
 STAFF_ROLES = (Role.teacher.value, Role.staff.value)
-# Who may teach a subject or lead a class (as `academics.assign_teacher` checks).
+# Who may teach a subject or lead a class (as `academics.set_teacher` and `add_class` check).
 TEACHING_ROLES = (Role.teacher.value, Role.school_admin.value)
 STAFF_UPDATED = "staff.updated"
 NOT_FOUND = "No such teacher or staff member in this school."
@@ -63,10 +67,15 @@ def _staff_row(user: User, profile: StaffProfile | None, department: str | None,
     }
 
 
-def list_staff(session: Session, *, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> Page:
+def list_staff(*, actor: CurrentUser, search: str = "", page: int = 1, per_page: int = 25) -> Page:
     """A page of the school's teachers and staff with their profiles, searched by name, email,
     employee number or job title."""
     require(actor, "users.read")
+    with unit_of_work(actor) as session:
+        return query_staff(session, search=search, page=page, per_page=per_page)
+
+
+def query_staff(session: Session, *, search: str = "", page: int = 1, per_page: int = 25) -> Page:
     query = (
         select(User, StaffProfile, Department.name)
         .outerjoin(StaffProfile, col(StaffProfile.user_id) == User.id)
@@ -90,6 +99,13 @@ def list_staff(session: Session, *, actor: CurrentUser, search: str = "", page: 
     ).all()
     taught = subjects_taught(session, {user.id for user, _, _ in found})
     return Page([_staff_row(user, profile, department, taught.get(user.id, [])) for user, profile, department in found], total)
+
+
+def departments(*, actor: CurrentUser) -> list[dict[str, str]]:
+    """The school's departments, as the choices of the profile dialog."""
+    require(actor, "users.read")
+    with unit_of_work(actor) as session:
+        return department_choices(session)
 
 
 def department_choices(session: Session) -> list[dict[str, str]]:
@@ -175,6 +191,26 @@ def _clean_profile(
 
 
 def update_staff_profile(
+    *,
+    actor: CurrentUser,
+    user_id: UUID | str,
+    department_id: str = "",
+    job_title: str = "",
+    employee_number: str = "",
+    phone: str = "",
+    ip: str | None = None,
+) -> None:
+    """Set a teacher's or staff member's profile (creating it the first time); empty values
+    clear a field."""
+    require(actor, "users.update")
+    with unit_of_work(actor) as session:
+        save_staff_profile(
+            session, actor=actor, user_id=user_id, department_id=department_id, job_title=job_title,
+            employee_number=employee_number, phone=phone, ip=ip,
+        )
+
+
+def save_staff_profile(
     session: Session,
     *,
     actor: CurrentUser,
@@ -185,8 +221,7 @@ def update_staff_profile(
     phone: str = "",
     ip: str | None = None,
 ) -> StaffProfile:
-    """Set a teacher's or staff member's profile (creating it the first time); empty values
-    clear a field. The caller commits."""
+    """`update_staff_profile` inside the caller's transaction."""
     require(actor, "users.update")
     staff_id = _as_uuid(user_id)
     user = session.get(User, staff_id) if staff_id else None

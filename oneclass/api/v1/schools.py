@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from oneclass.api.deps import Paging, client_ip, paging, platform_user_with
 from oneclass.api.schemas import NO_NUL, Envelope, SchoolIn, SchoolOut
 from oneclass.api.v1.common import errors, success
+from oneclass.current_user import CurrentUser
 from oneclass.services import schools
-from oneclass.services.auth import CurrentUser
 
 router = APIRouter(prefix="/schools", tags=["schools (platform)"])
 Admin = Annotated[CurrentUser, Depends(platform_user_with(schools.SCHOOLS_PERMISSION))]

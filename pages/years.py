@@ -1,0 +1,90 @@
+"""The school admin's years and terms: each year's dates and its three terms, a new year, and
+which year is the current one."""
+
+import reflex as rx
+
+from components import confirm_dialog, data_table, empty_state, form_dialog, form_field
+from components.records import action_button, row_button, toolbar
+from oneclass import routes
+from pages.guard import signed_in_page
+from state.years import TERMS, YearsState
+
+
+def field_pair(*fields: rx.Component, error: rx.Var | str = "") -> rx.Component:
+    """Two fields side by side (a start and an end date), with one message for the pair."""
+    return rx.vstack(
+        rx.grid(*fields, columns="2", spacing="3", width="100%"),
+        rx.cond(error != "", rx.text(error, color="var(--red-11)", size="2", role="alert")),
+        spacing="1",
+        width="100%",
+    )
+
+
+def year_row(year: rx.Var) -> rx.Component:
+    name = year["name"].to(str)
+    return rx.table.row(
+        rx.table.row_header_cell(name),
+        rx.table.cell(year["starts_on"], " to ", year["ends_on"], white_space="nowrap"),
+        rx.table.cell(rx.vstack(rx.foreach(year["terms"].to(list[str]), lambda term: rx.text(term, size="2")), spacing="1")),
+        rx.table.cell(
+            rx.cond(
+                year["is_current"],
+                rx.badge("Current", color_scheme="green"),
+                row_button("Make current", "Make " + name + " the current year", YearsState.ask_make_current(year["id"], name)),
+            )
+        ),
+        align="center",
+    )
+
+
+def new_year_dialog() -> rx.Component:
+    errors = YearsState.errors
+    return form_dialog(
+        "New year",
+        "A school year has three terms; use the dates gazetted for your school.",
+        form_field("Name", "name", placeholder="2027", error=errors.get("name", "")),
+        field_pair(
+            form_field("Year starts", "starts_on", type_="date", error=errors.get("starts_on", "")),
+            form_field("Year ends", "ends_on", type_="date", error=errors.get("ends_on", "")),
+        ),
+        *[
+            field_pair(
+                form_field(f"Term {n} starts", f"term{n}_starts", type_="date"),
+                form_field(f"Term {n} ends", f"term{n}_ends", type_="date"),
+                error=errors.get(f"term{n}", ""),
+            )
+            for n in TERMS
+        ],
+        submit_label="Add year",
+        on_submit=YearsState.create_year,
+        open=YearsState.editor_open,
+        on_open_change=YearsState.set_editor_open,
+        error=errors.get("form", ""),
+        max_width="34em",
+    )
+
+
+@signed_in_page(routes.ADMIN_YEARS, "Years and terms", permission="school.update", on_load=YearsState.load_years)
+def admin_years() -> rx.Component:
+    return rx.vstack(
+        toolbar(rx.spacer(), action_button("calendar-plus", "New year", YearsState.open_new_year)),
+        data_table(
+            ["Year", "Dates", "Terms", "Status"],
+            YearsState.years,
+            year_row,
+            empty=empty_state("calendar", "No years yet", "Add the school year and its three terms to start."),
+            label="Years",
+        ),
+        new_year_dialog(),
+        confirm_dialog(
+            "Make " + YearsState.confirm_name + " the current year?",
+            "Classes, registers and reports will use this year from now on. You can switch back at any time.",
+            confirm_label="Make current",
+            on_confirm=YearsState.make_current,
+            open=YearsState.confirm_open,
+            on_open_change=YearsState.set_confirm_open,
+            color_scheme="teal",
+        ),
+        spacing="4",
+        width="100%",
+    )

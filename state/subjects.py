@@ -1,0 +1,102 @@
+"""SubjectsState: the school admin's subjects: searched, paged, exported, added one by one or
+from the ZIMSEC list. Every handler asks `_actor` first and calls one service off the loop."""
+
+from typing import Any
+
+import reflex as rx
+
+from oneclass.offload import offload
+from oneclass.services import academics
+from oneclass.services.academics import MANAGE_SUBJECTS, SubjectRow
+from oneclass.services.auth import CurrentUser
+from oneclass.services.errors import ValidationFailed
+from oneclass.services.paging import Page
+from state.auth import NO_ACCESS, AuthState
+from state.dialogs import FormDialog
+from state.form_values import with_form_error
+from state.listing import ExportTable, SearchedList
+
+SUBJECT_LEVELS = {"primary": "Primary", "o_level": "O-level", "a_level": "A-level"}
+SUBJECT_COLUMNS = {"code": "Code", "name": "Subject", "level": "Level"}
+
+
+def subject_label(level: str) -> str:
+    return SUBJECT_LEVELS.get(level, level)
+
+
+def shown(subject: SubjectRow) -> dict[str, Any]:
+    """A subject as the list and its export show it: the level by its name."""
+    return {**subject, "level": subject_label(subject["level"])}
+
+
+class SubjectsState(SearchedList, FormDialog, AuthState):
+    rows: list[dict[str, Any]] = []
+
+    async def _subjects(self, user: CurrentUser) -> list[dict[str, Any]]:
+        """Every subject the search matches (a short list: the service does not page it)."""
+        return [shown(subject) for subject in await offload(academics.list_subjects, actor=user, search=self.search)]
+
+    async def _fetch(self, user: CurrentUser) -> None:
+        """The list's one loading step: the page on screen of what the search matches."""
+        subjects = await self._subjects(user)
+        per_page = self.per_page  # a short list: paged here rather than in SQL
+
+        async def page_of(page: int) -> Page:
+            return Page(subjects[(page - 1) * per_page : page * per_page], len(subjects))
+
+        self.rows = (await self._fetch_page_async(page_of)).rows
+
+    async def _load_page(self) -> Any:
+        user = await self._actor(MANAGE_SUBJECTS)
+        if user is None:
+            self.rows, self.total = [], 0
+            return self._refused(NO_ACCESS)
+        await self._fetch(user)
+        return None
+
+    @rx.event
+    async def load_subjects(self) -> Any:
+        return await self._load_page()
+
+    async def _export_table(self) -> ExportTable | None:
+        user = await self._actor(MANAGE_SUBJECTS)
+        return None if user is None else ("subjects", SUBJECT_COLUMNS, await self._subjects(user))
+
+    @rx.var
+    def default_level(self) -> str:
+        """A new subject's level: the school's own (O-level for secondary and combined)."""
+        return "primary" if self.school_level == "primary" else "o_level"
+
+    @rx.event
+    async def open_new_subject(self) -> Any:
+        if await self._actor(MANAGE_SUBJECTS) is None:
+            return self._refused()
+        self._open_editor()
+        return None
+
+    @rx.event
+    async def add_subject(self, form: dict[str, str]) -> Any:
+        user = await self._actor(MANAGE_SUBJECTS)
+        if user is None:
+            return self._refused()
+        try:
+            subject = await offload(
+                academics.create_subject, actor=user, code=form.get("code", ""), name=form.get("name", ""), level=form.get("level", "")
+            )
+        except ValidationFailed as refusal:
+            self.errors = with_form_error(refusal.errors)
+            return None
+        self.editor_open = False
+        await self._fetch(user)
+        return rx.toast.success(f"Added {subject['name']} ({subject['code']}).")
+
+    @rx.event
+    async def adopt_zimsec(self) -> Any:
+        user = await self._actor(MANAGE_SUBJECTS)
+        if user is None:
+            return self._refused()
+        added = await offload(academics.adopt_zimsec, actor=user)
+        await self._fetch(user)
+        if added == 0:
+            return rx.toast.info("Every ZIMSEC subject for your school's level is already on your list.")
+        return rx.toast.success(f"Added {added} subjects from the ZIMSEC list.")
