@@ -123,7 +123,7 @@ def status_confirmation() -> rx.Component:
         on_confirm=PlatformSchoolsState.confirm_status_change,
         open=PlatformSchoolsState.confirm_open,
         on_open_change=PlatformSchoolsState.set_confirm_open,
-        color_scheme=rx.cond(suspend, "red", "teal"),  # type: ignore[arg-type]
+        color_scheme=rx.cond(suspend, "red", "teal"),
     )
 
 
