@@ -1,7 +1,9 @@
 """Redis: one client, JSON get/set with school-scoped keys, and graceful degradation.
 
 When Redis is unreachable every helper behaves as a cache miss, so the app keeps serving from
-PostgreSQL (health reports "degraded").
+PostgreSQL (health reports "degraded"). Cached query results are keyed by the version of each
+table they read; every commit that writes a school's table moves that version on (the hook this
+module registers with `oneclass.db.after_commit`).
 """
 
 import hashlib
@@ -9,11 +11,11 @@ import json
 import logging
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import redis
 
-from oneclass import embedded
+from oneclass import db, embedded
 from oneclass.observability import CACHE_REQUESTS
 from oneclass.settings import get_settings
 
@@ -55,7 +57,8 @@ def key(*parts: object) -> str:
 
 def get_json(cache_key: str) -> Any | None:
     try:
-        raw = get_redis().get(cache_key)
+        # redis-py types its sync and asyncio clients as one: this client answers at once.
+        raw = cast(bytes | None, get_redis().get(cache_key))
     except (redis.RedisError, OSError) as error:
         CACHE_REQUESTS.labels("error").inc()
         log.warning("cache read failed: %s", error)
@@ -93,7 +96,7 @@ def versions(school_id: object, tables: tuple[str, ...]) -> list[int] | None:
         if _Invalidations.missed:
             client.incr(key("epoch"))
             _Invalidations.missed = False
-        raw = client.mget([*(key("version", school_id, table) for table in tables), key("epoch")])
+        raw = cast(list[bytes | None], client.mget([*(key("version", school_id, table) for table in tables), key("epoch")]))
     except (redis.RedisError, OSError):
         return None
     return [int(value or 0) for value in raw]
@@ -108,11 +111,20 @@ def bump(school_id: object, table: str) -> None:
         log.warning("cache invalidation failed: %s", error)
 
 
+def bump_written(written: db.Written) -> None:
+    """After a commit: make stale every cached result over the tables it wrote."""
+    for school_id, table in written:
+        bump(school_id, table)
+
+
+db.after_commit(bump_written)
+
+
 def cached(
     school_id: object, tables: tuple[str, ...], params: dict[str, Any], compute: Callable[[], T], ttl: int = TTL_QUERY
 ) -> T:
     """`compute()`, remembered per school, the versions of the tables it reads, and its
-    parameters. Any committed write to one of `tables` makes it stale (see db.py)."""
+    parameters. Any committed write to one of `tables` makes it stale (`bump_written`)."""
     generations = versions(school_id, tables)
     if generations is None:
         return compute()
@@ -120,7 +132,7 @@ def cached(
     cache_key = key("q", school_id, "-".join(tables), digest)
     hit = get_json(cache_key)
     if hit is not None:
-        return hit  # type: ignore[no-any-return]
+        return cast(T, hit)
     value = compute()
     set_json(cache_key, value, ttl)
     return value

@@ -6,7 +6,7 @@ Row Level Security always applies to it; the platform (`oneclass_platform`, also
 is the super admins' explicit path, allowed only what its own policies name.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Protocol
@@ -19,6 +19,7 @@ from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from oneclass import embedded
+from oneclass.observability import watch_pools
 from oneclass.services.errors import Conflict, integrity_refusal
 from oneclass.settings import get_settings
 
@@ -98,6 +99,9 @@ def pool_stats() -> dict[str, dict[str, int]]:
     return stats
 
 
+watch_pools(pool_stats)
+
+
 def reset_engines() -> None:
     """Forget engines and URLs (after settings change, e.g. in tests)."""
     for cached in (owner_engine, app_engine, platform_engine):
@@ -152,6 +156,20 @@ def _apply_tenant(session: Session, _tx: SessionTransaction, connection: Connect
     )
 
 
+# (school id, table) pairs a committed transaction wrote.
+Written = set[tuple[str, str]]
+_after_commit_hooks: list[Callable[[Written], None]] = []
+
+
+def after_commit(hook: Callable[[Written], None]) -> None:
+    """Have `hook(written)` called after each commit that wrote a school's tables, with what it
+    wrote. The cache registers its version bump here when it is imported (host resolution and
+    every caching service import it), so this module knows nothing of Redis and the cache may
+    import it without a cycle."""
+    if hook not in _after_commit_hooks:
+        _after_commit_hooks.append(hook)
+
+
 def invalidate_on_commit(session: Session, school_id: UUID | str, *tables: str) -> None:
     """Mark a school's cached results over `tables` stale once this session's transaction
     commits (not before: a reader in between would cache the old rows again).
@@ -170,11 +188,11 @@ def _note_written_tables(session: Session, _context: object, _instances: object)
 
 
 @event.listens_for(Session, "after_commit")
-def _bump_cache_versions(session: Session) -> None:
-    from oneclass import cache
-
-    for school_id, domain in session.info.pop("invalidate", set()):
-        cache.bump(school_id, domain)
+def _tell_what_was_written(session: Session) -> None:
+    written: Written = session.info.pop("invalidate", set())
+    if written:
+        for hook in _after_commit_hooks:
+            hook(written)
 
 
 @event.listens_for(Session, "after_rollback")

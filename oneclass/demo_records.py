@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import (
     GRADE_LEVEL_NAMES,
@@ -23,9 +23,9 @@ from models import (
     Subject,
     User,
 )
+from oneclass.current_user import CurrentUser
 from oneclass.services import academics
 from oneclass.services.academics import TermDates
-from oneclass.services.auth import CurrentUser
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
 from oneclass.services.users import create_user
 
@@ -155,6 +155,6 @@ def _birth_date(rng: random.Random, grade: GradeLevel) -> date:
 
 def school_admin_of(session: Session, school_id: UUID) -> CurrentUser:
     """The school's (first) admin as an acting user, for writing demo data through services."""
-    admin = session.exec(select(User).where(User.role == Role.school_admin).order_by(User.created_at)).first()
+    admin = session.exec(select(User).where(User.role == Role.school_admin).order_by(col(User.created_at))).first()
     assert admin is not None, "the school needs an admin first"
     return CurrentUser(id=admin.id, school_id=school_id, email=admin.email, full_name=admin.full_name, role=admin.role, family_id=admin.id)

@@ -8,6 +8,7 @@ workers, scrape each or run prometheus_client's multiprocess mode (see the READM
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -37,22 +38,30 @@ RATE_LIMITED = Counter("oneclass_rate_limited_total", "Requests refused by a rat
 BUILD_INFO = Gauge("oneclass_build_info", "Version of the running app", ["version"], registry=REGISTRY)
 
 
+# Connections checked out and idle, by pool name: what `oneclass.db.pool_stats` answers.
+PoolStats = Callable[[], dict[str, dict[str, int]]]
+
+
 class PoolCollector(Collector):
-    """Connections of each database pool, read at scrape time."""
+    """Connections of each database pool, read at scrape time from `stats`."""
 
-    def collect(self):  # type: ignore[no-untyped-def]
-        from oneclass import db
+    def __init__(self, stats: PoolStats) -> None:
+        self.stats = stats
 
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         in_use = GaugeMetricFamily("oneclass_db_pool_connections_in_use", "Checked-out connections", labels=["pool"])
         idle = GaugeMetricFamily("oneclass_db_pool_connections_idle", "Idle pooled connections", labels=["pool"])
-        for name, stats in db.pool_stats().items():
+        for name, stats in self.stats().items():
             in_use.add_metric([name], stats["in_use"])
             idle.add_metric([name], stats["idle"])
         yield in_use
         yield idle
 
 
-REGISTRY.register(PoolCollector())
+def watch_pools(stats: PoolStats) -> None:
+    """Export the database pools' connections: `oneclass.db` hands its `pool_stats` over when
+    it loads (metrics depend on nothing of the app, so every module may import them)."""
+    REGISTRY.register(PoolCollector(stats))
 
 
 def metrics_text() -> bytes:

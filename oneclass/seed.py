@@ -2,16 +2,21 @@
 super admin.
 
 Testers and scripts rely on these logins (see the README). Refused in production.
+
+It is a batch, not a user's action: it calls the services' internal functions (those that take a
+session and never commit) inside transactions of its own, and runs again safely: what exists is
+kept, and a school whose data is missing (a run stopped half-way) is filled in.
 """
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from models import PlatformUser, Role, School, SchoolLevel
+from models import PlatformUser, Role, School, SchoolLevel, User
 from oneclass.db import owner_session, tenant_session
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.services.schools import create_school
 from oneclass.services.users import create_platform_user, create_user
 from oneclass.settings import get_settings
+from oneclass.tenancy import forget_school_route
 
 DEMO_PASSWORD = "oneclass-demo"
 DEMO_SCHOOLS = [
@@ -38,40 +43,42 @@ def database_is_empty() -> bool:
 
 
 def seed_demo() -> list[str]:
-    """Create the demo schools and users; skip any that exist. Returns what was created."""
+    """Create what is missing of the demo schools, their users and records, and the platform's
+    super admin. Returns the accounts it created (none: everything was there already)."""
     if get_settings().is_production:
         raise SeedRefused("the demo seed does not run when ENVIRONMENT=production")
     created: list[str] = []
+    # The schools and the super admin: rows the app role may not write, so as the owner, in one
+    # transaction.
     with owner_session() as session:
         existing = set(session.exec(select(School.subdomain)).all())
-        new_schools = [
-            create_school(session, name=name, subdomain=subdomain, level=level)
-            for subdomain, name, level in DEMO_SCHOOLS
-            if subdomain not in existing
-        ]
+        for subdomain, name, level in DEMO_SCHOOLS:
+            if subdomain not in existing:
+                create_school(session, name=name, subdomain=subdomain, level=level)
         if session.exec(select(PlatformUser).where(PlatformUser.email == ROOT_EMAIL)).first() is None:
-            create_platform_user(
-                session, email=ROOT_EMAIL, full_name="Platform Admin", password=DEMO_PASSWORD
-            )
+            create_platform_user(session, email=ROOT_EMAIL, full_name="Platform Admin", password=DEMO_PASSWORD)
             created.append(ROOT_EMAIL)
         session.commit()
-    for school in new_schools:
-        # School data is written the way the app writes it: as the app role, under RLS.
-        with tenant_session(school.id) as session:
-            for local_part, (role, title) in DEMO_ROLES.items():
-                email = f"{local_part}@{school.subdomain}.test"
-                create_user(
-                    session,
-                    school_id=school.id,
-                    email=email,
-                    full_name=f"{school.name} {title}",
-                    role=role,
-                    password=DEMO_PASSWORD,
-                )
-                created.append(email)
-            session.flush()
-            seed_school_records(
-                session, admin=school_admin_of(session, school.id), subdomain=school.subdomain, level=school.level
-            )
-            session.commit()
+        schools = session.exec(select(School).where(col(School.subdomain).in_([s for s, _, _ in DEMO_SCHOOLS]))).all()
+    for school in schools:
+        forget_school_route(school)  # committed now: a lookup made before the seed is not kept
+        created += _seed_school(school)
     return created
+
+
+def _seed_school(school: School) -> list[str]:
+    """A demo school's users and records, in one transaction written the way the app writes a
+    school's data (as the app role, under RLS): all of it, or nothing when its admin exists."""
+    admin_email = f"admin@{school.subdomain}.test"
+    with tenant_session(school.id) as session:
+        if session.exec(select(User.id).where(User.email == admin_email)).first() is not None:
+            return []
+        emails = []
+        for local_part, (role, title) in DEMO_ROLES.items():
+            email = f"{local_part}@{school.subdomain}.test"
+            create_user(session, school_id=school.id, email=email, full_name=f"{school.name} {title}", role=role, password=DEMO_PASSWORD)
+            emails.append(email)
+        session.flush()
+        seed_school_records(session, admin=school_admin_of(session, school.id), subdomain=school.subdomain, level=school.level)
+        session.commit()
+    return emails

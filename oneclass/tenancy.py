@@ -1,11 +1,29 @@
-"""Which school a request belongs to, read from its host."""
+"""Which school a request belongs to, read from its host: the school's route (what routing needs
+to know before any tenant is set), looked up through the database's one SECURITY DEFINER function
+and cached in Redis, and forgotten whenever a school's name, address or status changes."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from ipaddress import ip_address
+from uuid import UUID
 
-from oneclass.services.schools import SchoolRoute, find_school_route
+from sqlalchemy import text
+
+from models import School
+from oneclass import cache
+from oneclass.db import tenant_session
 from oneclass.settings import get_settings
+
+
+@dataclass(frozen=True)
+class SchoolRoute:
+    """What routing needs to know about a school, before any tenant is set."""
+
+    id: UUID
+    name: str
+    subdomain: str
+    level: str
+    status: str
 
 
 class HostKind(StrEnum):
@@ -18,6 +36,41 @@ class HostKind(StrEnum):
 class HostResolution:
     kind: HostKind
     school: SchoolRoute | None = None
+
+
+# --- a school's route, by subdomain or custom domain ----------------------------------------
+
+
+def _route_cache_key(subdomain: str | None, domain: str | None) -> str:
+    return cache.key("route", subdomain or "", domain or "")
+
+
+def find_school_route(*, subdomain: str | None, domain: str | None = None) -> SchoolRoute | None:
+    """Look a school up by subdomain (or custom domain); cached in Redis, misses briefly too."""
+    cache_key = _route_cache_key(subdomain, domain)
+    cached = cache.get_json(cache_key)
+    if cached is not None:
+        return SchoolRoute(**{**cached, "id": UUID(cached["id"])}) if cached else None
+    # No tenant yet: the SECURITY DEFINER function is the only thing the app role can ask.
+    with tenant_session(None) as session:
+        row = session.connection().execute(
+            text("SELECT * FROM find_school_for_host(:subdomain, :domain)"),
+            {"subdomain": subdomain, "domain": domain},
+        ).mappings().first()
+    route = SchoolRoute(**row) if row else None
+    if route:
+        cache.set_json(cache_key, {**asdict(route), "id": str(route.id)}, cache.TTL_SCHOOL_CONFIG)
+    else:
+        cache.set_json(cache_key, {}, cache.TTL_UNKNOWN_HOST)
+    return route
+
+
+def forget_school_route(school: School) -> None:
+    """Call after any change to a school's name, subdomain, domain or status."""
+    cache.delete(_route_cache_key(school.subdomain, None), _route_cache_key(None, school.domain))
+
+
+# --- a request's host -----------------------------------------------------------------------
 
 
 def _hostname(host: str) -> str:

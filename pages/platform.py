@@ -17,7 +17,7 @@ from components import (
 )
 from oneclass import routes
 from pages.guard import signed_in_page
-from state.platform import ALL_STATUSES, PlatformAuditState, PlatformSchoolsState
+from state.platform import ALL_STATUSES, AUDIT_PERMISSION, SCHOOLS_PERMISSION, PlatformAuditState, PlatformSchoolsState
 
 LEVELS = {"primary": "Primary", "secondary": "Secondary", "combined": "Primary and secondary"}
 CURRENCIES = {"USD": "USD", "ZiG": "ZiG"}
@@ -123,7 +123,7 @@ def status_confirmation() -> rx.Component:
         on_confirm=PlatformSchoolsState.confirm_status_change,
         open=PlatformSchoolsState.confirm_open,
         on_open_change=PlatformSchoolsState.set_confirm_open,
-        color_scheme=rx.cond(suspend, "red", "teal"),  # type: ignore[arg-type]
+        color_scheme=rx.cond(suspend, "red", "teal"),
     )
 
 
@@ -160,7 +160,7 @@ def no_schools() -> rx.Component:
     )
 
 
-@signed_in_page(routes.PLATFORM_SCHOOLS, "Schools", permission="platform.schools", on_load=PlatformSchoolsState.load_schools)
+@signed_in_page(routes.PLATFORM_SCHOOLS, "Schools", permission=SCHOOLS_PERMISSION, on_load=PlatformSchoolsState.load_schools)
 def platform_schools() -> rx.Component:
     return rx.vstack(
         school_filters(),
@@ -228,7 +228,7 @@ def event_row(event: rx.Var) -> rx.Component:
     )
 
 
-@signed_in_page(routes.PLATFORM_AUDIT, "Platform audit log", permission="platform.audit", on_load=PlatformAuditState.load_events)
+@signed_in_page(routes.PLATFORM_AUDIT, "Platform audit log", permission=AUDIT_PERMISSION, on_load=PlatformAuditState.load_events)
 def platform_audit() -> rx.Component:
     return rx.vstack(
         audit_filters(),

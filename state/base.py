@@ -3,8 +3,7 @@
 import reflex as rx
 
 from oneclass.offload import offload
-from oneclass.services.schools import SchoolRoute
-from oneclass.tenancy import HostKind, HostResolution, resolve_host
+from oneclass.tenancy import HostKind, HostResolution, SchoolRoute, resolve_host
 
 
 class AppState(rx.State):

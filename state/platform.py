@@ -1,5 +1,6 @@
 """The platform's own pages at the root domain: the schools (create, suspend, reactivate) and
-every school's audit trail. Each handler re-checks the super admin before it touches data."""
+every school's audit trail. Every handler that touches data asks `_actor` first and calls one
+service off the loop; the services check the super admin again and own the transaction."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
@@ -7,17 +8,16 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from models import SchoolStatus
-from oneclass.db import platform_session
-from oneclass.permissions import PermissionDenied
-from oneclass.services import audit, schools
+from oneclass.current_user import CurrentUser
+from oneclass.offload import offload
+from oneclass.services import schools
+from oneclass.services.audit import AuditFilter
 from oneclass.services.errors import NotFound, ValidationFailed
-from oneclass.services.schools import SchoolCreationIncomplete
+from oneclass.services.schools import AUDIT_PERMISSION, SCHOOLS_PERMISSION, SchoolCreationIncomplete
 from oneclass.settings import get_settings
-from state.auth import AuthState
+from state.auth import NO_ACCESS, AuthState
 from state.listing import ExportTable, PagedList, SearchedList
 
-SCHOOLS_PERMISSION = "platform.schools"
-AUDIT_PERMISSION = "platform.audit"
 ALL_STATUSES = "all"  # a select cannot offer an empty value
 FIX_FIELDS = "Please correct the fields marked below."
 SCHOOL_COLUMNS = {
@@ -38,10 +38,6 @@ EVENT_COLUMNS = {
 }
 
 
-def _refused(what: str) -> Any:
-    return rx.toast.error(f"You do not have permission to {what}.", id="no-permission")
-
-
 class PlatformSchoolsState(SearchedList, AuthState):
     per_page: ClassVar[int] = 20
     rows: list[dict[str, str]] = []
@@ -60,51 +56,44 @@ class PlatformSchoolsState(SearchedList, AuthState):
     def is_filtered(self) -> bool:
         return self.search != "" or self.status_filter != ALL_STATUSES
 
-    def _refusal(self) -> Any:
-        return _refused("manage schools") if self._user_with(SCHOOLS_PERMISSION) is None else None
-
     def _filters(self) -> dict[str, str]:
         return {"search": self.search, "status": "" if self.status_filter == ALL_STATUSES else self.status_filter}
 
-    def _load_page(self) -> None:
-        """The current page of schools (the caller has checked the user)."""
-        with platform_session() as session:
-            found = self._fetch_page(
-                lambda page: schools.list_schools(session, page=page, per_page=self.per_page, **self._filters())
-            )
+    async def _fetch(self, user: CurrentUser) -> None:
+        """The list's one loading step: the current page of schools for the filters on screen."""
+        found = await self._fetch_page_async(
+            lambda page: offload(schools.list_schools, actor=user, page=page, per_page=self.per_page, **self._filters())
+        )
         self.rows = found.rows
 
-    def _export_table(self) -> ExportTable | None:
-        if self._user_with(SCHOOLS_PERMISSION) is None:
-            return None
-        with platform_session() as session:
-            rows = self._every_row(
-                lambda page, per_page: schools.list_schools(session, page=page, per_page=per_page, **self._filters())
-            )
-        return "schools", SCHOOL_COLUMNS, rows
-
-    def _forget_schools(self) -> None:
-        self.rows = []
-        self.total = 0
-
-    @rx.event
-    def load_schools(self) -> Any:
-        refusal = self._refusal()
-        if refusal is not None:
-            self._forget_schools()
-            return refusal
-        self.address_suffix = f".{get_settings().base_domain}"
-        self._load_page()
+    async def _load_page(self) -> Any:
+        user = await self._actor(SCHOOLS_PERMISSION)
+        if user is None:
+            self.rows, self.total = [], 0
+            return self._refused(NO_ACCESS)
+        await self._fetch(user)
         return None
 
-    @rx.event
-    def set_search(self, value: str) -> Any:
-        """The search as typed, less any spaces around it."""
-        return self._refilter(search=value.strip())
+    async def _export_table(self) -> ExportTable | None:
+        user = await self._actor(SCHOOLS_PERMISSION)
+        if user is None:
+            return None
+        return "schools", SCHOOL_COLUMNS, await offload(schools.export_schools, actor=user, **self._filters())
 
     @rx.event
-    def filter_status(self, status: str) -> Any:
-        return self._refilter(status_filter=status if status in (ALL_STATUSES, *SchoolStatus) else ALL_STATUSES)
+    async def load_schools(self) -> Any:
+        """on_load: the address every school gets, then the first page."""
+        self.address_suffix = f".{get_settings().base_domain}"
+        return await self._load_page()
+
+    @rx.event
+    async def set_search(self, value: str) -> Any:
+        """The search as typed, less any spaces around it."""
+        return await self._refilter(search=value.strip())
+
+    @rx.event
+    async def filter_status(self, status: str) -> Any:
+        return await self._refilter(status_filter=status if status in (ALL_STATUSES, *SchoolStatus) else ALL_STATUSES)
 
     # --- creating a school --------------------------------------------------------------------
 
@@ -114,13 +103,14 @@ class PlatformSchoolsState(SearchedList, AuthState):
         self.create_errors = {}
 
     @rx.event
-    def create_school(self, form: dict[str, str]) -> Any:
-        user = self._user_with(SCHOOLS_PERMISSION)
+    async def create_school(self, form: dict[str, str]) -> Any:
+        user = await self._actor(SCHOOLS_PERMISSION)
         if user is None:
-            return _refused("create schools")
+            return self._refused()
         self.create_errors = {}
         try:
-            school = schools.create_school_with_admin(
+            school = await offload(
+                schools.create_school_with_admin,
                 actor=user,
                 name=form.get("name", ""),
                 subdomain=form.get("subdomain", ""),
@@ -136,20 +126,19 @@ class PlatformSchoolsState(SearchedList, AuthState):
             return None
         except SchoolCreationIncomplete as failure:
             self.create_errors = {"form": failure.message}
-            self._load_page()
+            await self._fetch(user)  # the suspended school is in the list
             return None
         self.create_open = False
-        self._load_page()
-        return rx.toast.success(f"{school.name} is ready at {school.subdomain}{self.address_suffix}.")
+        await self._fetch(user)
+        return rx.toast.success(f"{school['name']} is ready at {school['subdomain']}{self.address_suffix}.")
 
     # --- suspending and reactivating ----------------------------------------------------------
 
     @rx.event
-    def ask_status_change(self, school_id: str) -> Any:
+    async def ask_status_change(self, school_id: str) -> Any:
         """Open the confirmation for one school of the page (by id, never by a name sent back)."""
-        refusal = self._refusal()
-        if refusal is not None:
-            return refusal
+        if await self._actor(SCHOOLS_PERMISSION) is None:
+            return self._refused()
         row = next((row for row in self.rows if row["id"] == school_id), None)
         if row is None:
             return None
@@ -164,28 +153,23 @@ class PlatformSchoolsState(SearchedList, AuthState):
         self.confirm_open = is_open
 
     @rx.event
-    def confirm_status_change(self) -> Any:
-        user = self._user_with(SCHOOLS_PERMISSION)
+    async def confirm_status_change(self) -> Any:
         self.confirm_open = False
+        school_id, self._confirm_school_id = self._confirm_school_id, ""
+        user = await self._actor(SCHOOLS_PERMISSION)
         if user is None:
-            return _refused("suspend or reactivate schools")
+            return self._refused()
         status = SchoolStatus.suspended if self.confirm_suspend else SchoolStatus.active
         try:
-            school = schools.set_school_status(
-                actor=user, school_id=self._confirm_school_id, status=status, ip=self._client_ip()
-            )
-        except (NotFound, PermissionDenied) as refusal:
-            return rx.toast.error(str(refusal))
-        finally:
-            self._confirm_school_id = ""
-        self._load_page()
+            school = await offload(schools.set_school_status, actor=user, school_id=school_id, status=status, ip=self._client_ip())
+        except NotFound as missing:
+            return rx.toast.error(missing.message)
+        await self._fetch(user)
         done = "suspended" if status is SchoolStatus.suspended else "reactivated"
-        return rx.toast.success(f"{school.name} is {done}.")
+        return rx.toast.success(f"{school['name']} is {done}.")
 
 
 class PlatformAuditState(PagedList, AuthState):
-    # Each page of `list_all_events` reads every earlier one again: export in bigger pages.
-    export_batch: ClassVar[int] = 1000
     events: list[dict[str, str]] = []
     action_filter: str = ""
     actor_filter: str = ""
@@ -193,60 +177,44 @@ class PlatformAuditState(PagedList, AuthState):
     date_to: str = ""
     filter_error: str = ""
 
-    def _audit_filter(self) -> audit.AuditFilter:
+    def _audit_filter(self) -> AuditFilter:
         since = date.fromisoformat(self.date_from) if self.date_from else None
         until = date.fromisoformat(self.date_to) if self.date_to else None
-        return audit.AuditFilter(
+        return AuditFilter(
             action=self.action_filter,
             actor=self.actor_filter,
             since=datetime.combine(since, time.min, UTC) if since else None,
             until=datetime.combine(until + timedelta(days=1), time.min, UTC) if until else None,
         )
 
-    def _refusal(self) -> Any:
-        return _refused("read the platform's audit log") if self._user_with(AUDIT_PERMISSION) is None else None
-
-    def _load_page(self) -> None:
-        """The current page of events (the caller has checked the user)."""
-        with platform_session() as session:
-            found = audit.list_all_events(
-                session,
-                self._audit_filter(),
-                school_names=schools.school_names(session),
-                page=self.page,
-                per_page=self.per_page,
-            )
-        self.events = found.rows
-        self.total = found.total
-
-    def _export_table(self) -> ExportTable | None:
-        if self._user_with(AUDIT_PERMISSION) is None:
-            return None
+    async def _fetch(self, user: CurrentUser) -> None:
+        """The list's one loading step: the current page of events for the filters applied."""
         filters = self._audit_filter()
-        with platform_session() as session:
-            names = schools.school_names(session)
-            rows = self._every_row(
-                lambda page, per_page: audit.list_all_events(
-                    session, filters, school_names=names, page=page, per_page=per_page
-                )
-            )
-        return "platform-audit", EVENT_COLUMNS, rows
+        found = await self._fetch_page_async(
+            lambda page: offload(schools.platform_events, actor=user, filters=filters, page=page, per_page=self.per_page)
+        )
+        self.events = found.rows
 
-    @rx.event
-    def load_events(self) -> Any:
-        refusal = self._refusal()
-        if refusal is not None:
-            self.events = []
-            self.total = 0
-            return refusal
-        self._load_page()
+    async def _load_page(self) -> Any:
+        user = await self._actor(AUDIT_PERMISSION)
+        if user is None:
+            self.events, self.total = [], 0
+            return self._refused(NO_ACCESS)
+        await self._fetch(user)
         return None
 
+    async def _export_table(self) -> ExportTable | None:
+        user = await self._actor(AUDIT_PERMISSION)
+        if user is None:
+            return None
+        return "platform-audit", EVENT_COLUMNS, await offload(schools.export_platform_events, actor=user, filters=self._audit_filter())
+
     @rx.event
-    def apply_filters(self, form: dict[str, str]) -> Any:
-        refusal = self._refusal()
-        if refusal is not None:
-            return refusal
+    async def load_events(self) -> Any:
+        return await self._load_page()
+
+    @rx.event
+    async def apply_filters(self, form: dict[str, str]) -> Any:
         date_from, date_to = form.get("date_from", "").strip(), form.get("date_to", "").strip()
         try:
             first = date.fromisoformat(date_from) if date_from else None
@@ -257,14 +225,14 @@ class PlatformAuditState(PagedList, AuthState):
         if first and last and first > last:
             self.filter_error = "The 'From' date must not be after the 'To' date."
             return None
-        self.filter_error = ""
-        self.action_filter = form.get("action", "").strip()
-        self.actor_filter = form.get("actor", "").strip()
-        self.date_from, self.date_to = date_from, date_to
-        self.page = 1
-        self._load_page()
-        return None
+        return await self._refilter(
+            filter_error="",
+            action_filter=form.get("action", "").strip(),
+            actor_filter=form.get("actor", "").strip(),
+            date_from=date_from,
+            date_to=date_to,
+        )
 
     @rx.event
-    def clear_filters(self) -> Any:
-        return self._refilter(action_filter="", actor_filter="", date_from="", date_to="", filter_error="")
+    async def clear_filters(self) -> Any:
+        return await self._refilter(action_filter="", actor_filter="", date_from="", date_to="", filter_error="")

@@ -20,7 +20,7 @@ from models import User
 from oneclass import db
 from oneclass.services import auth
 from oneclass.services.auth import AuthError
-from oneclass.services.schools import find_school_route
+from oneclass.tenancy import find_school_route
 from state.account import AccountState
 from state.admin_users import UserAdminState
 from state.auth import AuthState

@@ -14,7 +14,7 @@ from oneclass.services import audit, auth, imports, school_settings, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page, page_count
-from oneclass.services.schools import SchoolRoute
+from oneclass.tenancy import SchoolRoute
 from state.school_settings import SchoolSettingsState
 from tests.conftest import SchoolFixture, fresh_ip
 from tests.test_exports_lists import run, school_state

@@ -21,9 +21,9 @@ from oneclass import cache, db
 from oneclass.services import auth
 from oneclass.services.auth import AuthError, SecondFactorRequired
 from oneclass.services.auth.lockout import _failure_keys
-from oneclass.services.schools import SchoolRoute, find_school_route, forget_school_route
 from oneclass.services.users import create_platform_user
 from oneclass.settings import PROJECT_ROOT
+from oneclass.tenancy import SchoolRoute, find_school_route, forget_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings, fresh_ip
 
 
@@ -142,7 +142,7 @@ def test_failure_count_survives_a_restart(two_schools) -> None:
     code = textwrap.dedent(
         f"""
         from oneclass.services import auth
-        from oneclass.services.schools import find_school_route
+        from oneclass.tenancy import find_school_route
         school = find_school_route(subdomain={school_a.subdomain!r})
         for _ in range(2):
             try:

@@ -14,6 +14,7 @@ from sqlmodel import func, select
 from models import PlatformUser, School, Student, User
 from oneclass import db, migrate, seed
 from oneclass.security import verify_password
+from oneclass.services.schools import create_school
 from oneclass.settings import PROJECT_ROOT
 from tests.conftest import ServerUrls, apply_settings, create_database, drop_database
 
@@ -119,3 +120,19 @@ def test_demo_seed_creates_every_role_and_is_idempotent(fresh_database: str) -> 
         assert all(verify_password(u.password_hash or "", seed.DEMO_PASSWORD) for u in users)
         assert not verify_password(users[0].password_hash or "", "wrong-password")
         assert students == 300  # and their records: the deterministic demo school
+
+
+def test_demo_seed_fills_in_a_school_a_stopped_run_left_empty(fresh_database: str) -> None:
+    """A run stopped after writing the schools (before their users and records): the next run
+    completes them instead of skipping a school that merely exists."""
+    (subdomain, name, level), *_ = seed.DEMO_SCHOOLS
+    with db.owner_session() as session:
+        create_school(session, name=name, subdomain=subdomain, level=level)
+        session.commit()
+    created = seed.seed_demo()
+    assert f"admin@{subdomain}.test" in created
+    with db.owner_session() as session:
+        school = session.exec(select(School).where(School.subdomain == subdomain)).one()
+    with db.tenant_session(school.id) as session:
+        assert session.exec(select(func.count()).select_from(Student)).one() == 300
+    assert seed.seed_demo() == []  # and then it is all there

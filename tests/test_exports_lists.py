@@ -21,7 +21,7 @@ from models import AuditEvent, Guardian, Role, Student, Subject
 from oneclass import db
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.services import auth
-from oneclass.services.schools import SchoolRoute
+from oneclass.tenancy import SchoolRoute
 from state.admin_audit import AuditLogState
 from state.admin_users import UserAdminState
 from state.guardians import GuardiansState

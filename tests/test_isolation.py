@@ -13,7 +13,7 @@ from oneclass import db
 from oneclass.demo_records import seed_school_records
 from oneclass.rls import PLATFORM_POLICY_NAME, find_rls_problems
 from oneclass.services import auth
-from oneclass.services.schools import find_school_route
+from oneclass.tenancy import find_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
 

@@ -7,6 +7,7 @@ import inspect
 import random
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import pytest
@@ -22,18 +23,19 @@ from models import AuditEvent, PlatformAuditEvent, Role, School, SchoolStatus
 from oneclass import db
 from oneclass.permissions import PermissionDenied
 from oneclass.services import audit, auth, users
+from oneclass.services import schools as schools_service
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import (
     SchoolCreationIncomplete,
-    SchoolRoute,
+    SchoolRow,
     create_school_with_admin,
     list_schools,
-    school_names,
+    platform_events,
     set_school_status,
 )
 from oneclass.services.users import create_platform_user
-from oneclass.tenancy import HostKind, resolve_host
+from oneclass.tenancy import HostKind, SchoolRoute, resolve_host
 from state.platform import PlatformAuditState, PlatformSchoolsState
 
 PLATFORM_PASSWORD = "platform-root-2026"
@@ -78,7 +80,21 @@ def created() -> Iterator[list[uuid.UUID]]:
         session.commit()
 
 
-def new_school(actor: CurrentUser, created: list[uuid.UUID], **overrides: str) -> School:
+@dataclass(frozen=True)
+class MadeSchool:
+    """What a test needs of a school it created (the service answers with a row)."""
+
+    id: uuid.UUID
+    name: str
+    subdomain: str
+    currency: str
+
+    @classmethod
+    def of(cls, row: SchoolRow) -> "MadeSchool":
+        return cls(uuid.UUID(row["id"]), row["name"], row["subdomain"], row["currency"])
+
+
+def new_school(actor: CurrentUser, created: list[uuid.UUID], **overrides: str) -> MadeSchool:
     subdomain = overrides.pop("subdomain", new_subdomain())
     fields = {
         "name": f"School {subdomain}",
@@ -90,7 +106,7 @@ def new_school(actor: CurrentUser, created: list[uuid.UUID], **overrides: str) -
         "admin_password": ADMIN_PASSWORD,
         **overrides,
     }
-    school = create_school_with_admin(actor=actor, ip="203.0.113.7", **fields)
+    school = MadeSchool.of(create_school_with_admin(actor=actor, ip="203.0.113.7", **fields))
     created.append(school.id)
     return school
 
@@ -102,7 +118,7 @@ def school_route(subdomain: str) -> SchoolRoute:
     return resolution.school
 
 
-def sign_in_as_admin(school: School) -> auth.TokenPair:
+def sign_in_as_admin(school: MadeSchool) -> auth.TokenPair:
     return auth.sign_in(
         school=school_route(school.subdomain), email=f"head@{school.subdomain}.test", password=ADMIN_PASSWORD, ip=fresh_ip()
     )
@@ -164,10 +180,7 @@ def test_creating_a_school_is_audited_in_both_trails(super_admin: CurrentUser, c
 
 def test_platform_audit_log_lists_the_creation_with_the_school_name(super_admin: CurrentUser, created: list[uuid.UUID]) -> None:
     school = new_school(super_admin, created)
-    with db.platform_session() as session:
-        page = audit.list_all_events(
-            session, audit.AuditFilter(action="school.", actor=super_admin.email), school_names=school_names(session)
-        )
+    page = platform_events(actor=super_admin, filters=audit.AuditFilter(action="school.", actor=super_admin.email))
     assert {"school": school.name, "action": audit.SCHOOL_CREATED, "target": school.subdomain}.items() <= page.rows[0].items()
 
 
@@ -210,6 +223,19 @@ def test_a_subdomain_in_use_is_refused(super_admin: CurrentUser, created: list[u
     assert written_counts() == before
     with db.tenant_session(school.id) as session:
         assert users.count_users(session) == 1
+
+
+def test_a_subdomain_taken_between_the_check_and_the_write_is_refused_by_name(
+    super_admin: CurrentUser, created: list[uuid.UUID], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two super admins at once: the database's UNIQUE constraint answers, in the form's words."""
+    school = new_school(super_admin, created)
+    monkeypatch.setattr(schools_service, "_subdomain_problem", lambda _session, _subdomain: None)
+    before = written_counts()
+    with pytest.raises(ValidationFailed) as refusal:
+        new_school(super_admin, created, subdomain=school.subdomain, admin_email="other@elsewhere.test")
+    assert refusal.value.errors == {"subdomain": "Another school already uses this subdomain."}
+    assert written_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -312,7 +338,7 @@ def test_suspension_refuses_sign_in_at_once_and_reactivation_restores_it(
     signed_in = sign_in_as_admin(school)  # also caches the route as active
 
     suspended = set_school_status(actor=super_admin, school_id=school.id, status=SchoolStatus.suspended, ip="203.0.113.8")
-    assert suspended.status == SchoolStatus.suspended
+    assert suspended["status"] == "suspended"
     with pytest.raises(AuthError) as refusal:
         sign_in_as_admin(school)
     assert refusal.value.code == "suspended"
@@ -358,13 +384,12 @@ def test_list_searches_name_and_subdomain_filters_status_and_pages(
     quiet = new_school(super_admin, created, subdomain=f"quiet-{marker}", name="Unlisted Name")
     set_school_status(actor=super_admin, school_id=quiet.id, status=SchoolStatus.suspended, ip="203.0.113.8")
 
-    with db.platform_session() as session:
-        everything = list_schools(session, search=marker.upper())
-        first = list_schools(session, search=marker, per_page=2)
-        second = list_schools(session, search=marker, page=2, per_page=2)
-        by_subdomain = list_schools(session, search=f"QUIET-{marker}")
-        suspended = list_schools(session, search=marker, status="suspended")
-        literal = list_schools(session, search="%")
+    everything = list_schools(actor=super_admin, search=marker.upper())
+    first = list_schools(actor=super_admin, search=marker, per_page=2)
+    second = list_schools(actor=super_admin, search=marker, page=2, per_page=2)
+    by_subdomain = list_schools(actor=super_admin, search=f"QUIET-{marker}")
+    suspended = list_schools(actor=super_admin, search=marker, status="suspended")
+    literal = list_schools(actor=super_admin, search="%")
 
     assert everything.total == 4
     assert [row["name"] for row in everything.rows] == [
@@ -412,11 +437,12 @@ def test_platform_role_sees_every_school_but_no_school_data(super_admin: Current
 # --- the states behind the pages: every handler re-checks the user --------------------------
 
 
-def platform_state(state_class: type[S], access_token: str = "") -> S:
-    """The page's state as a browser at the root domain has it, signed in with `access_token`."""
+def platform_state(state_class: type[S], access_token: str = "", host: str = "localhost:3000") -> S:
+    """The page's state as a browser's tab on `host` (the root domain unless told) has it,
+    signed in with `access_token`."""
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    # Handlers read the host on every event, as a browser's tab sends it: here the root domain.
-    root.router = RouterData.from_router_data({constants.RouteVar.HEADERS: {"origin": "http://localhost:3000"}, constants.RouteVar.ORIGIN: "/"})
+    # Handlers read the host on every event, as a browser's tab sends it.
+    root.router = RouterData.from_router_data({constants.RouteVar.HEADERS: {"origin": f"http://{host}"}, constants.RouteVar.ORIGIN: "/"})
     state = cast(S, root.get_substate(state_class.get_full_name().split(".")))
     state.access_token = access_token
     return state
@@ -445,27 +471,58 @@ def good_form(subdomain: str) -> dict[str, str]:
     }
 
 
+def every_refused_handler(schools_state: PlatformSchoolsState, audit_state: PlatformAuditState, school: MadeSchool) -> list[Any]:
+    """Call every platform handler that reaches a service, as a browser could by name; return
+    their answers."""
+    schools_state.rows = [{"id": str(school.id), "name": school.name, "status": "active"}]
+    schools_state._confirm_school_id = str(school.id)
+    answers = [
+        run(schools_state.load_schools()),
+        run(schools_state.set_search(school.subdomain)),
+        run(schools_state.filter_status("active")),
+        run(schools_state.next_page()),
+        run(schools_state.create_school(good_form(new_subdomain()))),
+        run(schools_state.ask_status_change(str(school.id))),
+    ]
+    schools_state.rows = [{"id": str(school.id), "name": school.name, "status": "active"}]
+    answers += [
+        run(schools_state.confirm_status_change()),
+        run(schools_state.export_csv()),
+        run(audit_state.load_events()),
+        run(audit_state.apply_filters({"action": "school.", "actor": "", "date_from": "", "date_to": ""})),
+        run(audit_state.previous_page()),
+        run(audit_state.export_xlsx()),
+    ]
+    return answers
+
+
+@pytest.mark.parametrize("caller", ["nobody", "a forged token", "a school admin's token at the root domain", "a school admin on their school's host"])
 def test_without_a_super_admin_every_handler_refuses_and_touches_nothing(
-    super_admin: CurrentUser, created: list[uuid.UUID]
+    super_admin: CurrentUser, created: list[uuid.UUID], caller: str
 ) -> None:
     school = new_school(super_admin, created)
-    school_admin_token = sign_in_as_admin(school).access_token
-    for token in ("", "not-a-token", school_admin_token):
-        schools_state = platform_state(PlatformSchoolsState, token)
-        before = written_counts()
-        assert "You do not have permission to manage schools." in toast_message(schools_state.load_schools())
-        assert "permission" in toast_message(run(schools_state.set_search("")))
-        assert "permission" in toast_message(schools_state.create_school(good_form(new_subdomain())))
-        schools_state.rows = [{"id": str(school.id), "name": school.name, "status": "active"}]
-        assert "permission" in toast_message(schools_state.ask_status_change(str(school.id)))
-        assert "permission" in toast_message(schools_state.confirm_status_change())
-        assert (schools_state.total, schools_state.confirm_open) == (0, False)
-        assert written_counts() == before
-        assert school_route(school.subdomain).status == "active"
+    token, host = {
+        "nobody": ("", "localhost:3000"),
+        "a forged token": ("not-a-token", "localhost:3000"),
+        "a school admin's token at the root domain": (sign_in_as_admin(school).access_token, "localhost:3000"),
+        "a school admin on their school's host": (sign_in_as_admin(school).access_token, f"{school.subdomain}.localhost:3000"),
+    }[caller]
+    schools_state, audit_state = platform_state(PlatformSchoolsState, token, host), platform_state(PlatformAuditState, token, host)
+    before = written_counts()
 
-        audit_state = platform_state(PlatformAuditState, token)
-        assert "permission" in toast_message(audit_state.load_events())
-        assert audit_state.events == []
+    answers = every_refused_handler(schools_state, audit_state, school)
+
+    assert written_counts() == before
+    assert school_route(school.subdomain).status == "active"
+    assert (schools_state.total, schools_state.confirm_open, audit_state.total, audit_state.events) == (0, False, 0, [])
+    assert schools_state.rows in ([], [{"id": str(school.id), "name": school.name, "status": "active"}])  # only what it was given
+    assert schools_state.create_errors == {}
+    # Nobody signed in here is sent to sign in by the page guard (no toast, nothing else); a
+    # school's admin is told no; a download is never among the answers.
+    refusals = [toast_message(answer) for answer in answers if answer is not None]
+    if caller == "a school admin on their school's host":
+        assert len(refusals) == len(answers)
+    assert all("do not have" in refusal for refusal in refusals), refusals
 
 
 def test_a_super_admin_lists_creates_and_suspends_through_the_state(
@@ -473,11 +530,11 @@ def test_a_super_admin_lists_creates_and_suspends_through_the_state(
 ) -> None:
     existing = new_school(super_admin_tokens.user, created)
     state = platform_state(PlatformSchoolsState, super_admin_tokens.access_token)
-    assert state.load_schools() is None
+    assert run(state.load_schools()) is None
     assert existing.name in [row["name"] for row in state.rows]
 
     state.set_create_open(True)
-    assert state.create_school({**good_form("www"), "admin_password": "short"}) is None
+    assert run(state.create_school({**good_form("www"), "admin_password": "short"})) is None
     assert state.create_open
     assert set(state.create_errors) == {"form", "subdomain", "admin_password"}
     assert state.create_errors["form"] == "Please correct the fields marked below."
@@ -485,21 +542,37 @@ def test_a_super_admin_lists_creates_and_suspends_through_the_state(
     assert state.create_errors["admin_password"] == "Use at least 10 characters."
 
     subdomain = new_subdomain("form")
-    done = state.create_school(good_form(subdomain))
+    done = run(state.create_school(good_form(subdomain)))
     assert f"Form School is ready at {subdomain}.localhost." in toast_message(done)
     route = school_route(subdomain)
     created.append(route.id)
     assert not state.create_open
 
-    run(state.set_search(subdomain))
-    assert [row["subdomain"] for row in state.rows] == [subdomain]
-    state.ask_status_change(str(route.id))
+    run(state.set_search(f"  {subdomain}  "))
+    assert (state.search, [row["subdomain"] for row in state.rows]) == (subdomain, [subdomain])
+    run(state.ask_status_change(str(route.id)))
     assert (state.confirm_open, state.confirm_suspend, state.confirm_name) == (True, True, "Form School")
-    assert "Form School is suspended." in toast_message(state.confirm_status_change())
+    assert "Form School is suspended." in toast_message(run(state.confirm_status_change()))
     assert school_route(subdomain).status == "suspended"
     assert [row["status"] for row in state.rows] == ["suspended"]
     run(state.filter_status("active"))
     assert state.rows == []
+
+
+def test_the_schools_export_holds_every_matching_school_not_one_page(
+    super_admin_tokens: auth.TokenPair, created: list[uuid.UUID], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = uuid.uuid4().hex[:6]
+    made = [new_school(super_admin_tokens.user, created, subdomain=f"export{n}-{marker}") for n in range(3)]
+    monkeypatch.setattr(PlatformSchoolsState, "per_page", 2)  # a page smaller than the list
+    state = platform_state(PlatformSchoolsState, super_admin_tokens.access_token)
+    run(state.set_search(marker))
+    assert (len(state.rows), state.total) == (2, 3)
+    download = run(state.export_csv())
+    assert isinstance(download, EventSpec) and "schools-" in str(download.args)
+    table = run(state._export_table())
+    assert table is not None
+    assert sorted(row["subdomain"] for row in table[2]) == [school.subdomain for school in made]
 
 
 def test_the_audit_state_filters_by_action_and_refuses_a_backwards_date_range(
@@ -507,10 +580,10 @@ def test_the_audit_state_filters_by_action_and_refuses_a_backwards_date_range(
 ) -> None:
     new_school(super_admin_tokens.user, created)
     state = platform_state(PlatformAuditState, super_admin_tokens.access_token)
-    state.apply_filters({"action": "school.", "actor": super_admin_tokens.user.email, "date_from": "", "date_to": ""})
+    run(state.apply_filters({"action": "school.", "actor": super_admin_tokens.user.email, "date_from": "", "date_to": ""}))
     assert state.events and {event["action"] for event in state.events} <= {
         audit.SCHOOL_CREATED, audit.SCHOOL_SUSPENDED, audit.SCHOOL_REACTIVATED
     }
-    state.apply_filters({"action": "", "actor": "", "date_from": "2026-02-01", "date_to": "2026-01-01"})
+    run(state.apply_filters({"action": "", "actor": "", "date_from": "2026-02-01", "date_to": "2026-01-01"}))
     assert state.filter_error == "The 'From' date must not be after the 'To' date."
     assert state.action_filter == "school."  # the refused filters were not applied

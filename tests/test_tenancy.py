@@ -5,10 +5,8 @@ import os
 from sqlalchemy import text
 
 from models import School
-
 from oneclass import cache, db
-from oneclass.services.schools import find_school_route, forget_school_route
-from oneclass.tenancy import HostKind, resolve_host
+from oneclass.tenancy import HostKind, find_school_route, forget_school_route, resolve_host
 from tests.conftest import apply_settings
 
 

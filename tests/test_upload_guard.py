@@ -15,7 +15,7 @@ from starlette.types import Message
 
 from oneclass.security import ACCESS_COOKIE
 from oneclass.services import auth
-from oneclass.services.schools import find_school_route
+from oneclass.tenancy import find_school_route
 from oneclass.uploads import MAX_UPLOAD_BYTES, UploadGuard
 from tests.conftest import TEST_PASSWORD, SchoolFixture
 

@@ -18,9 +18,8 @@ from oneclass.observability import bind_log_context
 from oneclass.permissions import can
 from oneclass.services import auth
 from oneclass.services.auth import AuthError, CurrentUser
-from oneclass.services.schools import SchoolRoute
 from oneclass.settings import get_settings
-from oneclass.tenancy import HostKind, resolve_host
+from oneclass.tenancy import HostKind, SchoolRoute, resolve_host
 
 bearer = HTTPBearer(auto_error=False, description="The access token from POST /auth/login")
 

@@ -1,73 +1,73 @@
-"""Schools: routing lookup (cached), the current school's details, and the platform's work on
-schools: listing them, creating one with its first administrator, suspending and reactivating."""
+"""Schools: the current school's row, and the platform's work on schools: listing them, creating
+one with its first administrator, suspending and reactivating, and the platform's audit trail of
+every school.
+
+The public functions (`list_schools`, `export_schools`, `get_school`, `create_school_with_admin`,
+`set_school_status`, `platform_events`, `export_platform_events`) take the acting super admin,
+check the permission first and work in the platform role's own transaction
+(`platform_unit_of_work`). The functions that take a `session` first are the internal ones
+(the demo seed, the tests' fixtures, other services): they never commit.
+"""
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import TypedDict
 from uuid import UUID
 
-from sqlalchemy import or_, text
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from models import Role, School, SchoolLevel, SchoolStatus
-from oneclass import cache, validation
-from oneclass.db import platform_session, tenant_session
+from oneclass import validation
+from oneclass.current_user import CurrentUser
+from oneclass.db import platform_unit_of_work, unit_of_work
 from oneclass.permissions import require
 from oneclass.security import password_problem
-from oneclass.services import audit, users
-from oneclass.services.auth import CurrentUser
-from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services import audit, paging, users
+from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.paging import Page, like_pattern
+from oneclass.tenancy import forget_school_route
 
+SCHOOLS_PERMISSION = "platform.schools"
+AUDIT_PERMISSION = "platform.audit"
 # Names a school may not take: they are, or may become, the platform's own hosts.
 RESERVED_SUBDOMAINS = frozenset({"www", "api", "admin", "platform", "app", "mail", "static", "assets"})
 CURRENCIES = ("USD", "ZiG")
 # One DNS label, as the `schools.subdomain` CHECK constraint has it.
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
+SUBDOMAIN_UNIQUE = "schools_subdomain_key"  # the UNIQUE constraint of `schools.subdomain`
 SUBDOMAIN_TAKEN = "Another school already uses this subdomain."
+NO_SUCH_SCHOOL = "No such school."
+PER_PAGE_MAX = 100
+# Each page of `audit.list_all_events` reads every earlier one again: an export takes big pages.
+EVENTS_EXPORT_BATCH = 1000
 
 
-@dataclass(frozen=True)
-class SchoolRoute:
-    """What routing needs to know about a school, before any tenant is set."""
+class SchoolRow(TypedDict):
+    """A school as the platform's pages and the API show it."""
 
-    id: UUID
+    id: str
     name: str
     subdomain: str
     level: str
+    currency: str
     status: str
+    created: str  # YYYY-MM-DD
 
 
-def _route_cache_key(subdomain: str | None, domain: str | None) -> str:
-    return cache.key("route", subdomain or "", domain or "")
+def _as_row(school: School) -> SchoolRow:
+    return {
+        "id": str(school.id),
+        "name": school.name,
+        "subdomain": school.subdomain,
+        "level": school.level,
+        "currency": school.currency,
+        "status": school.status,
+        "created": school.created_at.strftime("%Y-%m-%d"),
+    }
 
 
-def find_school_route(*, subdomain: str | None, domain: str | None = None) -> SchoolRoute | None:
-    """Look a school up by subdomain (or custom domain); cached in Redis, misses briefly too."""
-    cache_key = _route_cache_key(subdomain, domain)
-    cached = cache.get_json(cache_key)
-    if cached is not None:
-        return SchoolRoute(**{**cached, "id": UUID(cached["id"])}) if cached else None
-    # No tenant yet: the SECURITY DEFINER function is the only thing the app role can ask.
-    with tenant_session(None) as session:
-        row = session.connection().execute(
-            text("SELECT * FROM find_school_for_host(:subdomain, :domain)"),
-            {"subdomain": subdomain, "domain": domain},
-        ).mappings().first()
-    route = SchoolRoute(**row) if row else None
-    if route:
-        cache.set_json(cache_key, {**asdict(route), "id": str(route.id)}, cache.TTL_SCHOOL_CONFIG)
-    else:
-        cache.set_json(cache_key, {}, cache.TTL_UNKNOWN_HOST)
-    return route
-
-
-def forget_school_route(school: School) -> None:
-    """Call after any change to a school's name, subdomain, domain or status."""
-    cache.delete(_route_cache_key(school.subdomain, None), _route_cache_key(None, school.domain))
+# --- internal: a session is given, nothing is committed ---------------------------------------
 
 
 def get_current_school(session: Session) -> School | None:
@@ -100,24 +100,12 @@ def create_school(
     return school
 
 
-# --- the platform's list of schools ---------------------------------------------------------
+def school_names(session: Session) -> dict[UUID, str]:
+    """Every school's name by id, to label audit events (platform session)."""
+    return {school_id: name for school_id, name in session.exec(select(School.id, School.name)).all()}
 
 
-def _as_row(school: School) -> dict[str, Any]:
-    return {
-        "id": str(school.id),
-        "name": school.name,
-        "subdomain": school.subdomain,
-        "level": school.level,
-        "currency": school.currency,
-        "status": school.status,
-        "created": school.created_at.strftime("%Y-%m-%d"),
-    }
-
-
-def list_schools(
-    session: Session, *, search: str = "", status: str = "", page: int = 1, per_page: int = 20
-) -> Page:
+def query_schools(session: Session, *, search: str = "", status: str = "", page: int = 1, per_page: int = 20) -> Page:
     """Schools by name, filtered by part of their name or subdomain and by status.
 
     `session` is a platform session: the platform role's policy shows it every school.
@@ -129,20 +117,64 @@ def list_schools(
             or_(col(School.name).ilike(pattern, escape="\\"), col(School.subdomain).ilike(pattern, escape="\\"))
         )
     if status:
-        query = query.where(School.status == SchoolStatus(status))
+        query = query.where(School.status == _status(status))
+    per_page = min(max(per_page, 1), PER_PAGE_MAX)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     schools = session.exec(
         query.order_by(func.lower(School.name), col(School.id)).offset((max(page, 1) - 1) * per_page).limit(per_page)
     ).all()
-    return Page([_as_row(school) for school in schools], total)
+    return Page([dict(_as_row(school)) for school in schools], total)
 
 
-def school_names(session: Session) -> dict[UUID, str]:
-    """Every school's name by id, to label audit events (platform session)."""
-    return {school_id: name for school_id, name in session.exec(select(School.id, School.name)).all()}
+def _status(status: str) -> SchoolStatus:
+    try:
+        return SchoolStatus(status)
+    except ValueError as error:
+        raise ValidationFailed({"status": "Choose active or suspended."}) from error
 
 
-# --- creating a school with its first administrator -----------------------------------------
+def _school_uuid(school_id: UUID | str) -> UUID:
+    try:
+        return school_id if isinstance(school_id, UUID) else UUID(school_id)
+    except ValueError as error:
+        raise NotFound(NO_SUCH_SCHOOL) from error
+
+
+def _school(session: Session, school_id: UUID | str) -> School:
+    school = session.get(School, _school_uuid(school_id))
+    if school is None:
+        raise NotFound(NO_SUCH_SCHOOL)
+    return school
+
+
+# --- the platform's list of schools -----------------------------------------------------------
+
+
+def list_schools(*, actor: CurrentUser, search: str = "", status: str = "", page: int = 1, per_page: int = 20) -> Page:
+    """One page of schools, searched by part of their name or subdomain, filtered by status."""
+    require(actor, SCHOOLS_PERMISSION)
+    with platform_unit_of_work() as session:
+        return query_schools(session, search=search, status=status, page=page, per_page=per_page)
+
+
+def export_schools(*, actor: CurrentUser, search: str = "", status: str = "") -> list[dict[str, str]]:
+    """Every school the filters match (not just one page), read in one transaction."""
+    require(actor, SCHOOLS_PERMISSION)
+    with platform_unit_of_work() as session:
+        return paging.every_row(
+            lambda page, per_page: query_schools(session, search=search, status=status, page=page, per_page=per_page),
+            PER_PAGE_MAX,
+        )
+
+
+def get_school(*, actor: CurrentUser, school_id: UUID | str) -> SchoolRow:
+    """One school as the platform's pages and API show it."""
+    require(actor, SCHOOLS_PERMISSION)
+    with platform_unit_of_work() as session:
+        return _as_row(_school(session, school_id))
+
+
+# --- creating a school with its first administrator -------------------------------------------
 
 
 def _subdomain_problem(session: Session, subdomain: str) -> str | None:
@@ -166,30 +198,46 @@ def _invalid(check: Callable[[], object]) -> str | None:
     return None
 
 
-def validate_new_school(
-    session: Session,
-    *,
-    name: str,
-    subdomain: str,
-    level: str,
-    currency: str,
-    admin_email: str,
-    admin_name: str,
-    admin_password: str,
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class NewSchool:
+    """A school as the platform is asked to create it, with its first administrator; values are
+    stored as `validation` reads them (names on one line with single spaces, emails lowercase)."""
+
+    name: str
+    subdomain: str
+    level: str
+    currency: str
+    admin_email: str
+    admin_name: str
+    admin_password: str
+
+    @classmethod
+    def from_form(
+        cls, *, name: str, subdomain: str, level: str, currency: str, admin_email: str, admin_name: str, admin_password: str
+    ) -> "NewSchool":
+        return cls(
+            name=" ".join(name.split()),
+            subdomain=subdomain.strip().lower(),
+            level=level,
+            currency=currency,
+            admin_email=admin_email.strip().lower(),
+            admin_name=" ".join(admin_name.split()),
+            admin_password=admin_password,
+        )
+
+
+def new_school_problems(session: Session, new: NewSchool) -> dict[str, str]:
     """Every reason the new school would be refused, by form field (empty: acceptable), so the
-    form can show them all at once. Values are read as `create_school_with_admin` stores them.
-    `session` is a platform session, which sees every school's subdomain.
-    """
-    admin_email = admin_email.strip().lower()
+    form can show them all at once. `session` is a platform session, which sees every school's
+    subdomain."""
     problems = {
-        "name": _invalid(lambda: validation.required_text(name, label="The school's name")),
-        "subdomain": _subdomain_problem(session, subdomain.strip().lower()),
-        "level": None if level in [known.value for known in SchoolLevel] else "Choose the school's level.",
-        "currency": None if currency in CURRENCIES else "Choose USD or ZiG.",
-        "admin_name": _invalid(lambda: validation.required_text(admin_name, label="The administrator's full name")),
-        "admin_email": _invalid(lambda: validation.email(admin_email)),
-        "admin_password": password_problem(admin_password, email=admin_email),
+        "name": _invalid(lambda: validation.required_text(new.name, label="The school's name")),
+        "subdomain": _subdomain_problem(session, new.subdomain),
+        "level": None if new.level in [known.value for known in SchoolLevel] else "Choose the school's level.",
+        "currency": None if new.currency in CURRENCIES else "Choose USD or ZiG.",
+        "admin_name": _invalid(lambda: validation.required_text(new.admin_name, label="The administrator's full name")),
+        "admin_email": _invalid(lambda: validation.email(new.admin_email)),
+        "admin_password": password_problem(new.admin_password, email=new.admin_email),
     }
     return {field: problem for field, problem in problems.items() if problem}
 
@@ -206,55 +254,69 @@ class SchoolCreationIncomplete(Exception):
         self.message = str(self)
 
 
-def _insert_pending_school(
-    *, name: str, subdomain: str, level: str, currency: str, admin_email: str, admin_name: str, admin_password: str
-) -> School:
+@dataclass(frozen=True)
+class _InSchool:
+    """A school named for `unit_of_work`: the new school's first admin is written in its tenant."""
+
+    school_id: UUID
+
+
+def _insert_pending_school(session: Session, new: NewSchool) -> School:
     """Validate everything, then write the school suspended: it is activated only once its
     administrator exists, so a failure in between never leaves a live school nobody can run."""
-    with platform_session() as session:
-        errors = validate_new_school(
-            session,
-            name=name,
-            subdomain=subdomain,
-            level=level,
-            currency=currency,
-            admin_email=admin_email,
-            admin_name=admin_name,
-            admin_password=admin_password,
-        )
-        if errors:
-            raise ValidationFailed(errors)
-        school = create_school(
-            session,
-            name=name,
-            subdomain=subdomain.strip(),
-            level=SchoolLevel(level),
-            currency=currency,
-            status=SchoolStatus.suspended,
-        )
-        try:
-            session.commit()
-        except IntegrityError as clash:
-            if getattr(clash.orig, "sqlstate", None) != UNIQUE_VIOLATION:
-                raise
-            # Another super admin took the subdomain between our check and our write.
-            raise ValidationFailed({"subdomain": SUBDOMAIN_TAKEN}) from clash
+    problems = new_school_problems(session, new)
+    if problems:
+        raise ValidationFailed(problems)
+    return create_school(
+        session,
+        name=new.name,
+        subdomain=new.subdomain,
+        level=SchoolLevel(new.level),
+        currency=new.currency,
+        status=SchoolStatus.suspended,
+    )
+
+
+def _add_first_admin(session: Session, school_id: UUID, new: NewSchool, by: audit.Actor) -> None:
+    """The school's first administrator and the school's own record of it (its tenant session)."""
+    admin = users.create_user(
+        session,
+        school_id=school_id,
+        email=new.admin_email,
+        full_name=new.admin_name,
+        role=Role.school_admin,
+        password=new.admin_password,
+    )
+    audit.record(
+        session, school_id=school_id, action=audit.USER_CREATED, actor=by, target=admin.email, detail={"role": Role.school_admin.value}
+    )
+
+
+def _activate_new_school(session: Session, school_id: UUID, new: NewSchool, by: audit.Actor) -> School:
+    school = _school(session, school_id)
+    school.status = SchoolStatus.active
+    audit.record_platform(
+        session,
+        action=audit.SCHOOL_CREATED,
+        actor=by,
+        school_id=school.id,
+        target=school.subdomain,
+        detail={"name": school.name, "admin": new.admin_email},
+    )
     return school
 
 
-def _leave_suspended(school: School, actor: CurrentUser, ip: str, error: Exception) -> None:
+def _record_left_suspended(session: Session, school: School, by: audit.Actor, error: Exception) -> None:
     """The platform role may not delete a school, so the half-made one stays suspended, with
     the reason in the platform trail for whoever finds it in the list."""
-    with platform_session() as session:
-        audit.record_platform(
-            session,
-            action=audit.SCHOOL_SUSPENDED,
-            actor=actor.actor(ip),
-            school_id=school.id,
-            target=school.subdomain,
-            detail={"reason": "its first administrator could not be created", "error": type(error).__name__},
-        )
-        session.commit()
+    audit.record_platform(
+        session,
+        action=audit.SCHOOL_SUSPENDED,
+        actor=by,
+        school_id=school.id,
+        target=school.subdomain,
+        detail={"reason": "its first administrator could not be created", "error": type(error).__name__},
+    )
 
 
 def create_school_with_admin(
@@ -268,104 +330,93 @@ def create_school_with_admin(
     admin_name: str,
     admin_password: str,
     ip: str,
-) -> School:
+) -> SchoolRow:
     """A new school and its first school admin, who can sign in at the new subdomain at once.
 
-    The school is written by the platform role and the admin by the app role under the new
-    school's tenant: two roles, so two transactions, and the platform role may not delete.
-    Hence: validate everything first (so the second write has nothing left to refuse), write
-    the school suspended, write the admin, then activate. Should the admin's write still fail
-    the school stays suspended (see `SchoolCreationIncomplete`).
+    All or nothing, though it cannot be one transaction: the school is written by the platform
+    role and its admin by the app role under the new school's tenant (the platform role may not
+    write a school's data, the app role may not write `schools`), the school's row must be
+    committed before the admin's row can refer to it, and the platform role may not delete a
+    school. So three units of work, ordered so that no failure leaves a live school without an
+    administrator:
+      1. platform: validate everything (so the later writes have nothing left to refuse), and
+         write the school suspended;
+      2. the new school's tenant: its admin, and its own audit event;
+      3. platform: activate the school, and the platform trail's event.
+    Should step 2 fail, the school stays suspended and the platform trail says why
+    (`SchoolCreationIncomplete`); should step 3 fail, it stays suspended with its admin, and a
+    super admin can reactivate it from the list.
     """
-    require(actor, "platform.schools")
-    # Stored as `validation` reads them: names on one line with single spaces, email lowercase.
-    name, admin_name, admin_email = " ".join(name.split()), " ".join(admin_name.split()), admin_email.strip().lower()
-    school = _insert_pending_school(
-        name=name,
-        subdomain=subdomain,
-        level=level,
-        currency=currency,
-        admin_email=admin_email,
-        admin_name=admin_name,
-        admin_password=admin_password,
+    require(actor, SCHOOLS_PERMISSION)
+    new = NewSchool.from_form(
+        name=name, subdomain=subdomain, level=level, currency=currency,
+        admin_email=admin_email, admin_name=admin_name, admin_password=admin_password,
     )
+    by = actor.actor(ip)
     try:
-        with tenant_session(school.id) as session:
-            admin = users.create_user(
-                session,
-                school_id=school.id,
-                email=admin_email,
-                full_name=admin_name,
-                role=Role.school_admin,
-                password=admin_password,
-            )
-            audit.record(
-                session,
-                school_id=school.id,
-                action=audit.USER_CREATED,
-                actor=actor.actor(ip),
-                target=admin.email,
-                detail={"role": Role.school_admin.value},
-            )
-            session.commit()
+        with platform_unit_of_work() as session:
+            pending = _insert_pending_school(session, new)
+    except Conflict as clash:
+        if clash.constraint != SUBDOMAIN_UNIQUE:
+            raise
+        # Another super admin took the subdomain between our check and our write.
+        raise ValidationFailed({"subdomain": SUBDOMAIN_TAKEN}) from clash
+    try:
+        with unit_of_work(_InSchool(pending.id)) as session:
+            _add_first_admin(session, pending.id, new, by)
     except Exception as error:
-        _leave_suspended(school, actor, ip, error)
-        raise SchoolCreationIncomplete(school.subdomain) from error
-    with platform_session() as session:
-        created = session.get(School, school.id)
-        assert created is not None
-        created.status = SchoolStatus.active
-        audit.record_platform(
-            session,
-            action=audit.SCHOOL_CREATED,
-            actor=actor.actor(ip),
-            school_id=created.id,
-            target=created.subdomain,
-            detail={"name": created.name, "admin": admin_email},
-        )
-        session.commit()
+        with platform_unit_of_work() as session:
+            _record_left_suspended(session, pending, by, error)
+        forget_school_route(pending)
+        raise SchoolCreationIncomplete(pending.subdomain) from error
+    with platform_unit_of_work() as session:
+        created = _activate_new_school(session, pending.id, new, by)
+    # After the commit, not before: a lookup in between would cache the suspended school again.
     forget_school_route(created)
-    return created
+    return _as_row(created)
 
 
-# --- suspending and reactivating ------------------------------------------------------------
+# --- suspending and reactivating --------------------------------------------------------------
 
 
-def _school_uuid(school_id: UUID | str) -> UUID:
-    try:
-        return school_id if isinstance(school_id, UUID) else UUID(school_id)
-    except ValueError as error:
-        raise NotFound("No such school.") from error
-
-
-def set_school_status(*, actor: CurrentUser, school_id: UUID | str, status: SchoolStatus, ip: str) -> School:
-    """Suspend or reactivate a school. The cached route is forgotten at once, so a suspended
-    school's users are refused at their next sign-in and their next request."""
-    require(actor, "platform.schools")
-    status = SchoolStatus(status)
-    with platform_session() as session:
-        school = session.get(School, _school_uuid(school_id))
-        if school is None:
-            raise NotFound("No such school.")
-        if school.status == status:
-            return school
-        school.status = status
+def set_school_status(*, actor: CurrentUser, school_id: UUID | str, status: SchoolStatus | str, ip: str) -> SchoolRow:
+    """Suspend or reactivate a school. The cached route is forgotten once it is committed, so a
+    suspended school's users are refused on their next event, sign-in and request."""
+    require(actor, SCHOOLS_PERMISSION)
+    wanted = _status(status)
+    with platform_unit_of_work() as session:
+        school = _school(session, school_id)
+        if school.status == wanted:
+            return _as_row(school)
+        school.status = wanted
         audit.record_platform(
             session,
-            action=audit.SCHOOL_SUSPENDED if status is SchoolStatus.suspended else audit.SCHOOL_REACTIVATED,
+            action=audit.SCHOOL_SUSPENDED if wanted is SchoolStatus.suspended else audit.SCHOOL_REACTIVATED,
             actor=actor.actor(ip),
             school_id=school.id,
             target=school.subdomain,
         )
-        session.commit()
     forget_school_route(school)
-    return school
+    return _as_row(school)
 
 
-def get_school_row(*, school_id: UUID | str) -> dict[str, Any]:
-    """One school as the platform's pages and API show it (platform session)."""
-    with platform_session() as session:
-        school = session.get(School, _school_uuid(school_id))
-        if school is None:
-            raise NotFound("No such school.")
-        return _as_row(school)
+# --- the platform's audit trail: every school's events and its own ----------------------------
+
+
+def platform_events(*, actor: CurrentUser, filters: audit.AuditFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of every school's events and the platform's, newest first, each labelled with
+    its school's name."""
+    require(actor, AUDIT_PERMISSION)
+    with platform_unit_of_work() as session:
+        return audit.list_all_events(session, filters, school_names=school_names(session), page=page, per_page=per_page)
+
+
+def export_platform_events(*, actor: CurrentUser, filters: audit.AuditFilter) -> list[dict[str, str]]:
+    """Every event the filters match (not just one page), read in one transaction."""
+    require(actor, AUDIT_PERMISSION)
+    with platform_unit_of_work() as session:
+        names = school_names(session)
+        return paging.every_row(
+            lambda page, per_page: audit.list_all_events(session, filters, school_names=names, page=page, per_page=per_page),
+            EVENTS_EXPORT_BATCH,
+        )

@@ -11,9 +11,8 @@ from oneclass.api.schemas import Envelope, LoginIn, RefreshIn, TokensOut
 from oneclass.api.v1.common import errors, success
 from oneclass.services import auth
 from oneclass.services.auth import AuthError, TokenPair
-from oneclass.services.schools import SchoolRoute
 from oneclass.settings import get_settings
-from oneclass.tenancy import HostKind
+from oneclass.tenancy import HostKind, SchoolRoute
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 Host = Annotated[tuple[HostKind, SchoolRoute | None], Depends(host_resolution)]

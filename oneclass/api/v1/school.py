@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from oneclass.api.deps import current_school
 from oneclass.api.schemas import CurrentSchoolOut, Envelope
 from oneclass.api.v1.common import errors, success
-from oneclass.services.schools import SchoolRoute
+from oneclass.tenancy import SchoolRoute
 
 router = APIRouter(tags=["school"])
 
