@@ -5,10 +5,10 @@ Autogenerate does not know RLS policies, roles or functions: every revision is w
 
 import logging.config
 
-from alembic import context
 from sqlalchemy import create_engine, pool, text
 
 import models
+from alembic import context
 from oneclass import db
 
 config = context.config

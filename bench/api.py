@@ -26,9 +26,10 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import PASSWORD, drop_data, prepare  # noqa: E402
-from oneclass import db  # noqa: E402
-from oneclass.settings import get_settings  # noqa: E402
+from bench.data import PASSWORD, drop_data, prepare
+from oneclass import db
+from oneclass.settings import get_settings
+
 FLOOR_APP = '''
 import os
 from uuid import UUID

@@ -21,6 +21,7 @@ service pool and both engines are sized by the app's settings: try DB_POOL_SIZE=
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import subprocess
@@ -154,12 +155,10 @@ def searches(way: str, engine: AsyncEngine | None) -> Search:
 
 
 def reset_peak_rss() -> None:
-    """Start the high-water mark of resident memory from now (Linux): importing oneclass.security
-    hashes a dummy password with argon2 (64 MiB), a peak that would hide the load's."""
-    try:
+    """Start the high-water mark of resident memory from now (Linux): what setting up the data
+    took (an argon2 hash is 64 MiB) would otherwise hide the load's own peak."""
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def peak_rss_mb() -> float:

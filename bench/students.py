@@ -26,12 +26,12 @@ from sqlmodel import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import PASSWORD, drop_data, prepare  # noqa: E402
-from models import User  # noqa: E402
-from oneclass import db  # noqa: E402
-from oneclass.services import students  # noqa: E402
-from oneclass.services.auth import CurrentUser  # noqa: E402
-from tests.conftest import apply_settings  # noqa: E402
+from bench.data import PASSWORD, drop_data, prepare
+from models import User
+from oneclass import db
+from oneclass.services import students
+from oneclass.services.auth import CurrentUser
+from tests.conftest import apply_settings
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -1,11 +1,11 @@
 """Running Alembic from code: `oneclass db migrate`, app start and the tests share these."""
 
-from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from alembic import command
 from oneclass.settings import PROJECT_ROOT
 
 

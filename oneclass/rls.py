@@ -5,9 +5,9 @@ Migrations call `enable_tenant_rls`; `oneclass check` calls `find_rls_problems`.
 
 from dataclasses import dataclass
 
-from alembic import op
 from sqlalchemy import Connection, text
 
+from alembic import op
 from oneclass.db import APP_ROLE, PLATFORM_ROLE, TENANT_SETTING
 
 # NULLIF: a pooled connection that has seen the setting before returns '' rather than NULL.

@@ -1,5 +1,6 @@
 """The one settings object: every configurable value, read from the environment (or `.env`)."""
 
+import contextlib
 import os
 import secrets
 import tempfile
@@ -100,10 +101,8 @@ def load_or_create_secret(path: Path) -> str:
             file.write(secrets.token_urlsafe(48))
             file.flush()
             os.fsync(file.fileno())
-        try:
+        with contextlib.suppress(FileExistsError):  # another process won the race: its key is the key
             os.link(candidate, path)
-        except FileExistsError:
-            pass  # another process won the race: its key is the key
     finally:
         os.unlink(candidate)
     return _read_secret(path)

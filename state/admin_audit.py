@@ -55,7 +55,7 @@ class AuditLogState(PagedList, AuthState):
 
     async def _fetch(self, user: CurrentUser) -> None:
         """The list's one loading step: the current page of events for the filters on screen."""
-        found = await self._fetch_page_async(
+        found = await self._fetch_page(
             lambda page: offload(audit.list_events, actor=user, filters=self._filters(), page=page, per_page=self.per_page)
         )
         self.events = found.rows

@@ -11,27 +11,11 @@ from oneclass.offload import offload
 from oneclass.services import auth, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
-from state.auth import NO_ACCESS, NO_PERMISSION, AuthState
+from state.auth import NO_ACCESS, AuthState
 from state.dialogs import ConfirmDialog, EditorDialog
 from state.listing import ExportTable, SearchedList
 
 EXPORT_COLUMNS = {"full_name": "Name", "email": "Email", "role_label": "Role", "status": "Status", "created": "Added"}
-
-
-# --- deprecated: the sync helpers of the states not yet on `AuthState._actor` ----------------
-# Kept importable (with NO_ACCESS and NO_PERMISSION) only until those states are converted; new
-# code asks `await self._actor(permission)` and returns `self._refused(...)`.
-
-
-def admin_user(state: AuthState, permission: str) -> CurrentUser | None:
-    """Deprecated: `await state._actor(permission)` (this one checks on the event loop)."""
-    user = state._user_with(permission)
-    return None if user is None or user.must_enrol_totp else user
-
-
-def refused(state: AuthState, message: str = NO_PERMISSION) -> Any:
-    """Deprecated: `state._refused(message)`."""
-    return state._refused(message)
 
 
 # --- the Users page ----------------------------------------------------------------------------
@@ -76,7 +60,7 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
 
     async def _fetch(self, user: CurrentUser) -> None:
         """The list's one loading step: the current page of rows for the filters on screen."""
-        found = await self._fetch_page_async(
+        found = await self._fetch_page(
             lambda page: offload(users.list_users, actor=user, page=page, per_page=self.per_page, **self._filters())
         )
         self.rows = found.rows

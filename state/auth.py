@@ -111,37 +111,6 @@ class AuthState(AppState):
             return rx.toast.error(message, id="no-access")
         return None
 
-    def _current_user(self) -> CurrentUser | None:
-        """Verify the tokens now (refreshing if the access token has lapsed), on the loop: only
-        for handlers not yet moved to `_actor`. The host is resolved again first, as `_signed_in`
-        does: a tab reconnected from another host is that host's tab, and a school suspended since
-        the page loaded is seen now."""
-        self._resolve_school()
-        school = self._school()
-        if self.host_kind not in (HostKind.school.value, HostKind.platform.value):
-            self._forget()
-            return None
-        if self.access_token:
-            try:
-                user = auth.authenticate(token=self.access_token, school=school)
-                self._set_user(user)
-                return user
-            except AuthError:
-                pass
-        if self.refresh_token:
-            try:
-                self._remember(auth.refresh(school=school, refresh_token=self.refresh_token, ip=self._client_ip()))
-                return self._user
-            except AuthError:
-                pass
-        self._forget()
-        return None
-
-    def _user_with(self, permission: str) -> CurrentUser | None:
-        """The signed-in user if they hold `permission`; handlers call this before touching data."""
-        user = self._current_user()
-        return user if self._may(user, permission) else None
-
     @rx.var
     def is_signed_in(self) -> bool:
         return self.user_role != ""

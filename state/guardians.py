@@ -28,7 +28,7 @@ class GuardiansState(SearchedList, AuthState):
 
     async def _fetch(self, user: CurrentUser) -> None:
         """The list's one loading step: the page on screen of what the search matches."""
-        found = await self._fetch_page_async(
+        found = await self._fetch_page(
             lambda page: offload(guardians.list_guardians, actor=user, search=self.search, page=page, per_page=self.per_page)
         )
         self.rows = [

@@ -2,7 +2,6 @@
 list page's state shares. A state mixes one in, keeps its own rows and filters, says how its
 current page is loaded and what its export holds."""
 
-import inspect
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, ClassVar
@@ -37,7 +36,7 @@ class PagedList(rx.State, mixin=True):
     def page_count(self) -> int:
         return paging.page_count(self.total, self.per_page)
 
-    def _load_page(self) -> Any:
+    async def _load_page(self) -> Any:
         raise NotImplementedError
 
     def _refusal(self) -> Any:
@@ -45,8 +44,9 @@ class PagedList(rx.State, mixin=True):
         (None: go on). By default `_load_page` checks the user."""
         return None
 
-    async def _fetch_page_async(self, fetch: Callable[[int], Awaitable[Page]]) -> Page:
-        """`_fetch_page` for a fetch that is awaited (a service call off the loop)."""
+    async def _fetch_page(self, fetch: Callable[[int], Awaitable[Page]]) -> Page:
+        """What `fetch(page)` finds (a service call off the loop), its total kept in `total`;
+        when the list has shrunk under `page` (after a deactivation, say), its last page instead."""
         found = await fetch(self.page)
         if not found.rows and self.page > 1:
             self.page = paging.page_count(found.total, self.per_page)
@@ -54,32 +54,22 @@ class PagedList(rx.State, mixin=True):
         self.total = found.total
         return found
 
-    def _fetch_page(self, fetch: Callable[[int], Page]) -> Page:
-        """What `fetch(page)` finds, its total kept in `total`; when the list has shrunk under
-        `page` (after a deactivation, say), its last page instead."""
-        found = fetch(self.page)
-        if not found.rows and self.page > 1:
-            self.page = paging.page_count(found.total, self.per_page)
-            found = fetch(self.page)
-        self.total = found.total
-        return found
-
     async def _go_to_page(self, page: int) -> Any:
-        refusal = await _settled(self._refusal())
+        refusal = self._refusal()
         if refusal is not None:
             return refusal
         self.page = min(max(page, 1), self.page_count)
-        return await _settled(self._load_page())
+        return await self._load_page()
 
     async def _refilter(self, **filters: Any) -> Any:
         """Set the named filter vars, then show the first page of what they match."""
-        refusal = await _settled(self._refusal())
+        refusal = self._refusal()
         if refusal is not None:
             return refusal
         for name, value in filters.items():
             setattr(self, name, value)
         self.page = 1
-        return await _settled(self._load_page())
+        return await self._load_page()
 
     @rx.event
     async def previous_page(self) -> Any:
@@ -91,19 +81,16 @@ class PagedList(rx.State, mixin=True):
 
     # --- export ---------------------------------------------------------------------------
 
-    def _export_table(self) -> ExportTable | None:
+    async def _export_table(self) -> ExportTable | None:
         """The filename stem, the columns (row key: heading) and every row matching the current
-        filters, fetched with `_every_row` from the service the list pages through; None when
+        filters, fetched with `_every_row_of` from the service the list pages through; None when
         the user may not export. Checks the user itself."""
         raise NotImplementedError
 
-    def _every_row(self, fetch: Callable[[int, int], Page]) -> list[dict[str, Any]]:
-        """The whole filtered list, not just the page on screen: `fetch(page, per_page)`."""
-        return paging.every_row(fetch, self.export_batch)
-
     async def _every_row_of(self, service: Callable[..., Page], **arguments: Any) -> list[dict[str, Any]]:
-        """`_every_row` off the loop, from the public service the list pages through:
-        `service(page=..., per_page=..., **arguments)`, a batch at a time."""
+        """The whole filtered list, not just the page on screen, off the loop, from the public
+        service the list pages through: `service(page=..., per_page=..., **arguments)`, a batch
+        at a time."""
 
         def fetch(page: int, per_page: int) -> Page:
             return service(page=page, per_page=per_page, **arguments)
@@ -111,7 +98,7 @@ class PagedList(rx.State, mixin=True):
         return await offload(paging.every_row, fetch, self.export_batch)
 
     async def _download(self, extension: str, render: Callable[[str, dict[str, str], list[dict[str, Any]]], bytes], mime_type: str) -> Any:
-        table = await _settled(self._export_table())
+        table = await self._export_table()
         if table is None:
             return rx.toast.error(NO_PERMISSION)
         stem, columns, rows = table
@@ -143,8 +130,3 @@ class SearchedList(PagedList, mixin=True):
     async def set_search(self, value: str) -> Any:
         return await self._refilter(search=value)
 
-
-async def _settled(result: Any) -> Any:
-    """A hook's result, awaited when the state's hook is async (every list state's, once each
-    has moved to the one data path; until then some are still plain functions)."""
-    return await result if inspect.isawaitable(result) else result

@@ -61,7 +61,7 @@ class PlatformSchoolsState(SearchedList, AuthState):
 
     async def _fetch(self, user: CurrentUser) -> None:
         """The list's one loading step: the current page of schools for the filters on screen."""
-        found = await self._fetch_page_async(
+        found = await self._fetch_page(
             lambda page: offload(schools.list_schools, actor=user, page=page, per_page=self.per_page, **self._filters())
         )
         self.rows = found.rows
@@ -190,7 +190,7 @@ class PlatformAuditState(PagedList, AuthState):
     async def _fetch(self, user: CurrentUser) -> None:
         """The list's one loading step: the current page of events for the filters applied."""
         filters = self._audit_filter()
-        found = await self._fetch_page_async(
+        found = await self._fetch_page(
             lambda page: offload(schools.platform_events, actor=user, filters=filters, page=page, per_page=self.per_page)
         )
         self.events = found.rows

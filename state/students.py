@@ -144,7 +144,7 @@ class StudentListState(SearchedList, StudentForm, AuthState):
     async def _fetch(self, user: CurrentUser) -> None:
         """The list's one loading step (every list state has one): the current page of rows
         for the filters on screen, in the same event that changed them."""
-        found = await self._fetch_page_async(
+        found = await self._fetch_page(
             lambda page: offload(students.list_students, actor=user, page=page, per_page=self.per_page, **self._filters())
         )
         self.rows = [{**row, "href": routes.student_url(row["id"])} for row in found.rows]
@@ -232,12 +232,7 @@ class StudentListState(SearchedList, StudentForm, AuthState):
         user = await self._actor(MANAGE)
         if user is None:
             return None
-        filters = self._filters()
-
-        def every_row() -> list[dict[str, Any]]:
-            return self._every_row(lambda page, per_page: students.list_students(actor=user, page=page, per_page=per_page, **filters))
-
-        return "students", EXPORT_COLUMNS, await offload(every_row)
+        return "students", EXPORT_COLUMNS, await self._every_row_of(students.list_students, actor=user, **self._filters())
 
 
 # --- one student -------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ class SubjectsState(SearchedList, FormDialog, AuthState):
         async def page_of(page: int) -> Page:
             return Page(subjects[(page - 1) * per_page : page * per_page], len(subjects))
 
-        self.rows = (await self._fetch_page_async(page_of)).rows
+        self.rows = (await self._fetch_page(page_of)).rows
 
     async def _load_page(self) -> Any:
         user = await self._actor(MANAGE_SUBJECTS)

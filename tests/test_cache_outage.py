@@ -26,7 +26,7 @@ def own_redis(tmp_path: Path) -> Iterator[Path]:
 
 
 def hits() -> float:
-    return CACHE_REQUESTS.labels("hit")._value.get()  # noqa: SLF001 - reading our own counter
+    return CACHE_REQUESTS.labels("hit")._value.get()
 
 
 def _redis_pid(data_dir: Path) -> int:

@@ -883,7 +883,7 @@ def test_every_handler_is_in_the_table() -> None:
     assert not found - listed, f"handlers missing from ADMITS (say who may call them): {sorted(found - listed)}"
     assert not listed - found, f"ADMITS names handlers that no longer exist: {sorted(listed - found)}"
     assert not set(ARGS) - found, f"ARGS names handlers that no longer exist: {sorted(set(ARGS) - found)}"
-    assert FRAMEWORK <= found, "Reflex's own handlers changed: review FRAMEWORK"
+    assert found >= FRAMEWORK, "Reflex's own handlers changed: review FRAMEWORK"
 
 
 @pytest.mark.parametrize("key", discovered())

@@ -37,7 +37,7 @@ from oneclass.services import auth, imports, students, users
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import ValidationFailed
 from oneclass.services.imports import RowError
-from oneclass.services.schools import SchoolRoute
+from oneclass.tenancy import SchoolRoute
 from state.imports import ImportState
 from tests.conftest import SchoolFixture, fresh_ip
 from tests.test_exports_lists import school_state

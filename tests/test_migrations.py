@@ -3,7 +3,6 @@
 from sqlalchemy import create_engine, inspect
 
 from oneclass import migrate
-
 from tests.conftest import ServerUrls, create_database, drop_database
 
 

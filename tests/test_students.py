@@ -153,17 +153,16 @@ def test_teacher_sees_only_their_classes_and_medical_notes_only_as_class_teacher
 def test_search_filter_and_pages(school_with_records) -> None:
     school_a, _ = school_with_records
     admin = _admin(school_a)
-    with db.tenant_session(school_a.id) as session:
-        first = students.list_students(actor=admin, page=1, per_page=20)
-        second = students.list_students(actor=admin, page=2, per_page=20)
-        assert (first.total, len(first.rows), len(second.rows)) == (30, 20, 10)
-        assert not {r["id"] for r in first.rows} & {r["id"] for r in second.rows}
-        target = first.rows[3]
-        found = students.list_students(actor=admin, search=target["admission_number"])
-        assert [r["id"] for r in found.rows] == [target["id"]]
-        by_name = students.list_students(actor=admin, search=target["name"].lower())
-        assert target["id"] in {r["id"] for r in by_name.rows}
-        assert students.list_students(actor=admin, status="left").total == 0
+    first = students.list_students(actor=admin, page=1, per_page=20)
+    second = students.list_students(actor=admin, page=2, per_page=20)
+    assert (first.total, len(first.rows), len(second.rows)) == (30, 20, 10)
+    assert not {r["id"] for r in first.rows} & {r["id"] for r in second.rows}
+    target = first.rows[3]
+    found = students.list_students(actor=admin, search=target["admission_number"])
+    assert [r["id"] for r in found.rows] == [target["id"]]
+    by_name = students.list_students(actor=admin, search=target["name"].lower())
+    assert target["id"] in {r["id"] for r in by_name.rows}
+    assert students.list_students(actor=admin, status="left").total == 0
 
 
 def test_promotion_preview_then_promote(school_with_records) -> None:

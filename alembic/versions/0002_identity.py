@@ -6,7 +6,6 @@ Create Date: 2026-11-25
 """
 
 from alembic import op
-
 from oneclass.db import PLATFORM_ROLE
 from oneclass.rls import disable_tenant_rls, enable_tenant_rls, grant_platform, revoke_platform
 

@@ -7,7 +7,6 @@ Create Date: 2026-11-25
 """
 
 from alembic import op
-
 from oneclass.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0003"

@@ -4,8 +4,8 @@ Separate from the tables on purpose: a column reaches the API only when it is na
 """
 
 from datetime import date
-from uuid import UUID
 from typing import Any, Generic, Literal, TypeVar
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 
