@@ -22,7 +22,7 @@ def data_table(
     """`render_row` turns one row (a dict var) into an `rx.table.row`; `empty` shows when there
     are no rows, so a page never shows a bare header; `label` names the table (its caption)."""
     return rx.cond(
-        rows.length() > 0,  # type: ignore[attr-defined]
+        rows.length() > 0,
         rx.table.root(
             *([rx.el.caption(label, style=_VISUALLY_HIDDEN)] if label else []),
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(header) for header in headers])),

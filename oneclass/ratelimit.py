@@ -30,7 +30,8 @@ def hit(*limits: Limit, window_seconds: int = 60) -> Verdict:
     try:
         pipe = cache.get_redis().pipeline(transaction=False)
         for counter in counters:
-            pipe.incr(counter).expire(counter, window_seconds + 1)
+            pipe.incr(counter)
+            pipe.expire(counter, window_seconds + 1)
         counts = pipe.execute()[::2]
     except (redis.RedisError, OSError):
         return Verdict(True)

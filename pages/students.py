@@ -43,7 +43,7 @@ PHOTO_LIMIT = f"{MAX_PHOTO_BYTES // (1024 * 1024)} MB"
 def status_badge(status: rx.Var) -> rx.Component:
     return rx.match(
         status,
-        *[(key, rx.badge(label, color_scheme=STATUS_COLOURS[key])) for key, label in STATUS_LABELS.items()],  # type: ignore[arg-type]
+        *[(key, rx.badge(label, color_scheme=STATUS_COLOURS[key])) for key, label in STATUS_LABELS.items()],
         rx.badge(status),
     )
 
@@ -53,7 +53,7 @@ def status_badge(status: rx.Var) -> rx.Component:
 
 def field(state: type[StudentForm], label: str, name: str, **props: object) -> rx.Component:
     """A form field bound to the state's remembered value and error for `name`."""
-    return form_field(label, name, default_value=state.form_values[name], error=state.form_errors[name], **props)  # type: ignore[arg-type]
+    return form_field(label, name, default_value=state.form_values[name], error=state.form_errors[name], **props)
 
 
 def choice_field(state: type[StudentForm], label: str, name: str, choices: dict[str, str] | rx.Var) -> rx.Component:

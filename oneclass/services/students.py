@@ -397,9 +397,9 @@ def children_of(session: Session, *, user_id: UUID) -> list[Student]:
     )
 
 
-SORTS = {
-    "name": (Student.last_name, Student.first_name),
-    "admission": (Student.admission_number,),
+SORTS: dict[str, tuple[Any, ...]] = {
+    "name": (col(Student.last_name), col(Student.first_name)),
+    "admission": (col(Student.admission_number),),
     "newest": (col(Student.created_at).desc(),),
 }
 
@@ -466,7 +466,7 @@ def query_students(
                 col(Student.first_name).ilike(pattern, escape="\\"),
                 col(Student.last_name).ilike(pattern, escape="\\"),
                 col(Student.admission_number).ilike(pattern, escape="\\"),
-                (Student.first_name + " " + Student.last_name).ilike(pattern, escape="\\"),
+                (col(Student.first_name) + " " + col(Student.last_name)).ilike(pattern, escape="\\"),
             )
         )
     if class_id:
