@@ -147,3 +147,10 @@ def two_schools() -> Iterator[tuple[SchoolFixture, SchoolFixture]]:
     delete_school(school_a)
     delete_school(school_b)
 
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser flows run last: Playwright's sync API keeps an event loop running in this
+    thread until its session ends, and the tests that drive async handlers start loops of their
+    own (`asyncio.run`), which cannot run inside it."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
