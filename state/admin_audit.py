@@ -10,7 +10,7 @@ from oneclass.offload import offload
 from oneclass.services import audit
 from oneclass.services.audit import AuditFilter
 from oneclass.services.auth import CurrentUser
-from state.auth import NO_ACCESS, AuthState
+from state.auth import AuthState
 from state.listing import ExportTable, PagedList
 
 # The action filter: a prefix of `audit_events.action`, with what the admin reads.
@@ -37,6 +37,8 @@ def _day(value: str) -> datetime | None:
 
 
 class AuditLogState(PagedList, AuthState):
+    read_permission: ClassVar[str] = "audit.read"
+    rows_var: ClassVar[str] = "events"
     per_page: ClassVar[int] = 50
     events: list[dict[str, str]] = []
     action_filter: str = "all"
@@ -59,14 +61,6 @@ class AuditLogState(PagedList, AuthState):
             lambda page: offload(audit.list_events, actor=user, filters=self._filters(), page=page, per_page=self.per_page)
         )
         self.events = found.rows
-
-    async def _load_page(self) -> Any:
-        user = await self._actor("audit.read")
-        if user is None:
-            self.events, self.total = [], 0
-            return self._refused(NO_ACCESS)
-        await self._fetch(user)
-        return None
 
     @rx.event
     async def load_events(self) -> Any:

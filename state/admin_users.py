@@ -2,7 +2,7 @@
 links. Every handler asks `_actor` first and calls one service off the loop; many users at once
 come through the Import page (its "users" kind)."""
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import reflex as rx
@@ -11,7 +11,7 @@ from oneclass.offload import offload
 from oneclass.services import auth, users
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
-from state.auth import NO_ACCESS, AuthState
+from state.auth import AuthState
 from state.dialogs import ConfirmDialog, EditorDialog
 from state.listing import ExportTable, SearchedList
 
@@ -22,6 +22,7 @@ EXPORT_COLUMNS = {"full_name": "Name", "email": "Email", "role_label": "Role", "
 
 
 class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
+    read_permission: ClassVar[str] = "users.read"
     # The list (its page and search: SearchedList).
     rows: list[dict[str, Any]] = []
     role_filter: str = "all"
@@ -64,14 +65,6 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
             lambda page: offload(users.list_users, actor=user, page=page, per_page=self.per_page, **self._filters())
         )
         self.rows = found.rows
-
-    async def _load_page(self) -> Any:
-        user = await self._actor("users.read")
-        if user is None:
-            self.rows, self.total = [], 0
-            return self._refused(NO_ACCESS)
-        await self._fetch(user)
-        return None
 
     async def _export_table(self) -> ExportTable | None:
         """Names, emails, roles and status: `user_row` holds no credential."""

@@ -1,7 +1,7 @@
 """GuardiansState: the school admin's guardians with their children: searched by name or phone,
 paged, exported. Every handler asks `_actor` first and calls one service off the loop."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -9,7 +9,7 @@ from oneclass import routes
 from oneclass.offload import offload
 from oneclass.services import guardians
 from oneclass.services.auth import CurrentUser
-from state.auth import NO_ACCESS, AuthState
+from state.auth import AuthState
 from state.listing import ExportTable, SearchedList
 
 READ = "users.read"
@@ -24,6 +24,7 @@ GUARDIAN_COLUMNS = {
 
 
 class GuardiansState(SearchedList, AuthState):
+    read_permission: ClassVar[str] = READ
     rows: list[dict[str, Any]] = []
 
     async def _fetch(self, user: CurrentUser) -> None:
@@ -35,14 +36,6 @@ class GuardiansState(SearchedList, AuthState):
             {**row, "children": [{**child, "href": routes.student_url(child["id"])} for child in row["children"]]}
             for row in found.rows
         ]
-
-    async def _load_page(self) -> Any:
-        user = await self._actor(READ)
-        if user is None:
-            self.rows, self.total = [], 0
-            return self._refused(NO_ACCESS)
-        await self._fetch(user)
-        return None
 
     @rx.event
     async def load_guardians(self) -> Any:

@@ -4,15 +4,16 @@ current page is loaded and what its export holds."""
 
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import reflex as rx
 
+from oneclass.current_user import CurrentUser
 from oneclass.offload import offload
 from oneclass.services import exports, paging
 from oneclass.services.paging import Page
+from state.auth import NO_ACCESS, NO_PERMISSION
 
-NO_PERMISSION = "You do not have permission to do that."
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An export's filename stem, the headings by row key, and every row matching the filters.
 ExportTable = tuple[str, dict[str, str], list[dict[str, Any]]]
@@ -21,27 +22,41 @@ ExportTable = tuple[str, dict[str, str], list[dict[str, Any]]]
 class PagedList(rx.State, mixin=True):
     """Previous/Next over a list paged on the server, `per_page` rows at a time.
 
-    A state using it defines `async _load_page()`: load page `page` in this same event (checking
-    the user, unless `_refusal` has) and return what the browser should get (None or a toast);
-    a keystroke in the search box reloads the rows directly, with no event sent back. It may
-    define `_refusal()` to refuse a user before a handler changes anything, and
-    `_export_table()` to offer the list as a download (`export_csv`, `export_xlsx`)."""
+    A state using it (always beside AuthState) names `read_permission`, who may see the list,
+    and defines `async _fetch(user)`: load page `page` for that user. Paging, filters and the
+    search box reload the rows in the same event, with no event sent back to the browser; a
+    refused user gets no rows. It defines `_export_table()` to offer the list as a download
+    (`export_csv`, `export_xlsx`)."""
 
     page: int = 1
     total: int = 0
     per_page: ClassVar[int] = 25
     export_batch: ClassVar[int] = 100  # rows per query while exporting (services cap pages at 100)
+    read_permission: ClassVar[str] = ""
+    rows_var: ClassVar[str] = "rows"  # the var that holds the page's rows
+
+    if TYPE_CHECKING:  # AuthState's, which every list state inherits beside this mixin
+
+        async def _actor(self, permission: str) -> CurrentUser | None: ...
+
+        def _refused(self, message: str = NO_PERMISSION) -> Any: ...
 
     @rx.var
     def page_count(self) -> int:
         return paging.page_count(self.total, self.per_page)
 
-    async def _load_page(self) -> Any:
+    async def _fetch(self, user: CurrentUser) -> None:
+        """Load the current page of rows for `user`, who may see the list."""
         raise NotImplementedError
 
-    def _refusal(self) -> Any:
-        """What a paging or filter handler returns instead, to a user who may not see the list
-        (None: go on). By default `_load_page` checks the user."""
+    async def _load_page(self) -> Any:
+        """The list's one loading step: the user of this event, then their current page."""
+        user = await self._actor(self.read_permission)
+        if user is None:
+            setattr(self, self.rows_var, [])
+            self.total = 0
+            return self._refused(NO_ACCESS)
+        await self._fetch(user)
         return None
 
     async def _fetch_page(self, fetch: Callable[[int], Awaitable[Page]]) -> Page:
@@ -55,17 +70,11 @@ class PagedList(rx.State, mixin=True):
         return found
 
     async def _go_to_page(self, page: int) -> Any:
-        refusal = self._refusal()
-        if refusal is not None:
-            return refusal
         self.page = min(max(page, 1), self.page_count)
         return await self._load_page()
 
     async def _refilter(self, **filters: Any) -> Any:
         """Set the named filter vars, then show the first page of what they match."""
-        refusal = self._refusal()
-        if refusal is not None:
-            return refusal
         for name, value in filters.items():
             setattr(self, name, value)
         self.page = 1

@@ -15,7 +15,7 @@ from oneclass.services.audit import AuditFilter
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import AUDIT_PERMISSION, SCHOOLS_PERMISSION, SchoolCreationIncomplete
 from oneclass.settings import get_settings
-from state.auth import NO_ACCESS, AuthState
+from state.auth import AuthState
 from state.listing import ExportTable, PagedList, SearchedList
 
 ALL_STATUSES = "all"  # a select cannot offer an empty value
@@ -39,6 +39,7 @@ EVENT_COLUMNS = {
 
 
 class PlatformSchoolsState(SearchedList, AuthState):
+    read_permission: ClassVar[str] = SCHOOLS_PERMISSION
     per_page: ClassVar[int] = 20
     rows: list[dict[str, str]] = []
     status_filter: str = ALL_STATUSES
@@ -65,14 +66,6 @@ class PlatformSchoolsState(SearchedList, AuthState):
             lambda page: offload(schools.list_schools, actor=user, page=page, per_page=self.per_page, **self._filters())
         )
         self.rows = found.rows
-
-    async def _load_page(self) -> Any:
-        user = await self._actor(SCHOOLS_PERMISSION)
-        if user is None:
-            self.rows, self.total = [], 0
-            return self._refused(NO_ACCESS)
-        await self._fetch(user)
-        return None
 
     async def _export_table(self) -> ExportTable | None:
         user = await self._actor(SCHOOLS_PERMISSION)
@@ -170,6 +163,8 @@ class PlatformSchoolsState(SearchedList, AuthState):
 
 
 class PlatformAuditState(PagedList, AuthState):
+    read_permission: ClassVar[str] = AUDIT_PERMISSION
+    rows_var: ClassVar[str] = "events"
     events: list[dict[str, str]] = []
     action_filter: str = ""
     actor_filter: str = ""
@@ -194,14 +189,6 @@ class PlatformAuditState(PagedList, AuthState):
             lambda page: offload(schools.platform_events, actor=user, filters=filters, page=page, per_page=self.per_page)
         )
         self.events = found.rows
-
-    async def _load_page(self) -> Any:
-        user = await self._actor(AUDIT_PERMISSION)
-        if user is None:
-            self.events, self.total = [], 0
-            return self._refused(NO_ACCESS)
-        await self._fetch(user)
-        return None
 
     async def _export_table(self) -> ExportTable | None:
         user = await self._actor(AUDIT_PERMISSION)

@@ -2,7 +2,7 @@
 profile (department, job title, employee number, phone). Every handler asks `_actor` first and
 calls one service off the loop."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -30,6 +30,7 @@ STAFF_COLUMNS = {
 
 
 class StaffState(SearchedList, FormDialog, AuthState):
+    read_permission: ClassVar[str] = READ
     rows: list[dict[str, Any]] = []
     department_choices: dict[str, str] = {}
 
@@ -44,14 +45,6 @@ class StaffState(SearchedList, FormDialog, AuthState):
             lambda page: offload(staff.list_staff, actor=user, search=self.search, page=page, per_page=self.per_page)
         )
         self.rows = found.rows
-
-    async def _load_page(self) -> Any:
-        user = await self._actor(READ)
-        if user is None:
-            self.rows, self.total = [], 0
-            return self._refused(NO_ACCESS)
-        await self._fetch(user)
-        return None
 
     @rx.event
     async def load_staff(self) -> Any:

@@ -105,6 +105,7 @@ class StudentForm(EditorDialog, mixin=True):
 
 
 class StudentListState(SearchedList, StudentForm, AuthState):
+    read_permission: ClassVar[str] = "students.read"
     per_page: ClassVar[int] = 50
     rows: list[dict[str, str]] = []
     class_filter: str = ALL
@@ -148,14 +149,6 @@ class StudentListState(SearchedList, StudentForm, AuthState):
             lambda page: offload(students.list_students, actor=user, page=page, per_page=self.per_page, **self._filters())
         )
         self.rows = [{**row, "href": routes.student_url(row["id"])} for row in found.rows]
-
-    async def _load_page(self) -> Any:
-        user = await self._actor("students.read")
-        if user is None:
-            self.rows, self.total = [], 0
-            return self._refused(NO_ACCESS)
-        await self._fetch(user)
-        return None
 
     @rx.event
     async def load(self) -> Any:

@@ -1,7 +1,7 @@
 """SubjectsState: the school admin's subjects: searched, paged, exported, added one by one or
 from the ZIMSEC list. Every handler asks `_actor` first and calls one service off the loop."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -11,7 +11,7 @@ from oneclass.services.academics import MANAGE_SUBJECTS, SubjectRow
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import ValidationFailed
 from oneclass.services.paging import Page
-from state.auth import NO_ACCESS, AuthState
+from state.auth import AuthState
 from state.dialogs import FormDialog
 from state.form_values import with_form_error
 from state.listing import ExportTable, SearchedList
@@ -30,6 +30,7 @@ def shown(subject: SubjectRow) -> dict[str, Any]:
 
 
 class SubjectsState(SearchedList, FormDialog, AuthState):
+    read_permission: ClassVar[str] = MANAGE_SUBJECTS
     rows: list[dict[str, Any]] = []
 
     async def _subjects(self, user: CurrentUser) -> list[dict[str, Any]]:
@@ -45,14 +46,6 @@ class SubjectsState(SearchedList, FormDialog, AuthState):
             return Page(subjects[(page - 1) * per_page : page * per_page], len(subjects))
 
         self.rows = (await self._fetch_page(page_of)).rows
-
-    async def _load_page(self) -> Any:
-        user = await self._actor(MANAGE_SUBJECTS)
-        if user is None:
-            self.rows, self.total = [], 0
-            return self._refused(NO_ACCESS)
-        await self._fetch(user)
-        return None
 
     @rx.event
     async def load_subjects(self) -> Any:
