@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components.i18n import document_language, language_picker, t
 from oneclass import routes
 from state.auth import AuthState
 
@@ -106,6 +107,7 @@ def top_bar() -> rx.Component:
             rx.mobile_only(mobile_menu()),
             brand(),
             rx.spacer(),
+            language_picker(),
             user_menu(),
             align="center",
             spacing="3",
@@ -132,13 +134,16 @@ def sidebar() -> rx.Component:
 
 
 def app_shell(title: rx.Var | str, *children: rx.Component) -> rx.Component:
-    """Wrap a page: header, navigation, the page title as the one h1, then its content."""
+    """Wrap a page: header, navigation, the page title as the one h1, then its content. A str
+    title is a message (English) shown in the reader's language; a Var (a name) is shown as is."""
+    heading = t(title) if isinstance(title, str) else title
     return rx.box(
+        document_language(title if isinstance(title, str) else ""),
         top_bar(),
         rx.hstack(
             sidebar(),
             rx.el.main(
-                rx.heading(title, as_="h1", size="7", margin_bottom="var(--space-4)"),
+                rx.heading(heading, as_="h1", size="7", margin_bottom="var(--space-4)"),
                 *children,
                 id="main",
                 padding=["var(--space-4)", "var(--space-4)", "var(--space-6)"],

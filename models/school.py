@@ -28,6 +28,7 @@ class SchoolBase(SQLModel):
     level: SchoolLevel = Field(sa_type=String)
     currency: str = Field(default="USD", max_length=3)
     timezone: str = Field(default="Africa/Harare", max_length=64)
+    language: str = Field(default="en", max_length=2)  # the interface's default for the school
 
 
 class School(SchoolBase, table=True):

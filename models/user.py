@@ -37,6 +37,7 @@ class UserBase(SQLModel):
     # Stored as text with a CHECK constraint (see the migration), not a PostgreSQL enum.
     role: Role = Field(sa_type=String)
     is_active: bool = True
+    language: str | None = Field(default=None, max_length=2)  # their own choice; None: the school's
 
 
 class User(UserBase, Credentials, table=True):
@@ -66,5 +67,6 @@ class PlatformUser(Credentials, table=True):
     email: str = Field(max_length=254)
     full_name: str = Field(max_length=200)
     is_active: bool = True
+    language: str | None = Field(default=None, max_length=2)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

@@ -123,6 +123,21 @@ def cmd_check(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_messages(args: argparse.Namespace) -> int:
+    """Update the catalogues from the code, or (--check) fail when one lacks a translation."""
+    from oneclass import i18n, messages
+
+    incomplete = False
+    for language in i18n.TRANSLATED_LANGUAGES:
+        if args.review:
+            print(messages.review_list(language))
+            continue
+        report = messages.check(language) if args.check else messages.update(language)
+        print(messages.describe(report))
+        incomplete = incomplete or not report.complete
+    return 1 if args.check and incomplete else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oneclass", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=cmd_seed)
 
     commands.add_parser("check", help="verify row level security on every table").set_defaults(handler=cmd_check)
+
+    catalogues = commands.add_parser("messages", help="update the language catalogues from the code")
+    catalogues.add_argument("--check", action="store_true", help="change nothing; fail if a string lacks a translation")
+    catalogues.add_argument("--review", action="store_true", help="list translations a native speaker should check")
+    catalogues.set_defaults(handler=cmd_messages)
     return parser
 
 

@@ -24,6 +24,7 @@ class SchoolRoute:
     subdomain: str
     level: str
     status: str
+    language: str = "en"
 
 
 class HostKind(StrEnum):

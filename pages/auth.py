@@ -39,7 +39,7 @@ def login_card() -> rx.Component:
     )
 
 
-@rx.page(route=routes.LOGIN, title="Sign in · OneClass", on_load=AuthState.open_login)
+@rx.page(route=routes.LOGIN, title="Sign in · OneClass", on_load=[AuthState.apply_language_query, AuthState.open_login])
 def login() -> rx.Component:
     return app_shell(
         "Sign in",
@@ -76,7 +76,7 @@ def change_password() -> rx.Component:
     )
 
 
-@rx.page(route=routes.RESET_PASSWORD, title="Set a new password · OneClass", on_load=AccountState.open_reset)
+@rx.page(route=routes.RESET_PASSWORD, title="Set a new password · OneClass", on_load=[AccountState.apply_language_query, AccountState.open_reset])
 def reset_password() -> rx.Component:
     return app_shell(
         "Set a new password",

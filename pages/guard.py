@@ -25,7 +25,7 @@ def signed_in_page(
             )
 
         page.__name__ = content.__name__
-        events = [AuthState.guard(permission)] + ([on_load] if on_load is not None else [])
+        events = [AuthState.apply_language_query, AuthState.guard(permission)] + ([on_load] if on_load is not None else [])
         rx.page(route=route, title=f"{title} · OneClass", on_load=events)(page)
         return content
 

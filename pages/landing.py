@@ -78,7 +78,7 @@ def enter_button() -> rx.Component:
     )
 
 
-@rx.page(route="/", title="OneClass", on_load=AuthState.check_session)
+@rx.page(route="/", title="OneClass", on_load=[AuthState.apply_language_query, AuthState.check_session])
 def index() -> rx.Component:
     return rx.match(
         AuthState.host_kind,

@@ -99,6 +99,11 @@ class AuthState(AppState):
         user = await self._signed_in()
         return user if self._may(user, permission) and not user.must_enrol_totp else None  # type: ignore[union-attr]
 
+    async def _remember_language(self, language: str) -> None:
+        user = await self._signed_in()
+        if user:
+            await offload(auth.set_language, actor=user, language=language)
+
     def _may(self, user: CurrentUser | None, permission: str) -> bool:
         """`can`, on this host: `platform.*` permissions are the root domain's and every other one
         a school host's (the page guard's rule), so a super admin's `*` opens no school handler."""
@@ -205,6 +210,8 @@ class AuthState(AppState):
             return None
         self._remember(pair)
         self.needs_totp = False
+        if pair.user.language:  # their choice on another browser follows them here
+            self._set_if_changed(chosen_language=pair.user.language)
         return rx.redirect(self._next_path())
 
     @rx.event

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from oneclass import i18n
 from oneclass.offload import offload
 from oneclass.tenancy import HostKind, HostResolution, SchoolRoute, resolve_host
 
@@ -13,6 +14,10 @@ class AppState(rx.State):
     school_name: str = ""
     school_level: str = ""
     school_suspended: bool = False
+    school_language: str = i18n.DEFAULT_LANGUAGE
+    # The reader's own choice, kept by the browser (and, once signed in, on their account); it
+    # lives here, above AuthState, so signing out does not forget it.
+    chosen_language: str = rx.LocalStorage("", name="oneclass_language", sync=True)
     # Backend-only: never sent to the browser.
     _school_id: str = ""
     _school_route: SchoolRoute | None = None
@@ -40,6 +45,9 @@ class AppState(rx.State):
         )
         self._school_id = str(school.id) if school else ""
         self._school_route = school
+        self._set_if_changed(school_language=school.language if school else i18n.DEFAULT_LANGUAGE)
+        # Messages this event makes (refusals, notices) are in the reader's language.
+        i18n.use_language(self.lang)
 
     def _set_if_changed(self, **values: object) -> None:
         for name, value in values.items():
@@ -52,6 +60,30 @@ class AppState(rx.State):
     def _client_ip(self) -> str:
         # Reflex applies `trusted_proxy_hops`; a raw X-Forwarded-For could be forged.
         return self.router.session.client_ip or "unknown"
+
+    @rx.var
+    def lang(self) -> str:
+        """The language the page is shown in: the reader's choice, else the school's."""
+        return i18n.normalise_language(self.chosen_language) or self.school_language
+
+    @rx.event
+    async def choose_language(self, language: str) -> None:
+        """Switch the interface's language (the sign-in page's and the account menu's picker)."""
+        language = i18n.normalise_language(language)
+        if language:
+            self._set_if_changed(chosen_language=language)
+            i18n.use_language(language)
+            await self._remember_language(language)
+
+    async def _remember_language(self, language: str) -> None:
+        """Signed-in readers keep their choice on their account (AuthState does that)."""
+
+    @rx.event
+    async def apply_language_query(self) -> None:
+        """`?lang=sn|nd|en` on any page switches the language, as the picker would."""
+        language = self.router.url.query_parameters.get("lang", "")
+        if i18n.normalise_language(language):
+            await self.choose_language(language)
 
     @rx.var
     def is_school(self) -> bool:

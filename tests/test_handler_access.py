@@ -112,6 +112,8 @@ FRAMEWORK = {
 # `setvar` reaches any `set_*` handler of its state: each such call is held to that handler's row.
 ADMITS: dict[str, frozenset[str]] = {
     **dict.fromkeys(FRAMEWORK, EVERYONE),
+    "AppState.apply_language_query": EVERYONE,
+    "AppState.choose_language": EVERYONE,  # anyone may switch; only the signed-in user's own account keeps it
     "AppState.resolve_school": EVERYONE,
     "AppState.setvar": EVERYONE,
     "AuthState.check_session": EVERYONE,
@@ -355,6 +357,7 @@ ARGS: dict[str, list[Variant]] = {
         Variant(payload={"vars": {}}),
         Variant("not storage", payload={"vars": {"{auth_state}.user_role": "school_admin", "{app_state}.school_name": "{b_name}", "{app_state}._school_id": "{b_school}"}}, check=_no_role_taken),
     ],
+    "AppState.choose_language": [Variant(payload={"language": "sn"}), Variant("not a language", payload={"language": "xx'; --"})],
     "AuthState.guard": [Variant(payload={"permission": "students.read"}), Variant("platform", payload={"permission": "platform.schools"})],
     "AuthState.sign_in": [Variant("other school's account", payload={"form": {"email": "school_admin@{b_sub}.test", "password": TEST_PASSWORD}}, check=_no_tokens_for_another_school)],
     "AuthState.sign_out": [Variant(fresh_sign_in=True)],

@@ -19,6 +19,7 @@ from oneclass.services.auth.passwords import (
     issue_password_reset,
     reset_password,
 )
+from oneclass.services.auth.preferences import set_language
 from oneclass.services.auth.tokens import (
     TokenPair,
     authenticate,
@@ -53,6 +54,7 @@ __all__ = [
     "refresh",
     "reset_password",
     "reset_two_step",
+    "set_language",
     "sign_in",
     "sign_out",
     "sign_out_with_refresh_token",

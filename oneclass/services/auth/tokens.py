@@ -85,6 +85,7 @@ def _current_user(account: Account, school_id: UUID | None, family_id: UUID, req
         role=role,
         family_id=family_id,
         must_enrol_totp=needs_mfa and not account.totp_enabled,
+        language=account.language,
     )
 
 
