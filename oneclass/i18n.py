@@ -101,7 +101,7 @@ def gettext(message: str) -> str:
 _ = gettext
 
 
-def N_(message: str) -> str:  # noqa: N802  (gettext's own name for "mark, translate later")
+def N_(message: str) -> str:  # gettext's own name for "mark, translate later"
     """Marks a string for the catalogues that is translated where it is shown (a navigation
     label kept in state and translated in the browser)."""
     return message

@@ -77,7 +77,7 @@ def update(language: str) -> CatalogueReport:
         revision_date=old.creation_date,
         fuzzy=False,
     )
-    for message_id, places in used.items():
+    for message_id in used:
         previous = old.get(message_id)
         catalogue.add(
             message_id,
