@@ -16,7 +16,12 @@ from oneclass import i18n
 from oneclass.settings import PROJECT_ROOT
 
 # Only the first argument is the message (t_format's and format_message's others are values).
-KEYWORDS = {name: (1,) for name in ("t", "t_format", "_", "gettext", "format_message", "N_")}
+KEYWORDS: dict[str, tuple[int, ...]] = {
+    **{name: (1,) for name in ("t", "t_format", "_", "gettext", "format_message", "N_")},
+    # A page's title is a message: the shell shows it in the reader's language.
+    "app_shell": (1,),
+    "signed_in_page": (2,),
+}
 SOURCE_DIRS = ("oneclass", "components", "pages", "state", "models")
 
 
