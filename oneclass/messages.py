@@ -1,15 +1,17 @@
 """Keeping the catalogues in step with the code: `oneclass messages` (update, check, review).
 
 The code's words are found the way gettext finds them: string literals passed to `t`,
-`t_format`, `_`, `gettext`, `format_message` and `N_`. Each language's catalogue must hold every
+`t_format`, `_`, `gettext`, `format_message` and `N_`, at any depth of nesting (Babel's own
+Python extractor misses a call inside another keyword call's arguments, so we walk the syntax
+tree ourselves). Each language's catalogue must hold every
 one of them with a translation; an entry the code no longer uses is dropped on update.
 """
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
 from oneclass import i18n
@@ -25,15 +27,37 @@ KEYWORDS: dict[str, tuple[int, ...]] = {
 SOURCE_DIRS = ("oneclass", "components", "pages", "state", "models")
 
 
+def _called_name(call: ast.Call) -> str:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return ""
+
+
+def file_messages(source: str) -> list[tuple[str, int]]:
+    """(message, line) for every string literal given as a keyword call's message argument; a
+    computed argument (`t(row["label"])`) is not a message, its words are marked where written."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        for position in KEYWORDS.get(_called_name(node), ()):
+            if len(node.args) >= position:
+                argument = node.args[position - 1]
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and argument.value.strip():
+                    found.append((argument.value, argument.lineno))
+    return found
+
+
 def code_messages() -> dict[str, list[tuple[str, int]]]:
     """Every message the code uses → where it is used."""
     found: dict[str, list[tuple[str, int]]] = {}
     for directory in SOURCE_DIRS:
-        for filename, line, message, _comments, _context in extract_from_dir(
-            PROJECT_ROOT / directory, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=()
-        ):
-            if isinstance(message, str) and message.strip():
-                found.setdefault(message, []).append((f"{directory}/{filename}", line))
+        for path in sorted((PROJECT_ROOT / directory).rglob("*.py")):
+            where = str(path.relative_to(PROJECT_ROOT))
+            for message, line in file_messages(path.read_text(encoding="utf-8")):
+                found.setdefault(message, []).append((where, line))
     return found
 
 

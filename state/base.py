@@ -69,6 +69,9 @@ class AppState(rx.State):
     @rx.event
     async def choose_language(self, language: str) -> None:
         """Switch the interface's language (the sign-in page's and the account menu's picker)."""
+        await self._switch_language(language)
+
+    async def _switch_language(self, language: str) -> None:
         language = i18n.normalise_language(language)
         if language:
             self._set_if_changed(chosen_language=language)
@@ -83,7 +86,7 @@ class AppState(rx.State):
         """`?lang=sn|nd|en` on any page switches the language, as the picker would."""
         language = self.router.url.query_parameters.get("lang", "")
         if i18n.normalise_language(language):
-            await self.choose_language(language)
+            await self._switch_language(language)
 
     @rx.var
     def is_school(self) -> bool:
