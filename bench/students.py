@@ -9,31 +9,24 @@ sent and the database transactions committed per keystroke. Asserts nothing.
 """
 
 import argparse
-import os
 import random
-import signal
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from uuid import UUID
 
-import httpx
 from playwright.sync_api import sync_playwright
 from sqlmodel import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import PASSWORD, drop_data, prepare
+from bench.data import CHROMIUM_ARGS, PASSWORD, drop_data, prepare, running_app
 from models import User
 from oneclass import db
 from oneclass.services import students
 from oneclass.services.auth import CurrentUser
 from tests.conftest import apply_settings
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def percentiles(samples: list[float]) -> str:
@@ -72,16 +65,7 @@ def committed_transactions(url: str) -> int:
 
 def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, per_school: int) -> tuple[list[float], float, float]:
     """The round trips, and the events sent and transactions committed per keystroke."""
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "FRONTEND_PORT": str(port), "BACKEND_PORT": str(port), "CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
-    app = subprocess.Popen([sys.executable, "-m", "oneclass", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://localhost:{port}/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(1)
+    with running_app(url, redis_url, port):
         samples: list[float] = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -124,9 +108,6 @@ def websocket_round_trips(url: str, redis_url: str, searches: int, port: int, pe
             events = len(list_events)
             browser.close()
         return samples, events / searches, transactions / searches
-    finally:
-        os.killpg(app.pid, signal.SIGTERM)
-        app.wait(timeout=60)
 
 
 def main() -> None:
