@@ -16,6 +16,7 @@ from models.academics import (
 )
 from models.audit import AuditEvent, PlatformAuditEvent
 from models.auth import PasswordResetToken, PlatformRefreshToken, RefreshToken
+from models.calendar import ClosureDay, ClosureKind
 from models.mail import OutgoingMail
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
@@ -37,6 +38,8 @@ __all__ = [
     "SECONDARY_LEVELS",
     "AcademicYear",
     "AuditEvent",
+    "ClosureDay",
+    "ClosureKind",
     "ContactPreference",
     "Department",
     "EmergencyContact",

@@ -1,4 +1,5 @@
-"""Deterministic demo records for one school: a year with three terms, departments, the ZIMSEC
+"""Deterministic demo records for one school: last year and this year with three terms each
+(built around the day the seed runs), departments, the ZIMSEC
 subjects, teachers with staff profiles, classes with teachers, ~300 students with guardians and
 emergency contacts. Written through the services, as the app role, under RLS.
 
@@ -24,7 +25,7 @@ from models import (
     User,
 )
 from oneclass.current_user import CurrentUser
-from oneclass.services import academics
+from oneclass.services import academics, calendar
 from oneclass.services.academics import TermDates
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
 from oneclass.services.users import create_user
@@ -36,12 +37,42 @@ LANGUAGES = ["Shona", "Ndebele", "English", "Tonga", "Kalanga"]
 SUBURBS = {"harare-primary": ["Avondale", "Mabelreign", "Highfield", "Borrowdale", "Warren Park", "Mbare"], "bulawayo-high": ["Suburbs", "Nkulumane", "Hillside", "Luveve", "Pumula", "Famona"]}
 RELATIONSHIPS = ["Mother", "Father", "Grandmother", "Aunt", "Uncle", "Guardian"]
 STREAMS = ["Blue", "Green"]
-YEAR = 2026
-TERMS = [
-    TermDates(date(YEAR, 1, 13), date(YEAR, 4, 9)),
-    TermDates(date(YEAR, 5, 12), date(YEAR, 8, 6)),
-    TermDates(date(YEAR, 9, 8), date(YEAR, 12, 3)),
-]
+
+
+@dataclass(frozen=True)
+class DemoYear:
+    name: str
+    starts_on: date
+    ends_on: date
+    terms: list[TermDates]
+
+
+def _usual_year(year: int) -> DemoYear:
+    """A Zimbabwean school year much as the ministry gazettes it."""
+    terms = [
+        TermDates(date(year, 1, 13), date(year, 4, 9)),
+        TermDates(date(year, 5, 12), date(year, 8, 6)),
+        TermDates(date(year, 9, 8), date(year, 12, 3)),
+    ]
+    return DemoYear(str(year), date(year, 1, 6), date(year, 12, 11), terms)
+
+
+def demo_years(today: date) -> tuple[DemoYear, DemoYear]:
+    """Last year and this year, with this year's terms moved just enough that `today` is inside
+    a term and the term before it is over, whatever the date the demo is seeded: a term starts
+    today when today falls in a holiday, the first term starts on 1 January when today is
+    earlier, the third lasts to 31 December when today is later."""
+    usual = _usual_year(today.year)
+    terms = list(usual.terms)
+    if today < terms[0].starts_on:
+        terms[0] = TermDates(date(today.year, 1, 1), terms[0].ends_on)
+    for number in (1, 2):
+        if terms[number - 1].ends_on < today < terms[number].starts_on:
+            terms[number] = TermDates(today, terms[number].ends_on)
+    if today > terms[2].ends_on:
+        terms[2] = TermDates(terms[2].starts_on, date(today.year, 12, 31))
+    this_year = DemoYear(usual.name, min(usual.starts_on, terms[0].starts_on), max(usual.ends_on, terms[2].ends_on), terms)
+    return _usual_year(today.year - 1), this_year
 
 
 @dataclass(frozen=True)
@@ -70,7 +101,11 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
     rng = random.Random(subdomain)
     school_id = admin.school_id
     assert school_id is not None
-    year = academics.add_year(session, actor=admin, name=str(YEAR), starts_on=date(YEAR, 1, 6), ends_on=date(YEAR, 12, 11), terms=TERMS, current=True)
+    last_year, this_year = demo_years(calendar.today_for(session, school_id))
+    academics.add_year(session, actor=admin, name=last_year.name, starts_on=last_year.starts_on, ends_on=last_year.ends_on, terms=last_year.terms)
+    year = academics.add_year(
+        session, actor=admin, name=this_year.name, starts_on=this_year.starts_on, ends_on=this_year.ends_on, terms=this_year.terms, current=True
+    )
     for name in (["Infant", "Junior"] if level == SchoolLevel.primary else ["Languages", "Sciences", "Humanities", "Commercials"]):
         academics.add_department(session, actor=admin, name=name)
     academics.add_zimsec_subjects(session, actor=admin, school_level=level)
@@ -117,7 +152,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             session,
             actor=admin,
             data=StudentInput(
-                admission_number=f"{YEAR}{number:04d}",
+                admission_number=f"{year.name}{number:04d}",
                 first_name=first,
                 last_name=last,
                 date_of_birth=born.isoformat(),
@@ -150,7 +185,7 @@ def _birth_date(rng: random.Random, grade: GradeLevel) -> date:
     """Roughly the right age for the grade: ECD A at 4, Grade 1 at 6, Form 1 at 13."""
     order = [*academics.grade_levels_for(SchoolLevel.combined)]
     age = 4 + order.index(grade)
-    return date(YEAR - age, 1, 1) + timedelta(days=rng.randint(0, 364))
+    return date(date.today().year - age, 1, 1) + timedelta(days=rng.randint(0, 364))
 
 
 def school_admin_of(session: Session, school_id: UUID) -> CurrentUser:

@@ -146,6 +146,15 @@ class ClassOut(BaseModel):
     enrolled: int
 
 
+class TermOut(BaseModel):
+    id: str
+    year: str
+    number: int
+    starts_on: str
+    ends_on: str
+    current: bool = Field(description="today's term in the school's time zone (in a holiday, the last one started)")
+
+
 class SchoolOut(BaseModel):
     id: str
     name: str

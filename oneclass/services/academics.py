@@ -40,7 +40,7 @@ from models import (
 )
 from oneclass.db import unit_of_work
 from oneclass.permissions import require
-from oneclass.services import staff
+from oneclass.services import calendar, staff
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import like_pattern
@@ -190,6 +190,7 @@ def add_year(
     session.flush()
     for number, term in enumerate(terms, start=1):
         session.add(Term(school_id=actor.school_id, academic_year_id=year.id, number=number, starts_on=term.starts_on, ends_on=term.ends_on))
+    calendar.add_public_holidays(session, actor.school_id, starts_on.year, ends_on.year)
     if current:
         set_current_year(session, actor=actor, year_id=year.id)
     session.flush()

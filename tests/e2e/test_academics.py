@@ -3,11 +3,13 @@ teacher's classes, a parent's children and a student's own record, each seeing o
 
 import re
 import uuid
+from datetime import date
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from models import Role
+from oneclass.demo_records import demo_years
 from tests.e2e.conftest import RunningApp, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +66,7 @@ def test_admin_adds_a_subject_and_a_class(running_app: RunningApp, page: Page) -
     expect(classes.get_by_role("rowheader", name="Grade 3", exact=True)).to_be_visible()
     page.get_by_role("button", name="New class").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("For the year 2026.")
+    expect(dialog).to_contain_text(f"For the year {demo_years(date.today())[1].name}.")
     choose(page, dialog, "Grade level", "Grade 3")
     dialog.get_by_label("Name").fill(f"Grade 3 Red {tag}")
     dialog.get_by_label("Capacity").fill("500")
@@ -90,26 +92,28 @@ def test_admin_adds_a_subject_and_a_class(running_app: RunningApp, page: Page) -
 def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, page: Page) -> None:
     open_page(page, running_app, "admin", "Years and terms", "/admin/years")
     years = page.get_by_role("table", name="Years")
-    current = years.get_by_role("row").filter(has_text="2026")
-    expect(current).to_contain_text("Current")
-    expect(current).to_contain_text("Term 1: 2026-01-13 to 2026-04-09")
+    _last_year, this_year = demo_years(date.today())
+    current = years.get_by_role("row").filter(has_text=this_year.name).filter(has_text="Current")
+    first_term = this_year.terms[0]
+    next_year = str(int(this_year.name) + 1)
+    expect(current).to_contain_text(f"Term 1: {first_term.starts_on.isoformat()} to {first_term.ends_on.isoformat()}")
 
     page.get_by_role("button", name="New year").click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Name").fill("2027")
+    dialog.get_by_label("Name").fill(next_year)
     for label, day in [
-        ("Year starts", "2027-01-05"), ("Year ends", "2027-12-10"),
-        ("Term 1 starts", "2027-01-12"), ("Term 1 ends", "2027-04-08"),
-        ("Term 2 starts", "2027-03-01"), ("Term 2 ends", "2027-08-05"),
-        ("Term 3 starts", "2027-09-07"), ("Term 3 ends", "2027-12-02"),
+        ("Year starts", f"{next_year}-01-05"), ("Year ends", f"{next_year}-12-10"),
+        ("Term 1 starts", f"{next_year}-01-12"), ("Term 1 ends", f"{next_year}-04-08"),
+        ("Term 2 starts", f"{next_year}-03-01"), ("Term 2 ends", f"{next_year}-08-05"),
+        ("Term 3 starts", f"{next_year}-09-07"), ("Term 3 ends", f"{next_year}-12-02"),
     ]:
         dialog.get_by_label(label, exact=True).fill(day)
     dialog.get_by_role("button", name="Add year").click()
     expect(dialog.get_by_text("Term 2 must fall inside the year, after term 1.")).to_be_visible()
-    dialog.get_by_label("Term 2 starts").fill("2027-05-11")
+    dialog.get_by_label("Term 2 starts").fill(f"{next_year}-05-11")
     dialog.get_by_role("button", name="Add year").click()
-    expect(page.get_by_text("Added the year 2027.")).to_be_visible()
-    expect(years.get_by_role("row").filter(has_text="2027")).to_contain_text("Term 2: 2027-05-11 to 2027-08-05")
+    expect(page.get_by_text(f"Added the year {next_year}.")).to_be_visible()
+    expect(years.get_by_role("row").filter(has_text=next_year)).to_contain_text(f"Term 2: {next_year}-05-11 to {next_year}-08-05")
     expect(current).to_contain_text("Current")  # a new year does not become current by itself
 
     follow(page, running_app, "Classes", "/admin/classes")
@@ -122,18 +126,18 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     dialog.get_by_role("button", name="Cancel").click()
 
     page.get_by_label("Year", exact=True).click()
-    page.get_by_role("option", name="2027", exact=True).click()
+    page.get_by_role("option", name=next_year, exact=True).click()
     expect(page.get_by_text("No classes this year")).to_be_visible()
     page.get_by_role("button", name="New class").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("For the year 2027.")
+    expect(dialog).to_contain_text(f"For the year {next_year}.")
     choose(page, dialog, "Grade level", "Grade 4")
     dialog.get_by_label("Name").fill("Grade 4 Blue")
     dialog.get_by_role("button", name="Add class").click()
     expect(classes.get_by_role("rowheader", name="Grade 4 Blue")).to_be_visible()
 
     page.get_by_label("Year", exact=True).click()
-    page.get_by_role("option", name="2026", exact=True).click()
+    page.get_by_role("option", name=this_year.name, exact=True).click()
     expect(classes.get_by_role("rowheader", name="Grade 7", exact=True)).to_be_visible()
     classes.get_by_role("button", name="Promote Grade 7", exact=True).click()
     dialog = page.get_by_role("dialog")
@@ -147,12 +151,12 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     grade3.get_by_role("button", name="Promote Grade 3", exact=True).click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Choose the class they move up to.")
-    choose(page, dialog, "Move up to", "Grade 4 Blue (2027)")
+    choose(page, dialog, "Move up to", f"Grade 4 Blue ({next_year})")
     expect(dialog).to_contain_text(f"These {enrolled.group(1)} students move up to Grade 4 Blue")
     dialog.get_by_role("button", name="Confirm promotion").click()
     expect(page.get_by_text(f"Moved {enrolled.group(1)} students from Grade 3 to Grade 4 Blue.")).to_be_visible()
     page.get_by_label("Year", exact=True).click()
-    page.get_by_role("option", name="2027", exact=True).click()
+    page.get_by_role("option", name=next_year, exact=True).click()
     expect(classes.get_by_role("row").filter(has_text="Grade 4 Blue")).to_contain_text(f"{enrolled.group(1)} / 40")
 
 
