@@ -48,7 +48,7 @@ def new_class_dialog() -> rx.Component:
     return form_dialog(
         t("New class"),
         t_format("For the year {year}.", year=ClassesState.year_name),
-        select_field(t("Grade level"), "grade_level", ClassesState.grade_choices, error=errors.get("grade_level", "")),
+        select_field(t("Grade level"), "grade_level", ClassesState.grade_choices, error=errors.get("grade_level", ""), translate=True),
         form_field(t("Name"), "name", placeholder=t("Grade 3 Blue"), error=errors.get("name", "")),
         form_field(t("Capacity"), "capacity", type_="number", default_value="40", error=errors.get("capacity", "")),
         select_field(

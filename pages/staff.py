@@ -80,7 +80,10 @@ def admin_staff() -> rx.Component:
             empty=staff_empty(),
             label=t("Staff"),
         ),
-        list_footer(StaffState.total, t("people"), StaffState.page, StaffState.page_count, StaffState.previous_page, StaffState.next_page),
+        list_footer(
+            StaffState.total, "", StaffState.page, StaffState.page_count, StaffState.previous_page, StaffState.next_page,
+            summary=t_format("{count} people", count=StaffState.total),
+        ),
         staff_dialog(),
         spacing="4",
         width="100%",

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from components import data_table, empty_state, export_buttons, form_dialog, form_field, list_footer, search_input, select_field
-from components.i18n import t
+from components.i18n import t, t_format
 from components.records import action_button, toolbar
 from oneclass import routes
 from pages.guard import signed_in_page
@@ -59,8 +59,9 @@ def admin_subjects() -> rx.Component:
         ),
         data_table([t("Code"), t("Subject"), t("Level")], SubjectsState.rows, subject_row, empty=subjects_empty(), label=t("Subjects")),
         list_footer(
-            SubjectsState.total, t("subjects"), SubjectsState.page, SubjectsState.page_count,
+            SubjectsState.total, "", SubjectsState.page, SubjectsState.page_count,
             SubjectsState.previous_page, SubjectsState.next_page,
+            summary=t_format("{count} subjects", count=SubjectsState.total),
         ),
         new_subject_dialog(),
         spacing="4",
