@@ -65,6 +65,8 @@ class Choice(TypedDict):
 
 
 class YearRow(TypedDict):
+    """A year as the years page shows it: its dates and terms written in the request's language."""
+
     id: str
     name: str
     starts_on: str
