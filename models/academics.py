@@ -9,6 +9,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from models.common import created_at_field, id_field
+from oneclass.i18n import N_
 
 
 class GradeLevel(StrEnum):
@@ -29,11 +30,23 @@ class GradeLevel(StrEnum):
     F6 = "F6"
 
 
+# Written out, each marked: the catalogues hold every level's name, shown with `t()`/`_()`.
 GRADE_LEVEL_NAMES: dict[GradeLevel, str] = {
-    GradeLevel.ECD_A: "ECD A",
-    GradeLevel.ECD_B: "ECD B",
-    **{GradeLevel(f"G{n}"): f"Grade {n}" for n in range(1, 8)},
-    **{GradeLevel(f"F{n}"): f"Form {n}" for n in range(1, 7)},
+    GradeLevel.ECD_A: N_("ECD A"),
+    GradeLevel.ECD_B: N_("ECD B"),
+    GradeLevel.G1: N_("Grade 1"),
+    GradeLevel.G2: N_("Grade 2"),
+    GradeLevel.G3: N_("Grade 3"),
+    GradeLevel.G4: N_("Grade 4"),
+    GradeLevel.G5: N_("Grade 5"),
+    GradeLevel.G6: N_("Grade 6"),
+    GradeLevel.G7: N_("Grade 7"),
+    GradeLevel.F1: N_("Form 1"),
+    GradeLevel.F2: N_("Form 2"),
+    GradeLevel.F3: N_("Form 3"),
+    GradeLevel.F4: N_("Form 4"),
+    GradeLevel.F5: N_("Form 5"),
+    GradeLevel.F6: N_("Form 6"),
 }
 PRIMARY_LEVELS = [GradeLevel.ECD_A, GradeLevel.ECD_B, *(GradeLevel(f"G{n}") for n in range(1, 8))]
 SECONDARY_LEVELS = [GradeLevel(f"F{n}") for n in range(1, 7)]

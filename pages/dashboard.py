@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components.i18n import t
 from models import Role
 from oneclass import routes
 from pages.guard import signed_in_page
@@ -21,7 +22,7 @@ def profile_card() -> rx.Component:
     return rx.card(
         rx.data_list.root(
             rx.data_list.item(rx.data_list.label("Name"), rx.data_list.value(AuthState.user_name)),
-            rx.data_list.item(rx.data_list.label("Role"), rx.data_list.value(AuthState.role_label)),
+            rx.data_list.item(rx.data_list.label("Role"), rx.data_list.value(t(AuthState.role_label))),
             rx.data_list.item(rx.data_list.label("Email"), rx.data_list.value(AuthState.user_email)),
             rx.data_list.item(
                 rx.data_list.label("School"),
@@ -36,7 +37,7 @@ def shortcuts() -> rx.Component:
     return rx.hstack(
         rx.foreach(
             AuthState.nav_items[1:],
-            lambda item: rx.link(rx.button(rx.icon(item["icon"], size=16), item["label"], variant="soft"), href=item["href"]),
+            lambda item: rx.link(rx.button(rx.icon(item["icon"], size=16), t(item["label"]), variant="soft"), href=item["href"]),
         ),
         wrap="wrap",
         spacing="3",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from components import app_shell, loading_state, not_found_state
+from components.i18n import t
 from oneclass import routes
 from state.auth import AuthState
 
@@ -30,7 +31,7 @@ def school_home() -> rx.Component:
                 role="status",
             ),
             rx.vstack(
-                rx.text(AuthState.level_label, size="4", color="var(--gray-11)"),
+                rx.text(t(AuthState.level_label), size="4", color="var(--gray-11)"),
                 rx.text(
                     "Welcome to your school's OneClass: classes, attendance, marks, fees and "
                     "notices for teachers, students and parents in one place.",

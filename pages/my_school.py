@@ -4,6 +4,7 @@ parent's children."""
 import reflex as rx
 
 from components import data_table, empty_state
+from components.i18n import t, t_format
 from oneclass import routes
 from pages.guard import signed_in_page
 from state.my_school import MyChildrenState, MyProfileState, TeacherClassesState
@@ -11,7 +12,7 @@ from state.my_school import MyChildrenState, MyProfileState, TeacherClassesState
 # --- a student's record, as a student or their parent sees it ----------------------------
 
 
-def record_item(label: str, value: rx.Var) -> rx.Component:
+def record_item(label: rx.Var, value: rx.Var) -> rx.Component:
     return rx.data_list.item(
         rx.data_list.label(label),
         rx.data_list.value(rx.cond(value != "", value, rx.text("—", color="var(--gray-10)"))),
@@ -34,18 +35,18 @@ def student_record(profile: rx.Var, guardians: rx.Var) -> rx.Component:
         rx.vstack(
             rx.heading(profile["name"], as_="h2", size="5"),
             rx.data_list.root(
-                record_item("Admission number", profile["admission_number"]),
-                record_item("Class", profile["class"]),
-                record_item("Status", profile["status"]),
-                record_item("Date of birth", profile["date_of_birth"]),
-                record_item("Gender", profile["gender"]),
-                record_item("Home language", profile["home_language"]),
+                record_item(t("Admission number"), profile["admission_number"]),
+                record_item(t("Class"), profile["class"]),
+                record_item(t("Status"), profile["status"]),
+                record_item(t("Date of birth"), profile["date_of_birth"]),
+                record_item(t("Gender"), profile["gender"]),
+                record_item(t("Home language"), profile["home_language"]),
             ),
-            rx.heading("Guardians", as_="h3", size="3"),
+            rx.heading(t("Guardians"), as_="h3", size="3"),
             rx.cond(
                 guardians.length() > 0,
                 rx.vstack(rx.foreach(guardians, guardian_line), spacing="2"),
-                rx.text("No guardians are recorded.", color="var(--gray-11)"),
+                rx.text(t("No guardians are recorded."), color="var(--gray-11)"),
             ),
             spacing="4",
         ),
@@ -60,7 +61,7 @@ def my_profile() -> rx.Component:
     return rx.cond(
         MyProfileState.profile.length() > 0,
         student_record(MyProfileState.profile, MyProfileState.guardians),
-        empty_state("id-card", "No record yet", "Your login is not linked to a student record yet. Ask the school office."),
+        empty_state("id-card", t("No record yet"), t("Your login is not linked to a student record yet. Ask the school office.")),
     )
 
 
@@ -72,7 +73,7 @@ def my_children() -> rx.Component:
             rx.tabs.root(
                 rx.tabs.list(
                     rx.foreach(MyChildrenState.children, lambda child: rx.tabs.trigger(child["name"], value=child["id"])),
-                    aria_label="Your children",
+                    aria_label=t("Your children"),
                 ),
                 value=MyChildrenState.selected_id,
                 on_change=MyChildrenState.show_child,
@@ -82,7 +83,7 @@ def my_children() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        empty_state("baby", "No children linked", "Ask the school office to link your login to your children's records."),
+        empty_state("baby", t("No children linked"), t("Ask the school office to link your login to your children's records.")),
     )
 
 
@@ -96,18 +97,20 @@ def class_card(row: rx.Var) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(name, as_="h2", size="4"),
-                rx.cond(row["is_class_teacher"], rx.badge("Class teacher", color_scheme="teal")),
+                rx.cond(row["is_class_teacher"], rx.badge(t("Class teacher"), color_scheme="teal")),
                 justify="between",
                 align="center",
                 width="100%",
             ),
-            rx.text(row["grade_level"], " · ", row["enrolled"], " students", size="2", color="var(--gray-11)"),
-            rx.cond(row["subjects"] != "", rx.text("You teach: ", row["subjects"], size="2")),
+            rx.text(
+                t_format("{grade} · {count} students", grade=t(row["grade_level"]), count=row["enrolled"]), size="2", color="var(--gray-11)"
+            ),
+            rx.cond(row["subjects"] != "", rx.text(t_format("You teach: {subjects}", subjects=row["subjects"]), size="2")),
             rx.button(
                 rx.icon("list", size=16, aria_hidden="true"),
-                "Class list",
+                t("Class list"),
                 variant=rx.cond(selected, "solid", "soft"),
-                aria_label="Class list of " + name,
+                aria_label=t_format("Class list of {name}", name=name),
                 aria_pressed=selected,
                 on_click=TeacherClassesState.show_class(row["id"]),
             ),
@@ -122,8 +125,8 @@ def class_list_row(student: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(student["admission_number"]),
         rx.table.row_header_cell(rx.link(student["name"], href=student["href"])),
-        rx.table.cell(student["gender"].to(str).capitalize()),
-        rx.table.cell(student["status"].to(str).capitalize()),
+        rx.table.cell(student["gender"]),
+        rx.table.cell(student["status"]),
         align="center",
     )
 
@@ -132,13 +135,13 @@ def class_list() -> rx.Component:
     return rx.cond(
         TeacherClassesState.selected_id != "",
         rx.vstack(
-            rx.heading("Class list: ", TeacherClassesState.selected_name, as_="h2", size="5"),
+            rx.heading(t_format("Class list: {name}", name=TeacherClassesState.selected_name), as_="h2", size="5"),
             data_table(
-                ["Admission no.", "Name", "Gender", "Status"],
+                [t("Admission no."), t("Name"), t("Gender"), t("Status")],
                 TeacherClassesState.class_list,
                 class_list_row,
-                empty=empty_state("users", "Nobody in this class yet", "Students appear here once they are enrolled."),
-                label="Class list",
+                empty=empty_state("users", t("Nobody in this class yet"), t("Students appear here once they are enrolled.")),
+                label=t("Class list"),
             ),
             spacing="3",
             width="100%",
@@ -162,7 +165,7 @@ def teacher_classes() -> rx.Component:
             width="100%",
         ),
         empty_state(
-            "book-open", "No classes yet",
-            "Classes you lead or teach a subject in appear here once the school's admin assigns them.",
+            "book-open", t("No classes yet"),
+            t("Classes you lead or teach a subject in appear here once the school's admin assigns them."),
         ),
     )

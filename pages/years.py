@@ -4,6 +4,7 @@ which year is the current one."""
 import reflex as rx
 
 from components import confirm_dialog, data_table, empty_state, form_dialog, form_field
+from components.i18n import t, t_format
 from components.records import action_button, row_button, toolbar
 from oneclass import routes
 from pages.guard import signed_in_page
@@ -24,13 +25,15 @@ def year_row(year: rx.Var) -> rx.Component:
     name = year["name"].to(str)
     return rx.table.row(
         rx.table.row_header_cell(name),
-        rx.table.cell(year["starts_on"], " to ", year["ends_on"], white_space="nowrap"),
+        rx.table.cell(t_format("{start} to {end}", start=year["starts_on"], end=year["ends_on"]), white_space="nowrap"),
         rx.table.cell(rx.vstack(rx.foreach(year["terms"].to(list[str]), lambda term: rx.text(term, size="2")), spacing="1")),
         rx.table.cell(
             rx.cond(
                 year["is_current"],
-                rx.badge("Current", color_scheme="green"),
-                row_button("Make current", "Make " + name + " the current year", YearsState.ask_make_current(year["id"], name)),
+                rx.badge(t("Current"), color_scheme="green"),
+                row_button(
+                    t("Make current"), t_format("Make current: {name}", name=name), YearsState.ask_make_current(year["id"], name)
+                ),
             )
         ),
         align="center",
@@ -40,22 +43,22 @@ def year_row(year: rx.Var) -> rx.Component:
 def new_year_dialog() -> rx.Component:
     errors = YearsState.errors
     return form_dialog(
-        "New year",
-        "A school year has three terms; use the dates gazetted for your school.",
-        form_field("Name", "name", placeholder="2027", error=errors.get("name", "")),
+        t("New year"),
+        t("A school year has three terms; use the dates gazetted for your school."),
+        form_field(t("Name"), "name", placeholder="2027", error=errors.get("name", "")),
         field_pair(
-            form_field("Year starts", "starts_on", type_="date", error=errors.get("starts_on", "")),
-            form_field("Year ends", "ends_on", type_="date", error=errors.get("ends_on", "")),
+            form_field(t("Year starts"), "starts_on", type_="date", error=errors.get("starts_on", "")),
+            form_field(t("Year ends"), "ends_on", type_="date", error=errors.get("ends_on", "")),
         ),
         *[
             field_pair(
-                form_field(f"Term {n} starts", f"term{n}_starts", type_="date"),
-                form_field(f"Term {n} ends", f"term{n}_ends", type_="date"),
+                form_field(t_format("Term {number} starts", number=n), f"term{n}_starts", type_="date"),
+                form_field(t_format("Term {number} ends", number=n), f"term{n}_ends", type_="date"),
                 error=errors.get(f"term{n}", ""),
             )
             for n in TERMS
         ],
-        submit_label="Add year",
+        submit_label=t("Add year"),
         on_submit=YearsState.create_year,
         open=YearsState.editor_open,
         on_open_change=YearsState.set_editor_open,
@@ -67,19 +70,19 @@ def new_year_dialog() -> rx.Component:
 @signed_in_page(routes.ADMIN_YEARS, "Years and terms", permission="school.update", on_load=YearsState.load_years)
 def admin_years() -> rx.Component:
     return rx.vstack(
-        toolbar(rx.spacer(), action_button("calendar-plus", "New year", YearsState.open_new_year)),
+        toolbar(rx.spacer(), action_button("calendar-plus", t("New year"), YearsState.open_new_year)),
         data_table(
-            ["Year", "Dates", "Terms", "Status"],
+            [t("Year"), t("Dates"), t("Terms"), t("Status")],
             YearsState.years,
             year_row,
-            empty=empty_state("calendar", "No years yet", "Add the school year and its three terms to start."),
-            label="Years",
+            empty=empty_state("calendar", t("No years yet"), t("Add the school year and its three terms to start.")),
+            label=t("Years"),
         ),
         new_year_dialog(),
         confirm_dialog(
-            "Make " + YearsState.confirm_name + " the current year?",
-            "Classes, registers and reports will use this year from now on. You can switch back at any time.",
-            confirm_label="Make current",
+            t_format("Make {name} the current year?", name=YearsState.confirm_name),
+            t("Classes, registers and reports will use this year from now on. You can switch back at any time."),
+            confirm_label=t("Make current"),
             on_confirm=YearsState.make_current,
             open=YearsState.confirm_open,
             on_open_change=YearsState.set_confirm_open,

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from oneclass.i18n import _, format_message
 from oneclass.offload import offload
 from oneclass.services import academics
 from oneclass.services.academics import MANAGE_CLASSES, PromotionPlan
@@ -24,6 +25,7 @@ class ClassesState(FormDialog, AuthState):
     rows: list[dict[str, Any]] = []
     grade_choices: dict[str, str] = {}
     teacher_choices: dict[str, str] = {}
+    class_teacher_choices: dict[str, str] = {}
     subject_choices: dict[str, str] = {}
 
     # The new-class dialog: FormDialog.
@@ -47,10 +49,6 @@ class ClassesState(FormDialog, AuthState):
     _target_id: str = ""
 
     @rx.var
-    def class_teacher_choices(self) -> dict[str, str]:
-        return {NONE: "No class teacher", **self.teacher_choices}
-
-    @rx.var
     def year_name(self) -> str:
         return self.year_choices.get(self.year_id, "")
 
@@ -61,7 +59,8 @@ class ClassesState(FormDialog, AuthState):
         self.year_id = overview.year_id
         self.rows = [dict(row) for row in overview.classes]
         self.teacher_choices = {teacher["value"]: teacher["label"] for teacher in overview.teachers}
-        self.subject_choices = {s["id"]: f"{s['name']} ({subject_label(s['level'])})" for s in overview.subjects}
+        self.class_teacher_choices = {NONE: _("No class teacher"), **self.teacher_choices}
+        self.subject_choices = {s["id"]: f"{s['name']} ({_(subject_label(s['level']))})" for s in overview.subjects}
         self.grade_choices = {grade["value"]: grade["label"] for grade in overview.grades}
 
     @rx.event
@@ -99,7 +98,7 @@ class ClassesState(FormDialog, AuthState):
         try:
             capacity = int(form.get("capacity", "").strip())
         except ValueError:
-            self.errors = with_form_error({"capacity": "Enter the number of students the class can take."})
+            self.errors = with_form_error({"capacity": _("Enter the number of students the class can take.")})
             return None
         try:
             name = await offload(
@@ -116,7 +115,7 @@ class ClassesState(FormDialog, AuthState):
             return None
         self.editor_open = False
         await self._fetch(user)
-        return rx.toast.success(f"Added the class {name}.")
+        return rx.toast.success(format_message("Added the class {name}.", name=name))
 
     # --- teaching assignments ---------------------------------------------------------------
 
@@ -158,7 +157,12 @@ class ClassesState(FormDialog, AuthState):
             self.assign_errors = {"form": missing.message}
             return None
         self.assign_open = False
-        return rx.toast.success(f"{assigned.teacher} now teaches {assigned.subject} to {assigned.class_name}.")
+        return rx.toast.success(
+            format_message(
+                "{teacher} now teaches {subject} to {class_name}.",
+                teacher=assigned.teacher, subject=assigned.subject, class_name=assigned.class_name,
+            )
+        )
 
     # --- promotion --------------------------------------------------------------------------
 
@@ -220,5 +224,12 @@ class ClassesState(FormDialog, AuthState):
         self.promote_open = False
         await self._fetch(user)
         if plan.to_class is None:
-            return rx.toast.success(f"{len(plan.graduating)} students of {plan.from_class} have graduated.")
-        return rx.toast.success(f"Moved {len(plan.moving)} students from {plan.from_class} to {plan.to_class}.")
+            return rx.toast.success(
+                format_message("{count} students of {name} have graduated.", count=len(plan.graduating), name=plan.from_class)
+            )
+        return rx.toast.success(
+            format_message(
+                "Moved {count} students from {from_class} to {to_class}.",
+                count=len(plan.moving), from_class=plan.from_class, to_class=plan.to_class,
+            )
+        )

@@ -3,11 +3,14 @@ parent's children. Each asks `_actor` on every event and loads through the servi
 visibility rule (`students.visible_student_ids`/`visible_class_ids`) decides what each person
 sees: these states never narrow anything themselves."""
 
+from datetime import date
 from typing import Any
 
 import reflex as rx
 
+from models import Gender, StudentStatus
 from oneclass import routes
+from oneclass.i18n import N_, _, format_date
 from oneclass.offload import offload
 from oneclass.services import academics, students
 from oneclass.services.academics import READ_CLASSES
@@ -18,6 +21,19 @@ from state.form_values import browser_id
 
 OWN_RECORD = "dashboard.student"
 CHILDREN = "child.read"
+STATUS_NAMES = {
+    StudentStatus.enrolled.value: N_("Enrolled"),
+    StudentStatus.transferred.value: N_("Transferred"),
+    StudentStatus.graduated.value: N_("Graduated"),
+    StudentStatus.left.value: N_("Left"),
+}
+GENDER_NAMES = {Gender.female.value: N_("Female"), Gender.male.value: N_("Male")}
+NOT_YOUR_CHILD = N_("That is not one of your children.")
+
+
+def named(names: dict[str, str], value: object) -> str:
+    """A status's or gender's name in the request's language (an unknown value as it is)."""
+    return _(names.get(str(value), str(value)))
 
 
 def profile_summary(profile: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -25,10 +41,10 @@ def profile_summary(profile: dict[str, Any]) -> tuple[dict[str, str], list[dict[
     record = {
         "name": profile["name"],
         "admission_number": profile["admission_number"],
-        "class": profile["class"] or "Not in a class",
-        "status": str(profile["status"]).capitalize(),
-        "date_of_birth": profile["date_of_birth"],
-        "gender": str(profile["gender"]).capitalize(),
+        "class": profile["class"] or _("Not in a class"),
+        "status": named(STATUS_NAMES, profile["status"]),
+        "date_of_birth": format_date(date.fromisoformat(profile["date_of_birth"])) if profile["date_of_birth"] else "",
+        "gender": named(GENDER_NAMES, profile["gender"]),
         "home_language": profile["home_language"],
     }
     guardians = [
@@ -48,7 +64,15 @@ class TeacherClassesState(AuthState):
         """One class's list, as the service lets `user` see it (NotFound: not one of theirs)."""
         found = await offload(academics.class_list, actor=user, class_id=browser_id(class_id))
         self.selected_id, self.selected_name = class_id, found.name
-        self.class_list = [{**row, "href": routes.student_url(str(row["id"]))} for row in found.students]
+        self.class_list = [
+            {
+                **row,
+                "gender": named(GENDER_NAMES, row["gender"]),
+                "status": named(STATUS_NAMES, row["status"]),
+                "href": routes.student_url(str(row["id"])),
+            }
+            for row in found.students
+        ]
 
     @rx.event
     async def load_classes(self) -> Any:
@@ -134,5 +158,5 @@ class MyChildrenState(AuthState):
         try:
             await self._show(user, student_id)
         except NotFound:
-            return rx.toast.error("That is not one of your children.")
+            return rx.toast.error(_(NOT_YOUR_CHILD))
         return None

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from oneclass.i18n import N_, _, format_message
 from oneclass.offload import offload
 from oneclass.services import staff
 from oneclass.services.auth import CurrentUser
@@ -16,16 +17,17 @@ from state.form_values import NONE, with_form_error
 from state.listing import ExportTable, SearchedList
 
 READ, UPDATE = "users.read", "users.update"
+# The export's headings in English; `_()` names them in the reader's language at export.
 STAFF_COLUMNS = {
-    "full_name": "Name",
-    "email": "Email",
-    "role_label": "Role",
-    "department": "Department",
-    "job_title": "Job title",
-    "employee_number": "Employee no.",
-    "phone": "Phone",
-    "subjects": "Subjects",
-    "status": "Status",
+    "full_name": N_("Name"),
+    "email": N_("Email"),
+    "role_label": N_("Role"),
+    "department": N_("Department"),
+    "job_title": N_("Job title"),
+    "employee_number": N_("Employee no."),
+    "phone": N_("Phone"),
+    "subjects": N_("Subjects"),
+    "status": N_("Status"),
 }
 
 
@@ -54,7 +56,7 @@ class StaffState(SearchedList, FormDialog, AuthState):
             self.rows, self.total, self.department_choices = [], 0, {}
             return self._refused(NO_ACCESS)
         choices = await offload(staff.departments, actor=user)
-        self.department_choices = {NONE: "No department", **{c["value"]: c["label"] for c in choices}}
+        self.department_choices = {NONE: _("No department"), **{c["value"]: c["label"] for c in choices}}
         await self._fetch(user)
         return None
 
@@ -63,7 +65,10 @@ class StaffState(SearchedList, FormDialog, AuthState):
         if user is None:
             return None
         rows = await self._every_row_of(staff.list_staff, actor=user, search=self.search)
-        return "staff", STAFF_COLUMNS, [{**row, "status": "Active" if row["active"] else "Deactivated"} for row in rows]
+        columns = {key: _(heading) for key, heading in STAFF_COLUMNS.items()}
+        return "staff", columns, [
+            {**row, "role_label": _(row["role_label"]), "status": _("Active") if row["active"] else _("Deactivated")} for row in rows
+        ]
 
     @rx.event
     async def open_edit(self, user_id: str) -> Any:
@@ -107,4 +112,4 @@ class StaffState(SearchedList, FormDialog, AuthState):
             return None
         self.editor_open = False
         await self._fetch(user)
-        return rx.toast.success(f"Saved {self.editing_name}'s profile.")
+        return rx.toast.success(format_message("Saved {name}'s profile.", name=self.editing_name))

@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from oneclass.i18n import N_, _, format_message
 from oneclass.offload import offload
 from oneclass.services import academics
 from oneclass.services.academics import MANAGE_SUBJECTS, SubjectRow
@@ -16,16 +17,18 @@ from state.dialogs import FormDialog
 from state.form_values import with_form_error
 from state.listing import ExportTable, SearchedList
 
-SUBJECT_LEVELS = {"primary": "Primary", "o_level": "O-level", "a_level": "A-level"}
-SUBJECT_COLUMNS = {"code": "Code", "name": "Subject", "level": "Level"}
+# In English as written; the page shows them with `t()`, the server with `_()`.
+SUBJECT_LEVELS = {"primary": N_("Primary"), "o_level": N_("O-level"), "a_level": N_("A-level")}
+SUBJECT_COLUMNS = {"code": N_("Code"), "name": N_("Subject"), "level": N_("Level")}
 
 
 def subject_label(level: str) -> str:
+    """A subject level's name in English (a message id): `_()` or `t()` shows it."""
     return SUBJECT_LEVELS.get(level, level)
 
 
 def shown(subject: SubjectRow) -> dict[str, Any]:
-    """A subject as the list and its export show it: the level by its name."""
+    """A subject as the list shows it: the level by its name (translated in the browser)."""
     return {**subject, "level": subject_label(subject["level"])}
 
 
@@ -53,7 +56,10 @@ class SubjectsState(SearchedList, FormDialog, AuthState):
 
     async def _export_table(self) -> ExportTable | None:
         user = await self._actor(MANAGE_SUBJECTS)
-        return None if user is None else ("subjects", SUBJECT_COLUMNS, await self._subjects(user))
+        if user is None:
+            return None
+        columns = {key: _(heading) for key, heading in SUBJECT_COLUMNS.items()}
+        return "subjects", columns, [{**row, "level": _(row["level"])} for row in await self._subjects(user)]
 
     @rx.var
     def default_level(self) -> str:
@@ -81,7 +87,7 @@ class SubjectsState(SearchedList, FormDialog, AuthState):
             return None
         self.editor_open = False
         await self._fetch(user)
-        return rx.toast.success(f"Added {subject['name']} ({subject['code']}).")
+        return rx.toast.success(format_message("Added {name} ({code}).", name=subject["name"], code=subject["code"]))
 
     @rx.event
     async def adopt_zimsec(self) -> Any:
@@ -91,5 +97,5 @@ class SubjectsState(SearchedList, FormDialog, AuthState):
         added = await offload(academics.adopt_zimsec, actor=user)
         await self._fetch(user)
         if added == 0:
-            return rx.toast.info("Every ZIMSEC subject for your school's level is already on your list.")
-        return rx.toast.success(f"Added {added} subjects from the ZIMSEC list.")
+            return rx.toast.info(_("Every ZIMSEC subject for your school's level is already on your list."))
+        return rx.toast.success(format_message("Added {count} subjects from the ZIMSEC list.", count=added))

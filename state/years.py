@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from oneclass.i18n import format_message
 from oneclass.offload import offload
 from oneclass.services import academics
 from oneclass.services.academics import MANAGE_YEARS, TermDates
@@ -65,7 +66,7 @@ class YearsState(FormDialog, ConfirmDialog, AuthState):
             return None
         self.editor_open = False
         await self._fetch(user)
-        return rx.toast.success(f"Added the year {name}.")
+        return rx.toast.success(format_message("Added the year {name}.", name=name))
 
     @rx.event
     async def ask_make_current(self, year_id: str, name: str) -> Any:
@@ -86,4 +87,4 @@ class YearsState(FormDialog, ConfirmDialog, AuthState):
         except NotFound as missing:
             return rx.toast.error(missing.message)
         await self._fetch(user)
-        return rx.toast.success(f"{name} is now the current year.")
+        return rx.toast.success(format_message("{name} is now the current year.", name=name))

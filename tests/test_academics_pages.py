@@ -28,7 +28,7 @@ from models import (
     TeachingAssignment,
     User,
 )
-from oneclass import db
+from oneclass import db, i18n
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.permissions import PermissionDenied
 from oneclass.services import academics, guardians, staff, students
@@ -200,6 +200,20 @@ def test_phone_digits() -> None:
 
 
 # --- isolation ------------------------------------------------------------------------------
+
+
+def test_a_years_refusal_comes_in_the_readers_language() -> None:
+    """The messages an academics refusal carries are made in the request's language, placeholders
+    filled after translation (Shona: from i18n-fragments/i18n-academics.sn.po once merged)."""
+    backwards = [TermDates(date(2027, 4, 8), date(2027, 1, 12)), *TERMS_2027[1:]]
+    with i18n.language("sn"):
+        errors = academics.validate_year(" ", date(2027, 12, 10), date(2027, 1, 5), backwards)
+    assert errors["name"] == "Ipa gore zita, semuenzaniso 2027."
+    assert errors["ends_on"] == "Gore rinofanira kupera mushure mekunge ratanga."
+    assert errors["term1"] == "Temu 1 inofanira kupera mushure mekunge yatanga."
+    assert academics.validate_year(" ", date(2027, 12, 10), date(2027, 1, 5), backwards)["term1"] == (
+        "Term 1 must end after it starts."  # English stays the default
+    )
 
 
 def test_an_admin_never_sees_or_changes_another_schools_staff_or_guardians(schools) -> None:

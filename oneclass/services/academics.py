@@ -39,6 +39,7 @@ from models import (
     User,
 )
 from oneclass.db import unit_of_work
+from oneclass.i18n import N_, _, format_date, format_message
 from oneclass.permissions import require
 from oneclass.services import calendar, staff
 from oneclass.services.auth import CurrentUser
@@ -53,7 +54,7 @@ MANAGE_SUBJECTS = "subjects.manage"
 MANAGE_CLASSES = "classes.manage"  # create classes, assign teachers, promote
 READ_CLASSES = "classes.read"  # only within the classes the actor may see (`require_class`)
 CLASS_LIST_MAX = 200  # a class's capacity is at most 200
-NO_SUCH_CLASS = "No such class, or not one of yours."
+NO_SUCH_CLASS = N_("No such class, or not one of yours.")
 
 
 class Choice(TypedDict):
@@ -64,6 +65,8 @@ class Choice(TypedDict):
 
 
 class YearRow(TypedDict):
+    """A year as the years page shows it: its dates and terms written in the request's language."""
+
     id: str
     name: str
     starts_on: str
@@ -108,11 +111,12 @@ def school_level(session: Session) -> str:
     """The level (primary, secondary, combined) of the session's school, as it is saved."""
     school = get_current_school(session)
     if school is None:
-        raise NotFound("This school could not be found.")  # a platform account has no school here
+        raise NotFound(_("This school could not be found."))  # a platform account has no school here
     return str(school.level)
 
 
 def grade_choices(school_level: str) -> list[Choice]:
+    """The grade levels a school's class may have, by their English names (`t()` shows them)."""
     return [{"value": level.value, "label": GRADE_LEVEL_NAMES[level]} for level in grade_levels_for(school_level)]
 
 
@@ -136,18 +140,20 @@ class TermDates:
 def validate_year(name: str, starts_on: date, ends_on: date, terms: list[TermDates]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "Give the year a name, e.g. 2027."
+        errors["name"] = _("Give the year a name, e.g. 2027.")
     if starts_on >= ends_on:
-        errors["ends_on"] = "The year must end after it starts."
+        errors["ends_on"] = _("The year must end after it starts.")
     if len(terms) != 3:
-        errors["terms"] = "A year has three terms."
+        errors["terms"] = _("A year has three terms.")
         return errors
     previous_end = starts_on
     for number, term in enumerate(terms, start=1):
         if term.starts_on >= term.ends_on:
-            errors[f"term{number}"] = f"Term {number} must end after it starts."
+            errors[f"term{number}"] = format_message("Term {number} must end after it starts.", number=number)
         elif term.starts_on < previous_end or term.ends_on > ends_on:
-            errors[f"term{number}"] = f"Term {number} must fall inside the year, after term {number - 1}."
+            errors[f"term{number}"] = format_message(
+                "Term {number} must fall inside the year, after term {previous}.", number=number, previous=number - 1
+            )
         previous_end = term.ends_on
     return errors
 
@@ -181,7 +187,7 @@ def add_year(
     require(actor, MANAGE_YEARS)
     errors = validate_year(name, starts_on, ends_on, terms)
     if session.exec(select(AcademicYear).where(AcademicYear.name == name.strip())).first():
-        errors["name"] = "There is already a year with this name."
+        errors["name"] = _("There is already a year with this name.")
     if errors:
         raise ValidationFailed(errors)
     assert actor.school_id is not None
@@ -201,7 +207,7 @@ def set_current_year(session: Session, *, actor: CurrentUser, year_id: UUID) -> 
     require(actor, MANAGE_YEARS)
     target = session.get(AcademicYear, year_id)
     if target is None:
-        raise NotFound("No such academic year.")
+        raise NotFound(_("No such academic year."))
     for year in session.exec(select(AcademicYear)).all():
         year.is_current = year.id == year_id
     session.flush()
@@ -219,11 +225,11 @@ def year_rows(session: Session) -> list[YearRow]:
         {
             "id": str(year.id),
             "name": year.name,
-            "starts_on": year.starts_on.isoformat(),
-            "ends_on": year.ends_on.isoformat(),
+            "starts_on": format_date(year.starts_on),
+            "ends_on": format_date(year.ends_on),
             "is_current": year.is_current,
             "terms": [
-                f"Term {t.number}: {t.starts_on.isoformat()} to {t.ends_on.isoformat()}"
+                format_message("Term {number}: {start} to {end}", number=t.number, start=format_date(t.starts_on), end=format_date(t.ends_on))
                 for t in terms
                 if t.academic_year_id == year.id
             ],
@@ -239,9 +245,9 @@ def add_department(session: Session, *, actor: CurrentUser, name: str) -> Depart
     require(actor, "departments.manage")
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise ValidationFailed({"name": "Name the department."})
+        raise ValidationFailed({"name": _("Name the department.")})
     if session.exec(select(Department).where(func.lower(Department.name) == cleaned.lower())).first():
-        raise ValidationFailed({"name": "There is already a department with this name."})
+        raise ValidationFailed({"name": _("There is already a department with this name.")})
     assert actor.school_id is not None
     department = Department(school_id=actor.school_id, name=cleaned)
     session.add(department)
@@ -280,13 +286,13 @@ def add_subject(session: Session, *, actor: CurrentUser, code: str, name: str, l
     code = code.strip().upper()
     errors: dict[str, str] = {}
     if not code.isalnum() or not 2 <= len(code) <= 10:
-        errors["code"] = "Use 2 to 10 letters or digits, e.g. 4008."
+        errors["code"] = _("Use 2 to 10 letters or digits, e.g. 4008.")
     if not name.strip():
-        errors["name"] = "Name the subject."
+        errors["name"] = _("Name the subject.")
     if level not in SubjectLevel.__members__:
-        errors["level"] = "Choose primary, O-level or A-level."
+        errors["level"] = _("Choose primary, O-level or A-level.")
     if not errors and session.exec(select(Subject).where(Subject.code == code)).first():
-        errors["code"] = "There is already a subject with this code."
+        errors["code"] = _("There is already a subject with this code.")
     if errors:
         raise ValidationFailed(errors)
     assert actor.school_id is not None
@@ -337,7 +343,7 @@ def require_class(session: Session, actor: CurrentUser, permission: str, class_i
     school_class = session.get(SchoolClass, class_id)
     visible = visible_class_ids(session, actor)
     if school_class is None or (visible is not None and class_id not in visible):
-        raise NotFound(NO_SUCH_CLASS)
+        raise NotFound(_(NO_SUCH_CLASS))
     return school_class
 
 
@@ -461,7 +467,7 @@ def create_class(
     """Add a class of one of the school's grade levels to a year; returns its name as saved."""
     require(actor, MANAGE_CLASSES)
     if year_id is None:
-        raise ValidationFailed({"form": "Add a year on the Years and terms page first."})
+        raise ValidationFailed({"form": _("Add a year on the Years and terms page first.")})
     with unit_of_work(actor) as session:
         return add_class(
             session, actor=actor, school_level=school_level(session), year_id=year_id, grade_level=grade_level, name=name,
@@ -483,18 +489,18 @@ def add_class(
     require(actor, MANAGE_CLASSES)
     errors: dict[str, str] = {}
     if grade_level not in [level.value for level in grade_levels_for(school_level)]:
-        errors["grade_level"] = "Choose a grade level your school has."
+        errors["grade_level"] = _("Choose a grade level your school has.")
     cleaned = " ".join(name.split())
     if not cleaned:
-        errors["name"] = "Name the class, e.g. Form 2 Blue."
+        errors["name"] = _("Name the class, e.g. Form 2 Blue.")
     if not 1 <= capacity <= 200:
-        errors["capacity"] = "Capacity must be between 1 and 200."
+        errors["capacity"] = _("Capacity must be between 1 and 200.")
     if session.get(AcademicYear, year_id) is None:
-        errors["year"] = "Choose a year."
+        errors["year"] = _("Choose a year.")
     elif session.exec(select(SchoolClass).where(SchoolClass.academic_year_id == year_id, SchoolClass.name == cleaned)).first():
-        errors["name"] = "There is already a class with this name this year."
+        errors["name"] = _("There is already a class with this name this year.")
     if class_teacher_id and _teacher(session, class_teacher_id) is None:
-        errors["class_teacher"] = "Choose one of your school's teachers."
+        errors["class_teacher"] = _("Choose one of your school's teachers.")
     if errors:
         raise ValidationFailed(errors)
     assert actor.school_id is not None
@@ -551,8 +557,8 @@ def set_teacher(
     subject = session.get(Subject, subject_id) if subject_id else None
     teacher = _teacher(session, teacher_id) if teacher_id else None
     errors = {
-        **({"subject": "Choose a subject."} if subject is None else {}),
-        **({"teacher": "Choose one of your school's teachers."} if teacher is None else {}),
+        **({"subject": _("Choose a subject.")} if subject is None else {}),
+        **({"teacher": _("Choose one of your school's teachers.")} if teacher is None else {}),
     }
     if subject is None or teacher is None:
         raise ValidationFailed(errors)
@@ -640,15 +646,18 @@ def plan_promotion(session: Session, *, actor: CurrentUser, class_id: UUID, to_c
         return PromotionPlan(source.name, None, [], names)
     target = session.get(SchoolClass, to_class_id) if to_class_id else None
     if target is None:
-        return PromotionPlan(source.name, None, names, [], problem="Choose the class they move up to.")
+        return PromotionPlan(source.name, None, names, [], problem=_("Choose the class they move up to."))
     if target.grade_level != next_level or target.academic_year_id == source.academic_year_id:
         return PromotionPlan(
             source.name, target.name, names, [],
-            problem=f"They move up to {GRADE_LEVEL_NAMES[next_level]} in a later year; choose such a class.",
+            problem=format_message(
+                "They move up to {grade} in a later year; choose such a class.", grade=_(GRADE_LEVEL_NAMES[next_level])
+            ),
         )
     already = session.exec(select(func.count()).select_from(Enrolment).where(Enrolment.class_id == target.id)).one()
     if already + len(students) > target.capacity:
-        return PromotionPlan(source.name, target.name, names, [], problem=f"{target.name} has room for {target.capacity - already} more.")
+        room = format_message("{name} has room for {count} more.", name=target.name, count=target.capacity - already)
+        return PromotionPlan(source.name, target.name, names, [], problem=room)
     return PromotionPlan(source.name, target.name, names, [])
 
 

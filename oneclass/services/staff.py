@@ -21,6 +21,7 @@ from models import (
 )
 from oneclass import validation
 from oneclass.db import unit_of_work
+from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import require
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
@@ -28,10 +29,12 @@ from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page
 
 STAFF_ROLES = (Role.teacher.value, Role.staff.value)
+# Each role named in English, shown translated (`t()` on the page, `_()` in an export).
+STAFF_ROLE_LABELS = {Role.teacher.value: N_("Teacher"), Role.staff.value: N_("Staff")}
 # Who may teach a subject or lead a class (as `academics.set_teacher` and `add_class` check).
 TEACHING_ROLES = (Role.teacher.value, Role.school_admin.value)
 STAFF_UPDATED = "staff.updated"
-NOT_FOUND = "No such teacher or staff member in this school."
+NOT_FOUND = N_("No such teacher or staff member in this school.")
 JOB_TITLE_MAX = 100
 EMPLOYEE_NUMBER_MAX = 30
 
@@ -56,7 +59,7 @@ def _staff_row(user: User, profile: StaffProfile | None, department: str | None,
         "id": str(user.id),
         "full_name": user.full_name,
         "email": user.email,
-        "role_label": user.role.replace("_", " ").capitalize(),
+        "role_label": STAFF_ROLE_LABELS.get(user.role, user.role),
         "active": user.is_active,
         "department": department or "",
         "department_id": str(profile.department_id) if profile and profile.department_id else "",
@@ -166,19 +169,19 @@ def _clean_profile(
     errors: dict[str, str] = {}
     department = _as_uuid(department_id) if department_id else None
     if department_id and (department is None or session.get(Department, department) is None):
-        errors["department"] = "Choose one of your school's departments."
+        errors["department"] = _("Choose one of your school's departments.")
     title = " ".join(job_title.split())
     if len(title) > JOB_TITLE_MAX:
-        errors["job_title"] = f"Use at most {JOB_TITLE_MAX} characters."
+        errors["job_title"] = format_message("Use at most {count} characters.", count=JOB_TITLE_MAX)
     number = employee_number.strip()
     if len(number) > EMPLOYEE_NUMBER_MAX:
-        errors["employee_number"] = f"Use at most {EMPLOYEE_NUMBER_MAX} characters."
+        errors["employee_number"] = format_message("Use at most {count} characters.", count=EMPLOYEE_NUMBER_MAX)
     elif number and session.exec(
         select(StaffProfile.id).where(
             func.lower(StaffProfile.employee_number) == number.lower(), StaffProfile.user_id != user_id
         )
     ).first():
-        errors["employee_number"] = "Another member of staff has this employee number."
+        errors["employee_number"] = _("Another member of staff has this employee number.")
     cleaned_phone = None
     if phone.strip():
         try:
@@ -226,7 +229,7 @@ def save_staff_profile(
     staff_id = _as_uuid(user_id)
     user = session.get(User, staff_id) if staff_id else None
     if user is None or user.role not in STAFF_ROLES:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(_(NOT_FOUND))
     values = _clean_profile(
         session, user_id=user.id, department_id=department_id, job_title=job_title, employee_number=employee_number, phone=phone
     )

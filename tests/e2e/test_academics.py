@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from models import Role
+from oneclass import i18n
 from oneclass.demo_records import demo_years
 from tests.e2e.conftest import RunningApp, sign_in
 
@@ -96,7 +97,7 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     current = years.get_by_role("row").filter(has_text=this_year.name).filter(has_text="Current")
     first_term = this_year.terms[0]
     next_year = str(int(this_year.name) + 1)
-    expect(current).to_contain_text(f"Term 1: {first_term.starts_on.isoformat()} to {first_term.ends_on.isoformat()}")
+    expect(current).to_contain_text(f"Term 1: {i18n.format_date(first_term.starts_on)} to {i18n.format_date(first_term.ends_on)}")
 
     page.get_by_role("button", name="New year").click()
     dialog = page.get_by_role("dialog")
@@ -113,7 +114,9 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     dialog.get_by_label("Term 2 starts").fill(f"{next_year}-05-11")
     dialog.get_by_role("button", name="Add year").click()
     expect(page.get_by_text(f"Added the year {next_year}.")).to_be_visible()
-    expect(years.get_by_role("row").filter(has_text=next_year)).to_contain_text(f"Term 2: {next_year}-05-11 to {next_year}-08-05")
+    expect(years.get_by_role("row").filter(has_text=next_year)).to_contain_text(
+        f"Term 2: {i18n.format_date(date(int(next_year), 5, 11))} to {i18n.format_date(date(int(next_year), 8, 5))}"
+    )
     expect(current).to_contain_text("Current")  # a new year does not become current by itself
 
     follow(page, running_app, "Classes", "/admin/classes")
