@@ -400,7 +400,7 @@ def test_list_searches_name_and_subdomain_filters_status_and_pages(
     assert [row["subdomain"] for row in by_subdomain.rows] == [f"quiet-{marker}"]
     assert [(row["name"], row["status"]) for row in suspended.rows] == [("Unlisted Name", "suspended")]
     assert literal.rows == []  # `%` is searched for literally, not as a wildcard
-    assert set(everything.rows[0]) == {"id", "name", "subdomain", "level", "currency", "status", "created"}
+    assert set(everything.rows[0]) == {"id", "name", "subdomain", "level", "currency", "status", "language", "created"}
 
 
 # --- the platform role's reach --------------------------------------------------------------
