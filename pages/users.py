@@ -152,6 +152,7 @@ def users_list() -> rx.Component:
         list_footer(
             UserAdminState.total, t("users"), UserAdminState.page, UserAdminState.page_count,
             UserAdminState.previous_page, UserAdminState.next_page,
+            summary=t_format("{count} users", count=UserAdminState.total),
         ),
         spacing="3",
         width="100%",
