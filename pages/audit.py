@@ -10,27 +10,31 @@ from components import (
     form_field,
     pagination,
 )
+from components.i18n import t
 from oneclass import routes
+from oneclass.i18n import N_
 from pages.guard import signed_in_page
 from state.admin_audit import ACTION_CHOICES, AuditLogState
+
+HEADERS = [N_("When (UTC)"), N_("Who"), N_("Action"), N_("Target"), N_("IP address")]
 
 
 def audit_filters() -> rx.Component:
     return rx.hstack(
         rx.vstack(
-            rx.text("Action", size="2", weight="medium"),
+            rx.text(t("Action"), size="2", weight="medium"),
             filter_select(
-                ACTION_CHOICES, label="Action", value=AuditLogState.action_filter, on_change=AuditLogState.set_action_filter,
+                ACTION_CHOICES, label=t("Action"), value=AuditLogState.action_filter, on_change=AuditLogState.set_action_filter,
                 size="3",
             ),
             spacing="1",
         ),
         rx.form(
             rx.hstack(
-                form_field("Actor email", "actor", required=False, default_value=AuditLogState.actor_filter),
-                form_field("From", "since", type_="date", required=False, default_value=AuditLogState.since),
-                form_field("To", "until", type_="date", required=False, default_value=AuditLogState.until),
-                rx.button("Apply filters", type="submit", size="3"),
+                form_field(t("Actor email"), "actor", required=False, default_value=AuditLogState.actor_filter),
+                form_field(t("From"), "since", type_="date", required=False, default_value=AuditLogState.since),
+                form_field(t("To"), "until", type_="date", required=False, default_value=AuditLogState.until),
+                rx.button(t("Apply filters"), type="submit", size="3"),
                 align="end",
                 spacing="3",
                 wrap="wrap",
@@ -46,11 +50,17 @@ def audit_filters() -> rx.Component:
     )
 
 
+def action_cell(event: rx.Var) -> rx.Component:
+    """What happened, in the reader's language, above the action as it was recorded."""
+    label = event["action_label"].to(str)
+    return rx.vstack(rx.cond(label != "", rx.text(t(label), size="2")), rx.code(event["action"], size="1"), spacing="1")
+
+
 def audit_row(event: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(event["when"], white_space="nowrap"),
         rx.table.cell(event["actor"]),
-        rx.table.cell(rx.code(event["action"])),
+        rx.table.cell(action_cell(event)),
         rx.table.cell(event["target"]),
         rx.table.cell(event["ip"]),
     )
@@ -61,11 +71,11 @@ def admin_audit() -> rx.Component:
     return rx.vstack(
         audit_filters(),
         data_table(
-            ["When (UTC)", "Who", "Action", "Target", "IP address"],
+            [t(header) for header in HEADERS],
             AuditLogState.events,
             audit_row,
-            empty=empty_state("scroll-text", "No events", "Nothing recorded matches these filters."),
-            label="Audit log",
+            empty=empty_state("scroll-text", t("No events"), t("Nothing recorded matches these filters.")),
+            label=t("Audit log"),
         ),
         rx.cond(
             AuditLogState.total > 0,

@@ -15,15 +15,18 @@ from components import (
     search_input,
     select_field,
 )
-from oneclass import routes
+from components.i18n import t, t_format
+from oneclass import i18n, routes
+from oneclass.i18n import N_
 from pages.guard import signed_in_page
 from state.platform import ALL_STATUSES, AUDIT_PERMISSION, SCHOOLS_PERMISSION, PlatformAuditState, PlatformSchoolsState
 
-LEVELS = {"primary": "Primary", "secondary": "Secondary", "combined": "Primary and secondary"}
+# Choices and headings in English (message ids): shown translated.
+LEVELS = {"primary": N_("Primary"), "secondary": N_("Secondary"), "combined": N_("Primary and secondary")}
 CURRENCIES = {"USD": "USD", "ZiG": "ZiG"}
-STATUS_FILTERS = {ALL_STATUSES: "All statuses", "active": "Active", "suspended": "Suspended"}
-SCHOOL_HEADERS = ["School", "Subdomain", "Level", "Currency", "Status", "Created", "Actions"]
-EVENT_HEADERS = ["When", "School", "Actor", "Action", "Target", "IP address"]
+STATUS_FILTERS = {ALL_STATUSES: N_("All statuses"), "active": N_("Active"), "suspended": N_("Suspended")}
+SCHOOL_HEADERS = [N_("School"), N_("Subdomain"), N_("Level"), N_("Currency"), N_("Status"), N_("Created"), N_("Actions")]
+EVENT_HEADERS = [N_("When"), N_("School"), N_("Actor"), N_("Action"), N_("Target"), N_("IP address")]
 AUDIT_FILTER_FIELDS = ("action", "actor", "date_from", "date_to")
 
 
@@ -33,7 +36,7 @@ AUDIT_FILTER_FIELDS = ("action", "actor", "date_from", "date_to")
 def new_school_button() -> rx.Component:
     return rx.button(
         rx.icon("plus", size=16, aria_hidden="true"),
-        "New school",
+        t("New school"),
         on_click=PlatformSchoolsState.set_create_open(True),
     )
 
@@ -41,34 +44,40 @@ def new_school_button() -> rx.Component:
 def new_school_dialog() -> rx.Component:
     errors = PlatformSchoolsState.create_errors
     return form_dialog(
-        "New school",
-        "The school and its first administrator, who signs in at the school's own address.",
-        form_field("School name", "name", placeholder="Mutare High School", error=errors.get("name", "")),
-        form_field("Subdomain", "subdomain", placeholder="mutare-high", error=errors.get("subdomain", "")),
+        t("New school"),
+        t("The school and its first administrator, who signs in at the school's own address."),
+        form_field(t("School name"), "name", placeholder="Mutare High School", error=errors.get("name", "")),
+        form_field(t("Subdomain"), "subdomain", placeholder="mutare-high", error=errors.get("subdomain", "")),
         rx.text(
-            "Lowercase letters, digits and hyphens: the school's address will be <subdomain>",
-            PlatformSchoolsState.address_suffix,
+            t_format(
+                "Lowercase letters, digits and hyphens: the school's address will be <subdomain>{suffix}",
+                suffix=PlatformSchoolsState.address_suffix,
+            ),
             size="1",
             color="var(--gray-11)",
         ),
         rx.hstack(
-            select_field("Level", "level", LEVELS, default_value="primary", error=errors.get("level", "")),
-            select_field("Currency", "currency", CURRENCIES, default_value="USD", error=errors.get("currency", "")),
+            select_field(t("Level"), "level", LEVELS, default_value="primary", error=errors.get("level", "")),
+            select_field(t("Currency"), "currency", CURRENCIES, default_value="USD", error=errors.get("currency", ""), translate=False),
             spacing="3",
             width="100%",
         ),
-        rx.heading("First administrator", as_="h3", size="3"),
-        form_field("Admin full name", "admin_name", auto_complete="off", error=errors.get("admin_name", "")),
-        form_field("Admin email", "admin_email", type_="email", auto_complete="off", error=errors.get("admin_email", "")),
+        select_field(
+            t("Language"), "language", i18n.LANGUAGES, default_value=i18n.DEFAULT_LANGUAGE,
+            error=errors.get("language", ""), translate=False,  # each language named in itself
+        ),
+        rx.heading(t("First administrator"), as_="h3", size="3"),
+        form_field(t("Admin full name"), "admin_name", auto_complete="off", error=errors.get("admin_name", "")),
+        form_field(t("Admin email"), "admin_email", type_="email", auto_complete="off", error=errors.get("admin_email", "")),
         form_field(
-            "Admin password",
+            t("Admin password"),
             "admin_password",
             type_="password",
             auto_complete="new-password",
             error=errors.get("admin_password", ""),
         ),
-        rx.text("At least 10 characters; not a common password.", size="1", color="var(--gray-11)"),
-        submit_label="Create school",
+        rx.text(t("At least 10 characters; not a common password."), size="1", color="var(--gray-11)"),
+        submit_label=t("Create school"),
         on_submit=PlatformSchoolsState.create_school,
         open=PlatformSchoolsState.create_open,
         on_open_change=PlatformSchoolsState.set_create_open,
@@ -80,8 +89,8 @@ def new_school_dialog() -> rx.Component:
 def status_badge(status: rx.Var) -> rx.Component:
     return rx.cond(
         status == "active",
-        rx.badge("Active", color_scheme="green"),
-        rx.badge("Suspended", color_scheme="amber"),
+        rx.badge(t("Active"), color_scheme="green"),
+        rx.badge(t("Suspended"), color_scheme="amber"),
     )
 
 
@@ -91,8 +100,8 @@ def status_button(row: rx.Var) -> rx.Component:
     ask = PlatformSchoolsState.ask_status_change(row["id"])
     return rx.cond(
         row["status"] == "active",
-        rx.button("Suspend", size="1", variant="soft", color_scheme="red", on_click=ask, aria_label="Suspend " + name),
-        rx.button("Reactivate", size="1", variant="soft", on_click=ask, aria_label="Reactivate " + name),
+        rx.button(t("Suspend"), size="1", variant="soft", color_scheme="red", on_click=ask, aria_label=t_format("Suspend {name}", name=name)),
+        rx.button(t("Reactivate"), size="1", variant="soft", on_click=ask, aria_label=t_format("Reactivate {name}", name=name)),
     )
 
 
@@ -100,7 +109,7 @@ def school_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(row["name"]),
         rx.table.cell(rx.code(row["subdomain"])),
-        rx.table.cell(rx.match(row["level"], *LEVELS.items(), row["level"])),
+        rx.table.cell(rx.match(row["level"], *[(level, t(label)) for level, label in LEVELS.items()], row["level"])),
         rx.table.cell(row["currency"]),
         rx.table.cell(status_badge(row["status"])),
         rx.table.cell(row["created"]),
@@ -112,14 +121,16 @@ def school_row(row: rx.Var) -> rx.Component:
 def status_confirmation() -> rx.Component:
     suspend, name = PlatformSchoolsState.confirm_suspend, PlatformSchoolsState.confirm_name
     return confirm_dialog(
-        rx.cond(suspend, "Suspend " + name + "?", "Reactivate " + name + "?"),
+        rx.cond(suspend, t_format("Suspend {name}?", name=name), t_format("Reactivate {name}?", name=name)),
         rx.cond(
             suspend,
-            "Its users are refused at sign-in, and signed-in users lose access, until you reactivate it. "
-            "Nothing is deleted.",
-            "Its users can sign in again straight away.",
+            t(
+                "Its users are refused at sign-in, and signed-in users lose access, until you reactivate it. "
+                "Nothing is deleted."
+            ),
+            t("Its users can sign in again straight away."),
         ),
-        confirm_label=rx.cond(suspend, "Suspend school", "Reactivate school"),
+        confirm_label=rx.cond(suspend, t("Suspend school"), t("Reactivate school")),
         on_confirm=PlatformSchoolsState.confirm_status_change,
         open=PlatformSchoolsState.confirm_open,
         on_open_change=PlatformSchoolsState.set_confirm_open,
@@ -133,12 +144,12 @@ def school_filters() -> rx.Component:
         search_input(
             PlatformSchoolsState.search,
             PlatformSchoolsState.set_search,
-            placeholder="Name or subdomain",
-            label="Search schools",
+            placeholder=t("Name or subdomain"),
+            label=t("Search schools"),
         ),
         filter_select(
             STATUS_FILTERS,
-            label="Status",
+            label=t("Status"),
             value=PlatformSchoolsState.status_filter,
             on_change=PlatformSchoolsState.filter_status,
         ),
@@ -155,8 +166,8 @@ def school_filters() -> rx.Component:
 def no_schools() -> rx.Component:
     return rx.cond(
         PlatformSchoolsState.is_filtered,
-        empty_state("search-x", "No schools match", "Try another search, or show all statuses."),
-        empty_state("building-2", "No schools yet", "Create the first school and its administrator.", new_school_button()),
+        empty_state("search-x", t("No schools match"), t("Try another search, or show all statuses.")),
+        empty_state("building-2", t("No schools yet"), t("Create the first school and its administrator."), new_school_button()),
     )
 
 
@@ -164,14 +175,17 @@ def no_schools() -> rx.Component:
 def platform_schools() -> rx.Component:
     return rx.vstack(
         school_filters(),
-        data_table(SCHOOL_HEADERS, PlatformSchoolsState.rows, school_row, empty=no_schools(), label="Schools"),
+        data_table(
+            [t(header) for header in SCHOOL_HEADERS], PlatformSchoolsState.rows, school_row, empty=no_schools(), label=t("Schools")
+        ),
         list_footer(
             PlatformSchoolsState.total,
-            "schools",
+            t("schools"),
             PlatformSchoolsState.page,
             PlatformSchoolsState.page_count,
             PlatformSchoolsState.previous_page,
             PlatformSchoolsState.next_page,
+            summary=t_format("{count} schools", count=PlatformSchoolsState.total),
         ),
         new_school_dialog(),
         status_confirmation(),
@@ -193,17 +207,17 @@ def audit_filters() -> rx.Component:
         rx.vstack(
             form_error(PlatformAuditState.filter_error),
             rx.grid(
-                form_field("Action starts with", "action", placeholder="sign_in", required=False),
-                form_field("Actor email", "actor", placeholder="name@school.test", required=False),
-                form_field("From", "date_from", type_="date", required=False),
-                form_field("To", "date_to", type_="date", required=False),
+                form_field(t("Action starts with"), "action", placeholder="sign_in", required=False),
+                form_field(t("Actor email"), "actor", placeholder="name@school.test", required=False),
+                form_field(t("From"), "date_from", type_="date", required=False),
+                form_field(t("To"), "date_to", type_="date", required=False),
                 columns=rx.breakpoints(initial="1", sm="2", md="4"),
                 spacing="3",
                 width="100%",
             ),
             rx.hstack(
-                rx.button("Apply filters", type="submit"),
-                rx.button("Clear", type="button", variant="soft", color_scheme="gray", on_click=clear_audit_filters()),
+                rx.button(t("Apply filters"), type="submit"),
+                rx.button(t("Clear"), type="button", variant="soft", color_scheme="gray", on_click=clear_audit_filters()),
                 rx.spacer(),
                 export_buttons(PlatformAuditState),
                 spacing="3",
@@ -217,12 +231,18 @@ def audit_filters() -> rx.Component:
     )
 
 
+def action_cell(event: rx.Var) -> rx.Component:
+    """What happened, in the reader's language, above the action as it was recorded."""
+    label = event["action_label"].to(str)
+    return rx.vstack(rx.cond(label != "", rx.text(t(label), size="2")), rx.code(event["action"], size="1"), spacing="1")
+
+
 def event_row(event: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(event["when"], white_space="nowrap"),
         rx.table.cell(event["school"]),
         rx.table.cell(event["actor"]),
-        rx.table.cell(rx.code(event["action"])),
+        rx.table.cell(action_cell(event)),
         rx.table.cell(event["target"]),
         rx.table.cell(event["ip"]),
     )
@@ -233,19 +253,20 @@ def platform_audit() -> rx.Component:
     return rx.vstack(
         audit_filters(),
         data_table(
-            EVENT_HEADERS,
+            [t(header) for header in EVENT_HEADERS],
             PlatformAuditState.events,
             event_row,
-            empty=empty_state("scroll-text", "No events", "Nothing in any school's trail matches these filters."),
-            label="Audit events",
+            empty=empty_state("scroll-text", t("No events"), t("Nothing in any school's trail matches these filters.")),
+            label=t("Audit events"),
         ),
         list_footer(
             PlatformAuditState.total,
-            "events",
+            t("events"),
             PlatformAuditState.page,
             PlatformAuditState.page_count,
             PlatformAuditState.previous_page,
             PlatformAuditState.next_page,
+            summary=t_format("{count} events", count=PlatformAuditState.total),
         ),
         spacing="4",
         width="100%",

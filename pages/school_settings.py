@@ -2,33 +2,61 @@
 
 import reflex as rx
 
-from oneclass import routes
+from components.i18n import t
+from oneclass import i18n, routes
 from pages.guard import signed_in_page
 from state.school_settings import SchoolSettingsState
+
+
+def sign_in_security() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Sign-in security"), as_="h2", size="4"),
+        rx.hstack(
+            rx.switch(
+                id="require-admin-mfa",
+                checked=SchoolSettingsState.require_admin_mfa,
+                on_change=SchoolSettingsState.set_require_admin_mfa,
+            ),
+            rx.el.label(t("Require two-step sign-in for administrators"), html_for="require-admin-mfa"),
+            spacing="3",
+            align="center",
+        ),
+        rx.text(
+            t(
+                "When this is on, every administrator must set up an authenticator app before they can use "
+                "OneClass, including you."
+            ),
+            size="2",
+            color="var(--gray-11)",
+        ),
+        spacing="3",
+    )
+
+
+def school_language() -> rx.Component:
+    """The school's default language: each language named in itself, so anyone can find theirs."""
+    return rx.vstack(
+        rx.heading(t("Language"), as_="h2", size="4"),
+        rx.el.label(t("The school's language"), html_for="school-language"),
+        rx.select.root(
+            rx.select.trigger(id="school-language"),
+            rx.select.content(*[rx.select.item(name, value=code, lang=code) for code, name in i18n.LANGUAGES.items()]),
+            value=SchoolSettingsState.language,
+            on_change=SchoolSettingsState.set_school_language,
+            size="3",
+        ),
+        rx.text(
+            t("Everyone at the school sees OneClass in this language unless they choose another for themselves."),
+            size="2",
+            color="var(--gray-11)",
+        ),
+        spacing="3",
+    )
 
 
 @signed_in_page(routes.ADMIN_SETTINGS, "School settings", permission="school.update", on_load=SchoolSettingsState.load_settings)
 def admin_settings() -> rx.Component:
     return rx.card(
-        rx.vstack(
-            rx.heading("Sign-in security", as_="h2", size="4"),
-            rx.hstack(
-                rx.switch(
-                    id="require-admin-mfa",
-                    checked=SchoolSettingsState.require_admin_mfa,
-                    on_change=SchoolSettingsState.set_require_admin_mfa,
-                ),
-                rx.el.label("Require two-step sign-in for administrators", html_for="require-admin-mfa"),
-                spacing="3",
-                align="center",
-            ),
-            rx.text(
-                "When this is on, every administrator must set up an authenticator app before they can use "
-                "OneClass, including you.",
-                size="2",
-                color="var(--gray-11)",
-            ),
-            spacing="3",
-        ),
+        rx.vstack(sign_in_security(), rx.separator(size="4"), school_language(), spacing="5"),
         max_width="40em",
     )

@@ -13,14 +13,18 @@ from components import (
     list_footer,
     search_input,
 )
+from components.i18n import t, t_format
 from oneclass import routes
+from oneclass.i18n import N_
 from oneclass.services import imports
 from oneclass.services.users import ROLE_LABELS
 from pages.guard import signed_in_page
 from state.admin_users import UserAdminState
 
-STATUS_CHOICES = {"all": "All statuses", "active": "Active", "inactive": "Deactivated"}
-SORT_CHOICES = {"name": "Sort by name", "email": "Sort by email", "role": "Sort by role", "created": "Newest first"}
+# The filters' choices, in English (message ids): the selects show them translated.
+STATUS_CHOICES = {"all": N_("All statuses"), "active": N_("Active"), "inactive": N_("Deactivated")}
+SORT_CHOICES = {"name": N_("Sort by name"), "email": N_("Sort by email"), "role": N_("Sort by role"), "created": N_("Newest first")}
+ROLE_CHOICES = {"all": N_("All roles"), **ROLE_LABELS}
 IMPORT_USERS = f"{routes.ADMIN_IMPORT}?kind={imports.USERS}"
 
 
@@ -29,23 +33,24 @@ IMPORT_USERS = f"{routes.ADMIN_IMPORT}?kind={imports.USERS}"
 
 def user_toolbar() -> rx.Component:
     return rx.hstack(
-        search_input(UserAdminState.search, UserAdminState.set_search, placeholder="Search by name or email", label="Search users"),
-        filter_select(
-            {"all": "All roles", **ROLE_LABELS}, label="Filter by role",
-            value=UserAdminState.role_filter, on_change=UserAdminState.set_role_filter,
+        search_input(
+            UserAdminState.search, UserAdminState.set_search, placeholder=t("Search by name or email"), label=t("Search users")
         ),
         filter_select(
-            STATUS_CHOICES, label="Filter by status",
+            ROLE_CHOICES, label=t("Filter by role"), value=UserAdminState.role_filter, on_change=UserAdminState.set_role_filter,
+        ),
+        filter_select(
+            STATUS_CHOICES, label=t("Filter by status"),
             value=UserAdminState.status_filter, on_change=UserAdminState.set_status_filter,
         ),
-        filter_select(SORT_CHOICES, label="Sort users", value=UserAdminState.sort, on_change=UserAdminState.set_sort),
+        filter_select(SORT_CHOICES, label=t("Sort users"), value=UserAdminState.sort, on_change=UserAdminState.set_sort),
         rx.spacer(),
         export_buttons(UserAdminState),
         rx.link(
-            rx.button(rx.icon("file-up", size=16, aria_hidden="true"), "Import users", variant="soft"),
+            rx.button(rx.icon("file-up", size=16, aria_hidden="true"), t("Import users"), variant="soft"),
             href=IMPORT_USERS,
         ),
-        rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), "Add user", on_click=UserAdminState.open_new_user),
+        rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), t("Add user"), on_click=UserAdminState.open_new_user),
         wrap="wrap",
         spacing="3",
         width="100%",
@@ -53,26 +58,29 @@ def user_toolbar() -> rx.Component:
 
 
 def status_badge(active: rx.Var) -> rx.Component:
-    return rx.cond(active, rx.badge("Active", color_scheme="green"), rx.badge("Deactivated", color_scheme="gray"))
+    return rx.cond(active, rx.badge(t("Active"), color_scheme="green"), rx.badge(t("Deactivated"), color_scheme="gray"))
 
 
 def row_actions(row: rx.Var) -> rx.Component:
     name = row["full_name"].to(str)
     return rx.hstack(
-        rx.button("Edit", size="1", variant="soft", aria_label="Edit " + name, on_click=UserAdminState.open_edit(row["id"])),
         rx.button(
-            "Reset password", size="1", variant="soft", aria_label="Reset password for " + name,
+            t("Edit"), size="1", variant="soft", aria_label=t_format("Edit {name}", name=name),
+            on_click=UserAdminState.open_edit(row["id"]),
+        ),
+        rx.button(
+            t("Reset password"), size="1", variant="soft", aria_label=t_format("Reset password for {name}", name=name),
             on_click=UserAdminState.issue_reset_link(row["id"], name),
         ),
         two_step_reset(row["id"], name),
         rx.cond(
             row["active"],
             rx.button(
-                "Deactivate", size="1", variant="soft", color_scheme="red", aria_label="Deactivate " + name,
+                t("Deactivate"), size="1", variant="soft", color_scheme="red", aria_label=t_format("Deactivate {name}", name=name),
                 on_click=UserAdminState.ask_active_change(row["id"], name, False),
             ),
             rx.button(
-                "Reactivate", size="1", variant="soft", color_scheme="green", aria_label="Reactivate " + name,
+                t("Reactivate"), size="1", variant="soft", color_scheme="green", aria_label=t_format("Reactivate {name}", name=name),
                 on_click=UserAdminState.ask_active_change(row["id"], name, True),
             ),
         ),
@@ -84,19 +92,24 @@ def two_step_reset(user_id: rx.Var, name: rx.Var) -> rx.Component:
     """A button that asks first, then turns off a user's two-step sign-in (a lost phone)."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button("Reset two-step", size="1", variant="soft", color_scheme="amber", aria_label="Reset two-step sign-in for " + name),
+            rx.button(
+                t("Reset two-step"), size="1", variant="soft", color_scheme="amber",
+                aria_label=t_format("Reset two-step sign-in for {name}", name=name),
+            ),
         ),
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Reset two-step sign-in for ", name, "?"),
+            rx.alert_dialog.title(t_format("Reset two-step sign-in for {name}?", name=name)),
             rx.alert_dialog.description(
-                "Their authenticator app and recovery codes stop working and they are signed out everywhere. "
-                "They sign in with their password and set up two-step sign-in again.",
+                t(
+                    "Their authenticator app and recovery codes stop working and they are signed out everywhere. "
+                    "They sign in with their password and set up two-step sign-in again."
+                ),
                 size="2",
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
-                    rx.button("Reset two-step", color_scheme="amber", on_click=UserAdminState.reset_two_step(user_id)),
+                    rx.button(t("Reset two-step"), color_scheme="amber", on_click=UserAdminState.reset_two_step(user_id)),
                 ),
                 justify="end",
                 spacing="3",
@@ -111,7 +124,7 @@ def user_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(row["full_name"]),
         rx.table.cell(row["email"]),
-        rx.table.cell(row["role_label"]),
+        rx.table.cell(t(row["role_label"])),
         rx.table.cell(status_badge(row["active"])),
         rx.table.cell(row["created"]),
         rx.table.cell(row_actions(row)),
@@ -122,23 +135,24 @@ def user_row(row: rx.Var) -> rx.Component:
 def users_empty() -> rx.Component:
     return rx.cond(
         UserAdminState.is_filtered,
-        empty_state("search-x", "No users match", "Try another search, role or status."),
-        empty_state("users", "No users yet", "Add your school's people one at a time, or import a file of them."),
+        empty_state("search-x", t("No users match"), t("Try another search, role or status.")),
+        empty_state("users", t("No users yet"), t("Add your school's people one at a time, or import a file of them.")),
     )
 
 
 def users_list() -> rx.Component:
     return rx.vstack(
         data_table(
-            ["Name", "Email", "Role", "Status", "Added", "Actions"],
+            [t("Name"), t("Email"), t("Role"), t("Status"), t("Added"), t("Actions")],
             UserAdminState.rows,
             user_row,
             empty=users_empty(),
-            label="Users",
+            label=t("Users"),
         ),
         list_footer(
-            UserAdminState.total, "users", UserAdminState.page, UserAdminState.page_count,
+            UserAdminState.total, t("users"), UserAdminState.page, UserAdminState.page_count,
             UserAdminState.previous_page, UserAdminState.next_page,
+            summary=t_format("{count} users", count=UserAdminState.total),
         ),
         spacing="3",
         width="100%",
@@ -150,10 +164,10 @@ def users_list() -> rx.Component:
 
 def role_field() -> rx.Component:
     return rx.vstack(
-        rx.el.label("Role", html_for="field-role", style={"fontWeight": "500", "fontSize": "var(--font-size-2)"}),
+        rx.el.label(t("Role"), html_for="field-role", style={"fontWeight": "500", "fontSize": "var(--font-size-2)"}),
         rx.select.root(
             rx.select.trigger(id="field-role", width="100%"),
-            rx.select.content(*[rx.select.item(text, value=key) for key, text in ROLE_LABELS.items()]),
+            rx.select.content(*[rx.select.item(t(text), value=key) for key, text in ROLE_LABELS.items()]),
             name="role",
             default_value=UserAdminState.form_role,
             size="3",
@@ -169,18 +183,18 @@ def user_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_error(UserAdminState.form_error),
-            form_field("Full name", "full_name", default_value=UserAdminState.form_full_name, error=UserAdminState.full_name_error),
-            form_field("Email", "email", type_="email", default_value=UserAdminState.form_email, error=UserAdminState.email_error),
+            form_field(t("Full name"), "full_name", default_value=UserAdminState.form_full_name, error=UserAdminState.full_name_error),
+            form_field(t("Email"), "email", type_="email", default_value=UserAdminState.form_email, error=UserAdminState.email_error),
             role_field(),
             rx.cond(
                 is_new,
                 rx.vstack(
                     form_field(
-                        "Initial password (optional)", "password", type_="password", auto_complete="new-password",
+                        t("Initial password (optional)"), "password", type_="password", auto_complete="new-password",
                         required=False, error=UserAdminState.password_error,
                     ),
                     rx.text(
-                        "Leave it empty and use “Reset password” to send them a link instead.",
+                        t("Leave it empty and use “Reset password” to send them a link instead."),
                         size="1", color="var(--gray-11)",
                     ),
                     spacing="1",
@@ -188,8 +202,8 @@ def user_form() -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-                rx.button(rx.cond(is_new, "Add user", "Save changes"), type="submit"),
+                rx.dialog.close(rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray")),
+                rx.button(rx.cond(is_new, t("Add user"), t("Save changes")), type="submit"),
                 justify="end",
                 spacing="3",
                 width="100%",
@@ -205,8 +219,8 @@ def user_form() -> rx.Component:
 def user_editor() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(UserAdminState.editing_id == "", "Add user", "Edit user")),
-            rx.dialog.description("People sign in with their email address.", size="2", margin_bottom="var(--space-3)"),
+            rx.dialog.title(rx.cond(UserAdminState.editing_id == "", t("Add user"), t("Edit user"))),
+            rx.dialog.description(t("People sign in with their email address."), size="2", margin_bottom="var(--space-3)"),
             user_form(),
             max_width="30em",
         ),
@@ -216,23 +230,25 @@ def user_editor() -> rx.Component:
 
 
 def active_confirmation() -> rx.Component:
-    activate = UserAdminState.confirm_activate
+    activate, name = UserAdminState.confirm_activate, UserAdminState.confirm_name
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(rx.cond(activate, "Reactivate ", "Deactivate "), UserAdminState.confirm_name, "?"),
+            rx.alert_dialog.title(
+                rx.cond(activate, t_format("Reactivate {name}?", name=name), t_format("Deactivate {name}?", name=name))
+            ),
             rx.alert_dialog.description(
                 rx.cond(
                     activate,
-                    "They will be able to sign in again.",
-                    "They are signed out everywhere at once and cannot sign in until reactivated. Nothing is deleted.",
+                    t("They will be able to sign in again."),
+                    t("They are signed out everywhere at once and cannot sign in until reactivated. Nothing is deleted."),
                 ),
                 size="2",
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
                     rx.button(
-                        rx.cond(activate, "Reactivate", "Deactivate"),
+                        rx.cond(activate, t("Reactivate"), t("Deactivate")),
                         color_scheme=rx.cond(activate, "green", "red"),
                         on_click=UserAdminState.confirm_active_change,
                     )
@@ -251,19 +267,19 @@ def active_confirmation() -> rx.Component:
 def reset_link_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Password reset link for ", UserAdminState.reset_name),
+            rx.dialog.title(t_format("Password reset link for {name}", name=UserAdminState.reset_name)),
             rx.dialog.description(
-                "Give this link to them privately. It works once, for 24 hours, and is not shown again.",
+                t("Give this link to them privately. It works once, for 24 hours, and is not shown again."),
                 size="2",
             ),
             rx.vstack(
-                rx.input(value=UserAdminState.reset_link, read_only=True, aria_label="Reset link", width="100%"),
+                rx.input(value=UserAdminState.reset_link, read_only=True, aria_label=t("Reset link"), width="100%"),
                 rx.hstack(
                     rx.button(
-                        rx.icon("copy", size=16, aria_hidden="true"), "Copy link", variant="soft",
-                        on_click=[rx.set_clipboard(UserAdminState.reset_link), rx.toast.success("Link copied.")],
+                        rx.icon("copy", size=16, aria_hidden="true"), t("Copy link"), variant="soft",
+                        on_click=[rx.set_clipboard(UserAdminState.reset_link), rx.toast.success(t("Link copied."))],
                     ),
-                    rx.dialog.close(rx.button("Done")),
+                    rx.dialog.close(rx.button(t("Done"))),
                     justify="end",
                     spacing="3",
                     width="100%",

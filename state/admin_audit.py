@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from oneclass.i18n import N_, _
 from oneclass.offload import offload
 from oneclass.services import audit
 from oneclass.services.audit import AuditFilter
@@ -13,19 +14,27 @@ from oneclass.services.auth import CurrentUser
 from state.auth import AuthState
 from state.listing import ExportTable, PagedList
 
-# The action filter: a prefix of `audit_events.action`, with what the admin reads.
+# The action filter: a prefix of `audit_events.action`, with what the admin reads (in English,
+# message ids: the select shows them translated).
 ACTION_CHOICES: dict[str, str] = {
-    "all": "All actions",
-    "sign_in": "Sign-ins",
-    "signed_out": "Sign-outs",
-    "account": "Lockouts",
-    "password": "Passwords",
-    "totp": "Two-step sign-in",
-    "user": "Users",
-    "school": "School settings",
-    "refresh_token": "Reused sign-in tokens",
+    "all": N_("All actions"),
+    "sign_in": N_("Sign-ins"),
+    "signed_out": N_("Sign-outs"),
+    "account": N_("Lockouts"),
+    "password": N_("Passwords"),
+    "totp": N_("Two-step sign-in"),
+    "user": N_("Users"),
+    "school": N_("School settings"),
+    "refresh_token": N_("Reused sign-in tokens"),
 }
-EXPORT_COLUMNS = {"when": "When", "actor": "Who", "action": "Action", "target": "Target", "ip": "IP address"}
+EXPORT_COLUMNS = {
+    "when": N_("When"),
+    "actor": N_("Who"),
+    "action": N_("Action"),
+    "action_label": N_("What happened"),
+    "target": N_("Target"),
+    "ip": N_("IP address"),
+}
 
 
 def _day(value: str) -> datetime | None:
@@ -71,7 +80,9 @@ class AuditLogState(PagedList, AuthState):
         user = await self._actor("audit.read")
         if user is None:
             return None
-        return "audit-log", EXPORT_COLUMNS, await self._every_row_of(audit.list_events, actor=user, filters=self._filters())
+        events = await self._every_row_of(audit.list_events, actor=user, filters=self._filters())
+        columns = {key: _(heading) for key, heading in EXPORT_COLUMNS.items()}
+        return "audit-log", columns, audit.with_translated_labels(events)
 
     @rx.event
     async def set_action_filter(self, value: str) -> Any:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import reflex as rx
 
+from oneclass.i18n import N_, _, format_message
 from oneclass.offload import offload
 from oneclass.services import auth, users
 from oneclass.services.auth import AuthError, CurrentUser
@@ -15,7 +16,8 @@ from state.auth import AuthState
 from state.dialogs import ConfirmDialog, EditorDialog
 from state.listing import ExportTable, SearchedList
 
-EXPORT_COLUMNS = {"full_name": "Name", "email": "Email", "role_label": "Role", "status": "Status", "created": "Added"}
+EXPORT_COLUMNS = {"full_name": N_("Name"), "email": N_("Email"), "role_label": N_("Role"), "status": N_("Status"), "created": N_("Added")}
+FIX_FIELDS = N_("Please correct the fields marked below.")
 
 
 # --- the Users page ----------------------------------------------------------------------------
@@ -67,11 +69,14 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
         self.rows = found.rows
 
     async def _export_table(self) -> ExportTable | None:
-        """Names, emails, roles and status: `user_row` holds no credential."""
+        """Names, emails, roles and status: `user_row` holds no credential. The headings, roles
+        and statuses in the reader's language (the rows keep them in English: they are cached)."""
         user = await self._actor("users.read")
         if user is None:
             return None
-        return "users", EXPORT_COLUMNS, await self._every_row_of(users.list_users, actor=user, **self._filters())
+        rows = await self._every_row_of(users.list_users, actor=user, **self._filters())
+        columns = {key: _(heading) for key, heading in EXPORT_COLUMNS.items()}
+        return "users", columns, [{**row, "role_label": _(row["role_label"]), "status": _(row["status"])} for row in rows]
 
     @rx.event
     async def load_users(self) -> Any:
@@ -143,15 +148,16 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
             return None
         self.editor_open = False
         await self._fetch(user)
-        verb = "Saved changes to" if self.editing_id else "Added"
-        return rx.toast.success(f"{verb} {saved.full_name}.")
+        if self.editing_id:
+            return rx.toast.success(format_message("Saved changes to {name}.", name=saved.full_name))
+        return rx.toast.success(format_message("Added {name}.", name=saved.full_name))
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         self.email_error = errors.get("email", "")
         self.full_name_error = errors.get("full_name", "")
         self.role_error = errors.get("role", "")
         self.password_error = errors.get("password", "")
-        self.form_error = errors.get("form", "") or "Please correct the fields marked below."
+        self.form_error = errors.get("form", "") or _(FIX_FIELDS)
 
     # --- deactivate / reactivate ------------------------------------------------------------
 
@@ -176,8 +182,9 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
         except NotFound as missing:
             return rx.toast.error(missing.message)
         await self._fetch(user)
-        verb = "reactivated" if changed.is_active else "deactivated and signed out everywhere"
-        return rx.toast.success(f"{changed.full_name} is {verb}.")
+        if changed.is_active:
+            return rx.toast.success(format_message("{name} is reactivated.", name=changed.full_name))
+        return rx.toast.success(format_message("{name} is deactivated and signed out everywhere.", name=changed.full_name))
 
     # --- password reset link ----------------------------------------------------------------
 
@@ -189,7 +196,7 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
         try:
             self.reset_link = await offload(auth.issue_password_reset, admin=user, user_id=UUID(user_id), ip=self._client_ip())
         except (AuthError, ValueError):
-            return rx.toast.error(users.NOT_FOUND)
+            return rx.toast.error(_(users.NOT_FOUND))
         self.reset_name = name
         self.reset_open = True
         return None
@@ -204,7 +211,9 @@ class UserAdminState(SearchedList, EditorDialog, ConfirmDialog, AuthState):
             name = await offload(auth.reset_two_step, actor=user, user_id=user_id, ip=self._client_ip())
         except NotFound as missing:
             return rx.toast.error(missing.message)
-        return rx.toast.success(f"Two-step sign-in is off for {name}; they are signed out everywhere and can set it up again.")
+        return rx.toast.success(
+            format_message("Two-step sign-in is off for {name}; they are signed out everywhere and can set it up again.", name=name)
+        )
 
     @rx.event
     def set_reset_open(self, is_open: bool) -> None:

@@ -8,9 +8,11 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from models import SchoolStatus
+from oneclass import i18n
 from oneclass.current_user import CurrentUser
+from oneclass.i18n import N_, _, format_message
 from oneclass.offload import offload
-from oneclass.services import schools
+from oneclass.services import audit, schools
 from oneclass.services.audit import AuditFilter
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import AUDIT_PERMISSION, SCHOOLS_PERMISSION, SchoolCreationIncomplete
@@ -19,22 +21,25 @@ from state.auth import AuthState
 from state.listing import ExportTable, PagedList, SearchedList
 
 ALL_STATUSES = "all"  # a select cannot offer an empty value
-FIX_FIELDS = "Please correct the fields marked below."
+FIX_FIELDS = N_("Please correct the fields marked below.")
+# The exports' headings, in English (message ids): a file is written in the reader's language.
 SCHOOL_COLUMNS = {
-    "name": "School",
-    "subdomain": "Subdomain",
-    "level": "Level",
-    "currency": "Currency",
-    "status": "Status",
-    "created": "Created",
+    "name": N_("School"),
+    "subdomain": N_("Subdomain"),
+    "level": N_("Level"),
+    "currency": N_("Currency"),
+    "status": N_("Status"),
+    "language": N_("Language"),
+    "created": N_("Created"),
 }
 EVENT_COLUMNS = {
-    "when": "When",
-    "school": "School",
-    "actor": "Who",
-    "action": "Action",
-    "target": "Target",
-    "ip": "IP address",
+    "when": N_("When"),
+    "school": N_("School"),
+    "actor": N_("Who"),
+    "action": N_("Action"),
+    "action_label": N_("What happened"),
+    "target": N_("Target"),
+    "ip": N_("IP address"),
 }
 
 
@@ -71,7 +76,8 @@ class PlatformSchoolsState(SearchedList, AuthState):
         user = await self._actor(SCHOOLS_PERMISSION)
         if user is None:
             return None
-        return "schools", SCHOOL_COLUMNS, await offload(schools.export_schools, actor=user, **self._filters())
+        columns = {key: _(heading) for key, heading in SCHOOL_COLUMNS.items()}
+        return "schools", columns, await offload(schools.export_schools, actor=user, **self._filters())
 
     @rx.event
     async def load_schools(self) -> Any:
@@ -112,10 +118,11 @@ class PlatformSchoolsState(SearchedList, AuthState):
                 admin_email=form.get("admin_email", ""),
                 admin_name=form.get("admin_name", ""),
                 admin_password=form.get("admin_password", ""),
+                language=form.get("language", i18n.DEFAULT_LANGUAGE),
                 ip=self._client_ip(),
             )
         except ValidationFailed as refusal:
-            self.create_errors = {"form": FIX_FIELDS, **refusal.errors}
+            self.create_errors = {"form": _(FIX_FIELDS), **refusal.errors}
             return None
         except SchoolCreationIncomplete as failure:
             self.create_errors = {"form": failure.message}
@@ -123,7 +130,8 @@ class PlatformSchoolsState(SearchedList, AuthState):
             return None
         self.create_open = False
         await self._fetch(user)
-        return rx.toast.success(f"{school['name']} is ready at {school['subdomain']}{self.address_suffix}.")
+        address = f"{school['subdomain']}{self.address_suffix}"
+        return rx.toast.success(format_message("{name} is ready at {address}.", name=school["name"], address=address))
 
     # --- suspending and reactivating ----------------------------------------------------------
 
@@ -158,8 +166,9 @@ class PlatformSchoolsState(SearchedList, AuthState):
         except NotFound as missing:
             return rx.toast.error(missing.message)
         await self._fetch(user)
-        done = "suspended" if status is SchoolStatus.suspended else "reactivated"
-        return rx.toast.success(f"{school['name']} is {done}.")
+        if status is SchoolStatus.suspended:
+            return rx.toast.success(format_message("{name} is suspended.", name=school["name"]))
+        return rx.toast.success(format_message("{name} is reactivated.", name=school["name"]))
 
 
 class PlatformAuditState(PagedList, AuthState):
@@ -194,7 +203,9 @@ class PlatformAuditState(PagedList, AuthState):
         user = await self._actor(AUDIT_PERMISSION)
         if user is None:
             return None
-        return "platform-audit", EVENT_COLUMNS, await offload(schools.export_platform_events, actor=user, filters=self._audit_filter())
+        events = await offload(schools.export_platform_events, actor=user, filters=self._audit_filter())
+        columns = {key: _(heading) for key, heading in EVENT_COLUMNS.items()}
+        return "platform-audit", columns, audit.with_translated_labels(events)
 
     @rx.event
     async def load_events(self) -> Any:
@@ -207,10 +218,10 @@ class PlatformAuditState(PagedList, AuthState):
             first = date.fromisoformat(date_from) if date_from else None
             last = date.fromisoformat(date_to) if date_to else None
         except ValueError:
-            self.filter_error = "Enter dates as YYYY-MM-DD."
+            self.filter_error = _("Enter dates as YYYY-MM-DD.")
             return None
         if first and last and first > last:
-            self.filter_error = "The 'From' date must not be after the 'To' date."
+            self.filter_error = _("The 'From' date must not be after the 'To' date.")
             return None
         return await self._refilter(
             filter_error="",

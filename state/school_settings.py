@@ -5,14 +5,17 @@ from typing import Any
 
 import reflex as rx
 
-from oneclass import routes
+from oneclass import i18n, routes
+from oneclass.i18n import _, format_message
 from oneclass.offload import offload
 from oneclass.services import school_settings
+from oneclass.services.errors import ValidationFailed
 from state.auth import NO_ACCESS, AuthState
 
 
 class SchoolSettingsState(AuthState):
     require_admin_mfa: bool = False
+    language: str = i18n.DEFAULT_LANGUAGE  # the school's default: what its people see unless they chose
 
     @rx.event
     async def load_settings(self) -> Any:
@@ -20,6 +23,7 @@ class SchoolSettingsState(AuthState):
         if user is None:
             return self._refused(NO_ACCESS)
         self.require_admin_mfa = await offload(school_settings.admin_mfa_required, actor=user)
+        self.language = await offload(school_settings.school_language, actor=user)
         return None
 
     @rx.event
@@ -30,11 +34,28 @@ class SchoolSettingsState(AuthState):
         await offload(school_settings.set_require_admin_mfa, actor=user, enabled=enabled, ip=self._client_ip())
         self.require_admin_mfa = enabled
         if not enabled:
-            return rx.toast.success("Administrators may now sign in with a password alone.")
+            return rx.toast.success(_("Administrators may now sign in with a password alone."))
         # The rule applies to the admin who set it, too: their tokens are read again now.
         if await self._signed_in() and self.must_enrol_totp:
             return [
-                rx.toast.warning("Two-step sign-in is now required. Set it up for your own account first."),
+                rx.toast.warning(_("Two-step sign-in is now required. Set it up for your own account first.")),
                 rx.redirect(routes.ACCOUNT_SECURITY),
             ]
-        return rx.toast.success("Administrators must now use two-step sign-in.")
+        return rx.toast.success(_("Administrators must now use two-step sign-in."))
+
+    @rx.event
+    async def set_school_language(self, language: str) -> Any:
+        """The school's default language; this page follows it too, unless the admin chose one."""
+        user = await self._actor("school.update")
+        if user is None:
+            return self._refused()
+        try:
+            language = await offload(school_settings.set_school_language, actor=user, language=language, ip=self._client_ip())
+        except ValidationFailed as refusal:
+            return rx.toast.error(" ".join(refusal.errors.values()))
+        self.language = language
+        self._set_if_changed(school_language=language)
+        i18n.use_language(self.lang)
+        return rx.toast.success(
+            format_message("The school's language is now {language}.", language=i18n.LANGUAGES[language])
+        )

@@ -207,10 +207,10 @@ def test_platform_schools_on_the_root_domain_only(client: TestClient, schools) -
     subdomain = f"api-{uuid.uuid4().hex[:6]}"
     created = client.post("/api/v1/schools", headers=root, json={
         "name": "Api High", "subdomain": subdomain, "level": "secondary", "currency": "ZiG",
-        "admin_email": f"admin@{subdomain}.test", "admin_name": "Api Admin", "admin_password": "kwedu-chikoro-2026",
+        "admin_email": f"admin@{subdomain}.test", "admin_name": "Api Admin", "admin_password": "kwedu-chikoro-2026", "language": "sn",
     })
     assert created.status_code == 201, created.text
-    assert created.json()["data"]["status"] == "active"
+    assert (created.json()["data"]["status"], created.json()["data"]["language"]) == ("active", "sn")
     new_login = client.post("/api/v1/auth/login", headers={"Host": f"{subdomain}.localhost"}, json={"email": f"admin@{subdomain}.test", "password": "kwedu-chikoro-2026"})
     assert new_login.status_code == 200
 

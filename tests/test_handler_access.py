@@ -206,6 +206,7 @@ ADMITS: dict[str, frozenset[str]] = {
     # school settings
     "SchoolSettingsState.load_settings": ADMIN,
     "SchoolSettingsState.set_require_admin_mfa": ADMIN,
+    "SchoolSettingsState.set_school_language": ADMIN,
     "SchoolSettingsState.setvar": EVERYONE,
     # staff
     "StaffState.export_csv": ADMIN,
@@ -428,6 +429,7 @@ ARGS: dict[str, list[Variant]] = {
     ],
     "PlatformSchoolsState.filter_status": [Variant(payload={"status": "active"})],
     "SchoolSettingsState.set_require_admin_mfa": [Variant(payload={"enabled": False}, refused_payload={"enabled": True})],
+    "SchoolSettingsState.set_school_language": [Variant(payload={"language": "en"}, refused_payload={"language": "sn"})],
     "StaffState.open_edit": [
         Variant(payload={"user_id": "{a_teacher1}"}, before=(Send("StaffState.set_search", {"value": "{a_teacher1_email}"}),)),
         Variant("other school's user", hostile=True, payload={"user_id": "{b_teacher}"}, before=(Send("StaffState.load_staff"),)),

@@ -154,6 +154,26 @@ def test_new_school_resolves_at_once_and_its_admin_signs_in_there(super_admin: C
         assert users.count_users(session) == 1
 
 
+def test_a_new_school_speaks_english_unless_the_platform_chooses_its_language(
+    super_admin: CurrentUser, created: list[uuid.UUID]
+) -> None:
+    plain = new_school(super_admin, created, subdomain=new_subdomain("plain"))
+    shona = new_school(super_admin, created, subdomain=new_subdomain("shona"), language="sn")
+    assert (school_route(plain.subdomain).language, school_route(shona.subdomain).language) == ("en", "sn")
+    assert schools_service.get_school(actor=super_admin, school_id=shona.id)["language"] == "sn"
+
+
+def test_an_unknown_language_is_refused_in_words_that_name_the_choices(super_admin: CurrentUser) -> None:
+    with pytest.raises(ValidationFailed) as refusal:
+        create_school_with_admin(
+            actor=super_admin, name="Babel School", subdomain=new_subdomain("babel"), level="primary", currency="USD",
+            admin_email="head@babel.test", admin_name="Head", admin_password=ADMIN_PASSWORD, ip="203.0.113.7", language="fr",
+        )
+    assert refusal.value.errors == {
+        "language": "Choose the school's language: English (en), chiShona (sn), isiNdebele (nd)."
+    }
+
+
 def test_subdomain_and_admin_email_are_stored_lowercase(super_admin: CurrentUser, created: list[uuid.UUID]) -> None:
     subdomain = new_subdomain("gweru")
     school = new_school(super_admin, created, subdomain=f" {subdomain.upper()} ", admin_email=f"HEAD@{subdomain}.TEST")
@@ -251,6 +271,7 @@ def test_a_subdomain_taken_between_the_check_and_the_write_is_refused_by_name(
         ("name", "x" * 201),
         ("level", "university"),
         ("currency", "ZAR"),
+        ("language", "fr"),
     ],
 )
 def test_bad_fields_are_refused_by_name_and_nothing_is_written(super_admin: CurrentUser, field: str, value: str) -> None:
@@ -400,7 +421,7 @@ def test_list_searches_name_and_subdomain_filters_status_and_pages(
     assert [row["subdomain"] for row in by_subdomain.rows] == [f"quiet-{marker}"]
     assert [(row["name"], row["status"]) for row in suspended.rows] == [("Unlisted Name", "suspended")]
     assert literal.rows == []  # `%` is searched for literally, not as a wildcard
-    assert set(everything.rows[0]) == {"id", "name", "subdomain", "level", "currency", "status", "created"}
+    assert set(everything.rows[0]) == {"id", "name", "subdomain", "level", "currency", "status", "language", "created"}
 
 
 # --- the platform role's reach --------------------------------------------------------------

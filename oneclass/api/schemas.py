@@ -162,6 +162,7 @@ class SchoolOut(BaseModel):
     level: str
     currency: str
     status: str
+    language: str
 
 
 class SchoolIn(BaseModel):
@@ -172,6 +173,7 @@ class SchoolIn(BaseModel):
     admin_email: str = Field(pattern=NO_NUL, max_length=254)
     admin_name: str = Field(pattern=NO_NUL, max_length=200)
     admin_password: str = Field(pattern=NO_NUL, max_length=128)
+    language: Literal["en", "sn", "nd"] = "en"  # the school's default interface language
 
 
 class CurrentSchoolOut(BaseModel):

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, PlatformAuditEvent
 from oneclass.db import InSchool, unit_of_work
+from oneclass.i18n import N_, _
 from oneclass.permissions import HasRole, require
 from oneclass.services.paging import Page, like_pattern
 
@@ -36,6 +37,39 @@ SCHOOL_CREATED = "school.created"
 SCHOOL_SUSPENDED = "school.suspended"
 SCHOOL_REACTIVATED = "school.reactivated"
 SCHOOL_SETTINGS_CHANGED = "school.settings_changed"
+
+# What each action means, in English (message ids): the pages show it with t() beside the
+# stored action, which stays as recorded. An action without a label shows as recorded only.
+ACTION_LABELS: dict[str, str] = {
+    SIGN_IN_SUCCEEDED: N_("Signed in"),
+    SIGN_IN_FAILED: N_("Sign-in failed"),
+    ACCOUNT_LOCKED: N_("Account locked"),
+    SIGNED_OUT: N_("Signed out"),
+    TOKEN_REUSE: N_("Reused sign-in token refused"),
+    PASSWORD_CHANGED: N_("Password changed"),
+    PASSWORD_RESET_ISSUED: N_("Password reset link issued"),
+    PASSWORD_RESET: N_("Password reset"),
+    TOTP_ENABLED: N_("Two-step sign-in turned on"),
+    TOTP_DISABLED: N_("Two-step sign-in turned off"),
+    TOTP_RESET: N_("Two-step sign-in reset by an administrator"),
+    ROLE_CHANGED: N_("Role changed"),
+    USER_CREATED: N_("User added"),
+    USER_UPDATED: N_("User changed"),
+    USER_DEACTIVATED: N_("User deactivated"),
+    USER_REACTIVATED: N_("User reactivated"),
+    SCHOOL_CREATED: N_("School created"),
+    SCHOOL_SUSPENDED: N_("School suspended"),
+    SCHOOL_REACTIVATED: N_("School reactivated"),
+    SCHOOL_SETTINGS_CHANGED: N_("School settings changed"),
+    "student.created": N_("Student added"),
+    "student.updated": N_("Student changed"),
+    "student.status_changed": N_("Student status changed"),
+    "staff.updated": N_("Staff member changed"),
+    "students.imported": N_("Students imported"),
+    "staff.imported": N_("Staff imported"),
+    "users.imported": N_("Users imported"),
+}
+PLATFORM = N_("Platform")  # the "school" of the platform's own events
 
 
 @dataclass(frozen=True)
@@ -113,9 +147,16 @@ def _as_row(event: AuditEvent | PlatformAuditEvent, school: str) -> dict[str, An
         "school": school,
         "actor": event.actor_email or "",
         "action": event.action,
+        "action_label": ACTION_LABELS.get(event.action, ""),
         "target": event.target or "",
         "ip": event.ip or "",
     }
+
+
+def with_translated_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events for an export, each action's meaning in the reader's language (the rows a page
+    gets keep the English message id, which the browser translates)."""
+    return [{**row, "action_label": _(row["action_label"]) if row["action_label"] else ""} for row in rows]
 
 
 class Reader(HasRole, InSchool, Protocol):
@@ -155,7 +196,7 @@ def list_all_events(
     ).all()
     rows = [(e.created_at, _as_row(e, school_names.get(e.school_id, ""))) for e in school_events]
     rows += [
-        (e.created_at, _as_row(e, school_names.get(e.subject_school_id, "Platform") if e.subject_school_id else "Platform"))
+        (e.created_at, _as_row(e, school_names.get(e.subject_school_id, _(PLATFORM)) if e.subject_school_id else _(PLATFORM)))
         for e in platform_events
     ]
     rows.sort(key=lambda pair: pair[0], reverse=True)

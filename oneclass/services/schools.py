@@ -18,9 +18,10 @@ from uuid import UUID
 from sqlmodel import Session, col, func, or_, select
 
 from models import Role, School, SchoolLevel, SchoolStatus
-from oneclass import validation
+from oneclass import i18n, validation
 from oneclass.current_user import CurrentUser
 from oneclass.db import platform_unit_of_work, unit_of_work
+from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import require
 from oneclass.security import password_problem
 from oneclass.services import audit, paging, users
@@ -36,8 +37,9 @@ CURRENCIES = ("USD", "ZiG")
 # One DNS label, as the `schools.subdomain` CHECK constraint has it.
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 SUBDOMAIN_UNIQUE = "schools_subdomain_key"  # the UNIQUE constraint of `schools.subdomain`
-SUBDOMAIN_TAKEN = "Another school already uses this subdomain."
-NO_SUCH_SCHOOL = "No such school."
+# Refusals, in English (message ids): translated with _() where they are raised.
+SUBDOMAIN_TAKEN = N_("Another school already uses this subdomain.")
+NO_SUCH_SCHOOL = N_("No such school.")
 PER_PAGE_MAX = 100
 # Each page of `audit.list_all_events` reads every earlier one again: an export takes big pages.
 EVENTS_EXPORT_BATCH = 1000
@@ -52,6 +54,7 @@ class SchoolRow(TypedDict):
     level: str
     currency: str
     status: str
+    language: str  # the interface's default for the school's people: en, sn or nd
     created: str  # YYYY-MM-DD
 
 
@@ -63,6 +66,7 @@ def _as_row(school: School) -> SchoolRow:
         "level": school.level,
         "currency": school.currency,
         "status": school.status,
+        "language": school.language,
         "created": school.created_at.strftime("%Y-%m-%d"),
     }
 
@@ -84,6 +88,7 @@ def create_school(
     currency: str = "USD",
     domain: str | None = None,
     status: SchoolStatus = SchoolStatus.active,
+    language: str = i18n.DEFAULT_LANGUAGE,
 ) -> School:
     """Create a school. `session` must be one allowed to write `schools` (owner or platform)."""
     school = School(
@@ -93,6 +98,7 @@ def create_school(
         currency=currency,
         domain=domain,
         status=status,
+        language=language,
     )
     session.add(school)
     session.flush()
@@ -130,20 +136,20 @@ def _status(status: str) -> SchoolStatus:
     try:
         return SchoolStatus(status)
     except ValueError as error:
-        raise ValidationFailed({"status": "Choose active or suspended."}) from error
+        raise ValidationFailed({"status": _("Choose active or suspended.")}) from error
 
 
 def _school_uuid(school_id: UUID | str) -> UUID:
     try:
         return school_id if isinstance(school_id, UUID) else UUID(school_id)
     except ValueError as error:
-        raise NotFound(NO_SUCH_SCHOOL) from error
+        raise NotFound(_(NO_SUCH_SCHOOL)) from error
 
 
 def _school(session: Session, school_id: UUID | str) -> School:
     school = session.get(School, _school_uuid(school_id))
     if school is None:
-        raise NotFound(NO_SUCH_SCHOOL)
+        raise NotFound(_(NO_SUCH_SCHOOL))
     return school
 
 
@@ -179,14 +185,23 @@ def get_school(*, actor: CurrentUser, school_id: UUID | str) -> SchoolRow:
 
 def _subdomain_problem(session: Session, subdomain: str) -> str | None:
     if not subdomain:
-        return "Enter a subdomain."
+        return _("Enter a subdomain.")
     if not _SUBDOMAIN.fullmatch(subdomain):
-        return "Use 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen."
+        return _("Use 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.")
     if subdomain in RESERVED_SUBDOMAINS:
-        return "This subdomain is reserved for the platform; choose another."
+        return _("This subdomain is reserved for the platform; choose another.")
     if session.exec(select(School.id).where(School.subdomain == subdomain)).first() is not None:
-        return SUBDOMAIN_TAKEN
+        return _(SUBDOMAIN_TAKEN)
     return None
+
+
+def language_problem(language: str) -> str | None:
+    """Why `language` cannot be a school's default (None: it can): one of the interface's
+    languages, by its code."""
+    if language in i18n.LANGUAGES:
+        return None
+    choices = ", ".join(f"{name} ({code})" for code, name in i18n.LANGUAGES.items())
+    return format_message("Choose the school's language: {languages}.", languages=choices)
 
 
 def _invalid(check: Callable[[], object]) -> str | None:
@@ -210,16 +225,27 @@ class NewSchool:
     admin_email: str
     admin_name: str
     admin_password: str
+    language: str = i18n.DEFAULT_LANGUAGE
 
     @classmethod
     def from_form(
-        cls, *, name: str, subdomain: str, level: str, currency: str, admin_email: str, admin_name: str, admin_password: str
+        cls,
+        *,
+        name: str,
+        subdomain: str,
+        level: str,
+        currency: str,
+        admin_email: str,
+        admin_name: str,
+        admin_password: str,
+        language: str = i18n.DEFAULT_LANGUAGE,
     ) -> "NewSchool":
         return cls(
             name=" ".join(name.split()),
             subdomain=subdomain.strip().lower(),
             level=level,
             currency=currency,
+            language=language.strip().lower(),
             admin_email=admin_email.strip().lower(),
             admin_name=" ".join(admin_name.split()),
             admin_password=admin_password,
@@ -231,11 +257,12 @@ def new_school_problems(session: Session, new: NewSchool) -> dict[str, str]:
     form can show them all at once. `session` is a platform session, which sees every school's
     subdomain."""
     problems = {
-        "name": _invalid(lambda: validation.required_text(new.name, label="The school's name")),
+        "name": _invalid(lambda: validation.required_text(new.name, label=N_("The school's name"))),
         "subdomain": _subdomain_problem(session, new.subdomain),
-        "level": None if new.level in [known.value for known in SchoolLevel] else "Choose the school's level.",
-        "currency": None if new.currency in CURRENCIES else "Choose USD or ZiG.",
-        "admin_name": _invalid(lambda: validation.required_text(new.admin_name, label="The administrator's full name")),
+        "level": None if new.level in [known.value for known in SchoolLevel] else _("Choose the school's level."),
+        "currency": None if new.currency in CURRENCIES else _("Choose USD or ZiG."),
+        "language": language_problem(new.language),
+        "admin_name": _invalid(lambda: validation.required_text(new.admin_name, label=N_("The administrator's full name"))),
         "admin_email": _invalid(lambda: validation.email(new.admin_email)),
         "admin_password": password_problem(new.admin_password, email=new.admin_email),
     }
@@ -248,8 +275,11 @@ class SchoolCreationIncomplete(Exception):
 
     def __init__(self, subdomain: str) -> None:
         super().__init__(
-            f"The school '{subdomain}' was saved but its administrator could not be created, so it "
-            "has been left suspended. Nothing else was changed; please report this."
+            format_message(
+                "The school '{subdomain}' was saved but its administrator could not be created, so it "
+                "has been left suspended. Nothing else was changed; please report this.",
+                subdomain=subdomain,
+            )
         )
         self.message = str(self)
 
@@ -274,6 +304,7 @@ def _insert_pending_school(session: Session, new: NewSchool) -> School:
         level=SchoolLevel(new.level),
         currency=new.currency,
         status=SchoolStatus.suspended,
+        language=new.language,
     )
 
 
@@ -330,6 +361,7 @@ def create_school_with_admin(
     admin_name: str,
     admin_password: str,
     ip: str,
+    language: str = i18n.DEFAULT_LANGUAGE,
 ) -> SchoolRow:
     """A new school and its first school admin, who can sign in at the new subdomain at once.
 
@@ -350,7 +382,7 @@ def create_school_with_admin(
     require(actor, SCHOOLS_PERMISSION)
     new = NewSchool.from_form(
         name=name, subdomain=subdomain, level=level, currency=currency,
-        admin_email=admin_email, admin_name=admin_name, admin_password=admin_password,
+        admin_email=admin_email, admin_name=admin_name, admin_password=admin_password, language=language,
     )
     by = actor.actor(ip)
     try:
@@ -360,7 +392,7 @@ def create_school_with_admin(
         if clash.constraint != SUBDOMAIN_UNIQUE:
             raise
         # Another super admin took the subdomain between our check and our write.
-        raise ValidationFailed({"subdomain": SUBDOMAIN_TAKEN}) from clash
+        raise ValidationFailed({"subdomain": _(SUBDOMAIN_TAKEN)}) from clash
     try:
         with unit_of_work(_InSchool(pending.id)) as session:
             _add_first_admin(session, pending.id, new, by)

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, func, or_, select
 from models import PlatformUser, RefreshToken, Role, User, UserPublic
 from oneclass import cache, validation
 from oneclass.db import unit_of_work
+from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import require
 from oneclass.security import hash_password, password_problem
 from oneclass.services import audit
@@ -31,15 +32,25 @@ from oneclass.services.paging import Page, like_pattern
 
 # The roles a school administrator may give: never super_admin, which belongs to the platform.
 SCHOOL_ROLES: tuple[Role, ...] = (Role.school_admin, Role.teacher, Role.student, Role.parent, Role.staff)
-ROLE_LABELS: dict[str, str] = {role.value: role.value.replace("_", " ").capitalize() for role in SCHOOL_ROLES}
+# Each role's name in English, a message id: pages show it with t(), messages with _().
+ROLE_LABELS: dict[str, str] = {
+    Role.school_admin.value: N_("School admin"),
+    Role.teacher.value: N_("Teacher"),
+    Role.student.value: N_("Student"),
+    Role.parent.value: N_("Parent"),
+    Role.staff.value: N_("Staff"),
+}
 FULL_NAME_MAX = 200
 EMAIL_MAX = 254
 STATUSES = ("active", "inactive")
 PER_PAGE_MAX = 100
-NOT_FOUND = "No such user in this school."
-EMAIL_TAKEN = "Another user of this school already has this email address."
-LAST_ADMIN = "This is the school's last active administrator. Make another user an administrator first."
-NOT_YOURSELF = "You cannot deactivate your own account. Ask another administrator to do it."
+# Refusals, in English (message ids): translated with _() where they are raised.
+NOT_FOUND = N_("No such user in this school.")
+EMAIL_TAKEN = N_("Another user of this school already has this email address.")
+LAST_ADMIN = N_("This is the school's last active administrator. Make another user an administrator first.")
+NOT_YOURSELF = N_("You cannot deactivate your own account. Ask another administrator to do it.")
+# A user's status in the list, in English (message ids, like ROLE_LABELS).
+ACTIVE, DEACTIVATED = N_("Active"), N_("Deactivated")
 # Every table a user list reads: a committed write to it shows at once.
 USER_TABLES = ("users",)
 
@@ -87,7 +98,8 @@ def create_platform_user(
 
 
 def user_row(user: User) -> dict[str, Any]:
-    """What the admin's table shows of a user: plain values, never a credential."""
+    """What the admin's table shows of a user: plain values, never a credential. The role and
+    status are English message ids (the rows are cached for every reader): shown with t()."""
     return {
         "id": str(user.id),
         "email": user.email,
@@ -95,7 +107,7 @@ def user_row(user: User) -> dict[str, Any]:
         "role": user.role,
         "role_label": ROLE_LABELS.get(user.role, user.role),
         "active": user.is_active,
-        "status": "Active" if user.is_active else "Deactivated",
+        "status": ACTIVE if user.is_active else DEACTIVATED,
         "created": user.created_at.strftime("%Y-%m-%d"),
     }
 
@@ -173,15 +185,15 @@ def field_problems(*, email: str, full_name: str, role: str, password: str | Non
     `role` must be one a school may give (super_admin is not)."""
     problems: dict[str, str] = {}
     if not email:
-        problems["email"] = "Enter an email address."
+        problems["email"] = _("Enter an email address.")
     elif len(email) > EMAIL_MAX or not validation.EMAIL.match(email):
-        problems["email"] = "Enter a valid email address, like name@school.ac.zw."
+        problems["email"] = _("Enter a valid email address, like name@school.ac.zw.")
     if not full_name:
-        problems["full_name"] = "Enter the person's full name."
+        problems["full_name"] = _("Enter the person's full name.")
     elif len(full_name) > FULL_NAME_MAX:
-        problems["full_name"] = f"Use at most {FULL_NAME_MAX} characters."
+        problems["full_name"] = format_message("Use at most {count} characters.", count=FULL_NAME_MAX)
     if role not in ROLE_LABELS:
-        problems["role"] = "Choose one of: " + ", ".join(ROLE_LABELS.values()) + "."
+        problems["role"] = format_message("Choose one of: {roles}.", roles=", ".join(_(label) for label in ROLE_LABELS.values()))
     if password:
         problem = password_problem(password, email=email)
         if problem:
@@ -202,7 +214,7 @@ def _validated(
     email, full_name, role = email.strip().lower(), full_name.strip(), normalise_role(role)
     problems = field_problems(email=email, full_name=full_name, role=role, password=password)
     if "email" not in problems and _email_taken(session, email, except_id=except_id):
-        problems["email"] = EMAIL_TAKEN
+        problems["email"] = _(EMAIL_TAKEN)
     if problems:
         raise ValidationFailed(problems)
     return email, full_name, Role(role)
@@ -215,7 +227,7 @@ def _unique_email() -> Iterator[None]:
     try:
         yield
     except IntegrityError as error:
-        raise ValidationFailed({"email": EMAIL_TAKEN}) from error
+        raise ValidationFailed({"email": _(EMAIL_TAKEN)}) from error
 
 
 # --- one user at a time ---------------------------------------------------------------------
@@ -223,7 +235,7 @@ def _unique_email() -> Iterator[None]:
 
 def _school_of(actor: CurrentUser) -> UUID:
     if actor.school_id is None:
-        raise NotFound(NOT_FOUND)  # a platform account has no school's users to manage here
+        raise NotFound(_(NOT_FOUND))  # a platform account has no school's users to manage here
     return actor.school_id
 
 
@@ -233,7 +245,7 @@ def _get_user(session: Session, user_id: UUID | str) -> User:
     except ValueError:
         user = None
     if user is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(_(NOT_FOUND))
     return user
 
 
@@ -278,7 +290,7 @@ def update_user(
         user = _get_user(session, user_id)
         email, full_name, new_role = _validated(session, email=email, full_name=full_name, role=role, except_id=user.id)
         if new_role is not Role.school_admin and _is_last_active_admin(session, user):
-            raise ValidationFailed({"role": LAST_ADMIN})
+            raise ValidationFailed({"role": _(LAST_ADMIN)})
         old_role = user.role
         values = {"email": (user.email, email), "full_name": (user.full_name, full_name), "role": (old_role, new_role.value)}
         changed = [name for name, (old, new) in values.items() if old != new]
@@ -306,9 +318,9 @@ def set_user_active(*, actor: CurrentUser, user_id: UUID | str, active: bool, ip
         if user.is_active == active:
             return UserPublic.model_validate(user)
         if not active and user.id == actor.id:
-            raise ValidationFailed({"form": NOT_YOURSELF})
+            raise ValidationFailed({"form": _(NOT_YOURSELF)})
         if not active and _is_last_active_admin(session, user):
-            raise ValidationFailed({"form": LAST_ADMIN})
+            raise ValidationFailed({"form": _(LAST_ADMIN)})
         user.is_active = active
         if not active:
             session.execute(

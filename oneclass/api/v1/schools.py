@@ -17,7 +17,7 @@ Admin = Annotated[CurrentUser, Depends(platform_user_with(schools.SCHOOLS_PERMIS
 
 
 def _out(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in ("id", "name", "subdomain", "level", "currency", "status")}
+    return {key: row[key] for key in ("id", "name", "subdomain", "level", "currency", "status", "language")}
 
 
 @router.get("", response_model=Envelope[list[SchoolOut]], responses=errors(401, 403, 422), summary="List schools")
