@@ -123,3 +123,13 @@ def test_student_changes_password(running_app: RunningApp, page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, running_app, school, email, password="kumusha-kwedu-2026")
     expect(page).to_have_url(running_app.at(school, "/student"))
+
+
+def test_the_sign_in_card_has_its_own_labelled_language_picker(running_app: RunningApp, page: Page) -> None:
+    """Besides the top bar's: a reader who cannot read English finds the word beside it."""
+    page.goto(running_app.url(SCHOOL, "/login"))
+    card_picker = page.locator("#login-language")
+    expect(card_picker).to_contain_text("Language")
+    card_picker.get_by_role("combobox").click()
+    page.get_by_role("option", name="chiShona").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sn")
