@@ -3,6 +3,8 @@ above a list, its buttons, a row's small action, and an empty value shown as a d
 
 import reflex as rx
 
+from components.table import VISUALLY_HIDDEN
+
 
 def toolbar(*children: rx.Component) -> rx.Component:
     return rx.hstack(*children, wrap="wrap", spacing="3", align="center", width="100%")
@@ -12,9 +14,13 @@ def action_button(icon: str, label: str, on_click: rx.EventHandler | rx.event.Ev
     return rx.button(rx.icon(icon, size=16, aria_hidden="true"), label, on_click=on_click, **props)
 
 
-def row_button(label: str, aria_label: rx.Var, on_click: rx.event.EventSpec, **props: object) -> rx.Component:
-    """A small action in a table row, named with the row's subject for screen readers."""
-    return rx.button(label, size="1", variant="soft", aria_label=aria_label, on_click=on_click, **props)
+def row_button(label: str | rx.Var, subject: rx.Var, on_click: rx.event.EventSpec, **props: object) -> rx.Component:
+    """A small action in a table row, named "<label> <subject>" for screen readers (the row's
+    subject, a name, is read but not shown). The name begins with the words on the button, so
+    someone using speech input can say what they see (WCAG 2.5.3)."""
+    return rx.button(
+        label, rx.el.span(" ", subject, style=VISUALLY_HIDDEN), size="1", variant="soft", on_click=on_click, **props
+    )
 
 
 def muted(text: rx.Var) -> rx.Component:

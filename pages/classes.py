@@ -19,8 +19,8 @@ def class_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["enrolled"], " / ", row["capacity"]),
         rx.table.cell(
             rx.hstack(
-                row_button("Assign teacher", "Assign a teacher in " + name, ClassesState.open_assign(row["id"], name)),
-                row_button("Promote class", "Promote " + name, ClassesState.open_promotion(row["id"], name)),
+                row_button("Assign teacher", name, ClassesState.open_assign(row["id"], name)),
+                row_button("Promote class", name, ClassesState.open_promotion(row["id"], name)),
                 spacing="2",
             )
         ),

@@ -74,11 +74,16 @@ def my_children() -> rx.Component:
                     rx.foreach(MyChildrenState.children, lambda child: rx.tabs.trigger(child["name"], value=child["id"])),
                     aria_label="Your children",
                 ),
+                # The chosen child's record is the tab's panel: the tab names it (aria-controls).
+                rx.tabs.content(
+                    rx.cond(MyChildrenState.profile.length() > 0, student_record(MyChildrenState.profile, MyChildrenState.guardians)),
+                    value=MyChildrenState.selected_id,
+                    padding_top="var(--space-4)",
+                ),
                 value=MyChildrenState.selected_id,
                 on_change=MyChildrenState.show_child,
                 width="100%",
             ),
-            rx.cond(MyChildrenState.profile.length() > 0, student_record(MyChildrenState.profile, MyChildrenState.guardians)),
             spacing="4",
             width="100%",
         ),

@@ -30,7 +30,7 @@ def year_row(year: rx.Var) -> rx.Component:
             rx.cond(
                 year["is_current"],
                 rx.badge("Current", color_scheme="green"),
-                row_button("Make current", "Make " + name + " the current year", YearsState.ask_make_current(year["id"], name)),
+                row_button("Make current", name, YearsState.ask_make_current(year["id"], name)),
             )
         ),
         align="center",

@@ -27,14 +27,19 @@ WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "he
 SCHOOL = "harare-primary"
 ROOT_EMAIL = "root@oneclass.test"
 
-_RUN_AXE = """async ([tags, extra]) => {
+_RUN_AXE = """async ([within, tags, extra]) => {
     const rules = Object.fromEntries(extra.map((id) => [id, {enabled: true}]));
-    const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, rules, resultTypes: ["violations"]});
+    const context = within ? {include: [within]} : document;
+    const result = await axe.run(context, {runOnly: {type: "tag", values: tags}, rules, resultTypes: ["violations"]});
     return result.violations.map((violation) => ({
         id: violation.id,
         impact: violation.impact,
         help: violation.help,
-        nodes: violation.nodes.map((node) => ({target: node.target.join(" "), html: node.html.slice(0, 240)})),
+        nodes: violation.nodes.map((node) => ({
+            target: node.target.join(" "),
+            html: node.html.slice(0, 240),
+            summary: (node.failureSummary || "").split("\\n").slice(1, 2).join("").trim(),
+        })),
     }));
 }"""
 
@@ -47,9 +52,10 @@ class Violation:
     help: str
     target: str
     html: str
+    summary: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.rule} ({self.impact}) {self.help}\n    {self.target}\n    {self.html}"
+        return f"{self.where}: {self.rule} ({self.impact}) {self.help}\n    {self.target}\n    {self.html}\n    {self.summary}"
 
 
 class Audit:
@@ -61,15 +67,17 @@ class Audit:
         self.width = width
         self.found: list[Violation] = []
 
-    def check(self, where: str) -> None:
+    def check(self, where: str, within: str = "") -> None:
+        """Run axe on the page, or on the part of it that the CSS selector `within` picks."""
         self.page.wait_for_timeout(250)  # let an opening dialog's animation finish: contrast is read from pixels
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.add_script_tag(path=str(AXE))
-        for violation in self.page.evaluate(_RUN_AXE, [WCAG_TAGS, EXTRA_RULES]):
+        for violation in self.page.evaluate(_RUN_AXE, [within, WCAG_TAGS, EXTRA_RULES]):
             for node in violation["nodes"]:
-                self.found.append(
-                    Violation(f"{where} @{self.width}", violation["id"], violation["impact"] or "", violation["help"], node["target"], node["html"])
-                )
+                self.found.append(Violation(
+                    f"{where} @{self.width}", violation["id"], violation["impact"] or "", violation["help"],
+                    node["target"], node["html"], node["summary"],
+                ))
 
     def visit(self, subdomain: str, path: str, heading: str | re.Pattern[str], ready: Callable[[Page], None] | None = None) -> None:
         self.page.goto(self.app.url(subdomain, path))
@@ -79,11 +87,11 @@ class Audit:
         self.check(path)
 
     def dialog(self, where: str, opener: Callable[[Page], None], name: str | re.Pattern[str], role: str = "dialog") -> None:
-        """Open a dialog, check the page with it open, close it with Escape."""
+        """Open a dialog, check it (the page behind it was checked already), close it with Escape."""
         opener(self.page)
         dialog = self.page.get_by_role(role, name=name)  # type: ignore[arg-type]
         expect(dialog).to_be_visible()
-        self.check(where)
+        self.check(where, within=f"[role={role}]")
         self.page.keyboard.press("Escape")
         expect(dialog).to_be_hidden()
 
