@@ -3,6 +3,7 @@ above a list, its buttons, a row's small action, and an empty value shown as a d
 
 import reflex as rx
 
+from components.i18n import t
 from components.table import VISUALLY_HIDDEN
 
 
@@ -25,4 +26,9 @@ def row_button(label: str | rx.Var, subject: rx.Var, on_click: rx.event.EventSpe
 
 def muted(text: rx.Var) -> rx.Component:
     """A value, or a dash when there is none."""
-    return rx.cond(text != "", rx.text(text), rx.text("—", color="var(--gray-10)", aria_label="none"))
+    return rx.cond(
+        text != "",
+        rx.text(text),
+        # A screen reader says "None", not "dash" (an aria-label on plain text is not read).
+        rx.text(rx.el.span("—", aria_hidden="true"), rx.el.span(t("None"), style=VISUALLY_HIDDEN), color="var(--gray-11)"),
+    )

@@ -15,7 +15,7 @@ def class_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(name),
         rx.table.cell(row["grade_level"]),
-        rx.table.cell(rx.cond(row["class_teacher"] != "", row["class_teacher"], rx.text("None", color="var(--gray-10)"))),
+        rx.table.cell(rx.cond(row["class_teacher"] != "", row["class_teacher"], rx.text("None", color="var(--gray-11)"))),
         rx.table.cell(row["enrolled"], " / ", row["capacity"]),
         rx.table.cell(
             rx.hstack(

@@ -14,7 +14,7 @@ from state.my_school import MyChildrenState, MyProfileState, TeacherClassesState
 def record_item(label: str, value: rx.Var) -> rx.Component:
     return rx.data_list.item(
         rx.data_list.label(label),
-        rx.data_list.value(rx.cond(value != "", value, rx.text("—", color="var(--gray-10)"))),
+        rx.data_list.value(rx.cond(value != "", value, rx.text("—", color="var(--gray-11)"))),
     )
 
 
