@@ -229,7 +229,7 @@ def test_parent_switches_between_their_two_children(running_app: RunningApp, pag
         tabs.nth(index).click()
         expect(tabs.nth(index)).to_have_attribute("aria-selected", "true")
         expect(page.get_by_role("heading", level=2)).to_have_text(name)
-        expect(page.locator("#main").get_by_text("Harare Primary Parent")).to_be_visible()  # a guardian
+        expect(page.locator("#main-content").get_by_text("Harare Primary Parent")).to_be_visible()  # a guardian
         number = page.get_by_role("definition").filter(has_text=re.compile(r"2026000[12]"))
         expect(number).to_have_count(1)
         seen.add(re.sub(r"\D", "", number.inner_text()))

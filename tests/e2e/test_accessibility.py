@@ -1,5 +1,6 @@
 """Accessibility as a test: axe-core (WCAG 2.0/2.1, levels A and AA) on every page of every role,
-at a laptop's width and a phone's, with the main dialogs open.
+at a laptop's width and a phone's, with the main dialogs open; and the keyboard alone (the skip
+link, the navigation, a dialog that keeps and gives back the focus), and toasts announced.
 
 One browser context per role and width visits its pages in sequence; every violation found is
 collected, so one run lists them all (also written to test-artifacts/accessibility-<test>.txt).
@@ -11,11 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
+from models import Role
 from oneclass import routes
 from oneclass.settings import PROJECT_ROOT
-from tests.e2e.conftest import RunningApp, sign_in
+from tests.e2e.conftest import DEMO_PASSWORD, RunningApp, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -211,3 +213,94 @@ def test_student_pages(audit: Audit) -> None:
     audit.visit(SCHOOL, routes.MY_PROFILE, "My profile", lambda page: expect(page.get_by_text("Admission number")).to_be_visible())
     account_pages(audit, SCHOOL)
     assert_none(audit)
+
+
+# --- the keyboard and the screen reader -------------------------------------------------------
+
+
+def focused(locator: Locator) -> bool:
+    return bool(locator.evaluate("element => element === document.activeElement"))
+
+
+def tab_to(page: Page, target: Locator, limit: int = 60) -> None:
+    """Press Tab until `target` has the focus, as someone without a mouse would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(target):
+            return
+    raise AssertionError(f"{target} was not reached in {limit} presses of Tab")
+
+
+def skip_to_main(page: Page) -> None:
+    """The first Tab on a page just loaded reaches "Skip to main content"; Enter puts the focus on
+    the page's own content."""
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main-content")).to_be_focused()
+
+
+def test_keyboard_only_sign_in_navigation_and_dialog(browser: Browser, running_app: RunningApp) -> None:
+    context = browser.new_context(viewport=WIDTHS["desktop"])  # type: ignore[arg-type]
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(running_app.url(SCHOOL, routes.LOGIN))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+        skip_to_main(page)
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Email")).to_be_focused()
+        page.keyboard.type(f"admin@{SCHOOL}.test")
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Password")).to_be_focused()
+        page.keyboard.type(DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(running_app.at(SCHOOL, "/admin"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("School Admin dashboard")
+
+        # The navigation, by keyboard: Tab on to "Students", Enter.
+        tab_to(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Students"))
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(running_app.at(SCHOOL, routes.STUDENTS))
+        expect(page.get_by_role("table", name="Students")).to_be_visible()
+
+        # A dialog opens with Enter, keeps the focus inside while open, closes with Escape and
+        # gives the focus back to the button that opened it.
+        add_student = page.get_by_role("button", name="Add student")
+        tab_to(page, add_student)
+        outline = add_student.evaluate("element => getComputedStyle(element).outlineStyle + ' ' + getComputedStyle(element).outlineWidth")
+        assert outline == "solid 2px", f"the focused button shows no focus ring: {outline}"
+        page.keyboard.press("Enter")
+        dialog = page.get_by_role("dialog", name="Add student")
+        expect(dialog).to_be_visible()
+        inside = "() => document.querySelector('[role=dialog]').contains(document.activeElement)"
+        assert page.evaluate(inside), "the focus did not move into the dialog"
+        for _ in range(30):  # more than the dialog's fields: Tab wraps round inside it
+            page.keyboard.press("Tab")
+            assert page.evaluate(inside), "Tab left the open dialog"
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(add_student).to_be_focused()
+    finally:
+        context.close()
+
+
+def test_toasts_are_announced(browser: Browser, running_app: RunningApp) -> None:
+    """Toasts (sonner) appear inside a polite live region that is there before them, so screen
+    readers read them out: here a refusal, when a teacher opens an administrator's page."""
+    teacher = running_app.make_account(SCHOOL, Role.teacher)
+    context = browser.new_context(viewport=WIDTHS["desktop"])  # type: ignore[arg-type]
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        sign_in(page, running_app, SCHOOL, teacher.email)
+        expect(page).to_have_url(running_app.at(SCHOOL, "/teacher"))
+        live_region = page.locator("section[aria-live=polite]")
+        expect(live_region).to_have_count(1)
+        expect(live_region.locator("li")).to_have_count(0)
+        page.goto(running_app.url(SCHOOL, routes.ADMIN_USERS))
+        expect(page).to_have_url(running_app.at(SCHOOL, "/teacher"))
+        expect(live_region.locator("li")).to_have_count(1)
+        expect(live_region).to_contain_text(re.compile(r"\S"))
+    finally:
+        context.close()
