@@ -13,6 +13,7 @@ from components import (
     list_footer,
     search_input,
 )
+from components.dialogs import RETURN_FOCUS
 from oneclass import routes
 from oneclass.services import imports
 from oneclass.services.users import ROLE_LABELS
@@ -209,6 +210,7 @@ def user_editor() -> rx.Component:
             rx.dialog.description("People sign in with their email address.", size="2", margin_bottom="var(--space-3)"),
             user_form(),
             max_width="30em",
+            **RETURN_FOCUS,
         ),
         open=UserAdminState.editor_open,
         on_open_change=UserAdminState.set_editor_open,
@@ -242,6 +244,7 @@ def active_confirmation() -> rx.Component:
                 margin_top="var(--space-4)",
             ),
             max_width="28em",
+            **RETURN_FOCUS,
         ),
         open=UserAdminState.confirm_open,
         on_open_change=UserAdminState.set_confirm_open,

@@ -88,7 +88,7 @@ class Audit:
             ready(self.page)
         self.check(path)
 
-    def dialog(self, where: str, opener: Callable[[Page], None], name: str | re.Pattern[str], role: str = "dialog") -> None:
+    def dialog(self, where: str, opener: Callable[[Page], None], name: str | re.Pattern[str] | None, role: str = "dialog") -> None:
         """Open a dialog, check it (the page behind it was checked already), close it with Escape."""
         opener(self.page)
         dialog = self.page.get_by_role(role, name=name)  # type: ignore[arg-type]
@@ -156,6 +156,8 @@ def test_school_admin_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"admin@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/admin"))
     audit.visit(SCHOOL, "/admin", "School Admin dashboard")
+    if audit.width == "phone":  # the navigation is a drawer there
+        audit.dialog("Navigation menu", lambda page: page.get_by_role("button", name="Open navigation menu").click(), None)
     audit.visit(SCHOOL, routes.STUDENTS, "Students", table_shown("Students"))
     audit.dialog("Add student dialog", lambda page: page.get_by_role("button", name="Add student").click(), "Add student")
     audit.page.get_by_role("table", name="Students").get_by_role("rowheader").first.get_by_role("link").click()
