@@ -3,10 +3,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 BUN := .tools/node_modules/bun/bin/bun.exe
+AXE := .tools/node_modules/axe-core/axe.min.js
 
 .PHONY: install run test test-fast lint bench lock clean
 
-install: $(BIN)/oneclass $(BUN)
+install: $(BIN)/oneclass $(BUN) $(AXE)
 
 $(BIN)/oneclass: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +16,11 @@ $(BIN)/oneclass: requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-# Reflex needs bun >= 1.4.4 (Node here is 20); bun comes from the npm registry.
-$(BUN):
-	npm install --silent --prefix .tools --no-save bun@1.4.5
+# Tools from the npm registry, pinned: Reflex needs bun >= 1.4.4 (Node here is 20); axe-core is the
+# accessibility checker the browser tests inject into each page (tests/e2e/test_accessibility.py).
+# One install for both: `npm install --no-save` removes whatever it was not asked for this time.
+$(BUN) $(AXE) &:
+	npm install --silent --prefix .tools --no-save bun@1.4.5 axe-core@4.10.3
 
 run: install
 	$(BIN)/oneclass run

@@ -5,11 +5,24 @@ Titles, descriptions and labels are shown as given (`t("Add a class")`); Cancel 
 from typing import TypeAlias
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 from components.forms import form_error
 from components.i18n import t
 
 EventType: TypeAlias = rx.EventHandler | rx.event.EventSpec
+
+# A dialog opened from the state (`open=`), not from its own trigger, gives the focus back to
+# whatever had it when it opened: Radix would return it to a trigger it does not have, which leaves
+# the keyboard at the top of the page (WCAG 2.4.3). Both run in the browser, as the dialog opens
+# (the focus is still on the opener) and as it closes. Spread into a dialog's content.
+RETURN_FOCUS: dict[str, rx.Var] = {
+    "on_open_auto_focus": FunctionStringVar.create("((event) => { window.oneclassDialogOpener = document.activeElement; })"),
+    "on_close_auto_focus": FunctionStringVar.create(
+        "((event) => { const opener = window.oneclassDialogOpener;"
+        " if (opener && opener.isConnected && opener !== document.body) { event.preventDefault(); opener.focus(); } })"
+    ),
+}
 
 
 def dialog_buttons(submit: rx.Component) -> rx.Component:
@@ -51,6 +64,7 @@ def form_dialog(
                 width="100%",
             ),
             max_width=max_width,
+            **RETURN_FOCUS,
         ),
         open=open,
         on_open_change=on_open_change,
@@ -80,6 +94,7 @@ def confirm_dialog(
                 margin_top="var(--space-4)",
             ),
             max_width="28em",
+            **RETURN_FOCUS,
         ),
         open=open,
         on_open_change=on_open_change,

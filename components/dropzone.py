@@ -1,6 +1,7 @@
 """A file drop zone: drag a file onto it or click to choose one; shows the chosen file's name."""
 
 import reflex as rx
+from reflex_components_core.el.elements.forms import Input
 
 
 def file_dropzone(
@@ -8,14 +9,15 @@ def file_dropzone(
     *,
     accept: dict[str, list[str]],
     max_size: int,
-    hint: rx.Var | str,
+    hint: str | rx.Var,
     on_drop_rejected: rx.EventHandler,
+    icon: str = "file-up",
 ) -> rx.Component:
     """One file of the `accept`ed types, up to `max_size` bytes (the browser refuses others and
     `on_drop_rejected` says why; `hint`, shown as given, says what to drop; the handler that reads the upload must check the size again)."""
-    return rx.upload(
+    zone = rx.upload(
         rx.vstack(
-            rx.icon("file-up", size=28, color="var(--gray-9)", aria_hidden="true"),
+            rx.icon(icon, size=28, color="var(--gray-9)", aria_hidden="true"),
             rx.text(hint, size="2", align="center"),
             rx.foreach(rx.selected_files(upload_id), lambda name: rx.badge(name, size="2")),
             align="center",
@@ -33,3 +35,14 @@ def file_dropzone(
         width="100%",
         cursor="pointer",
     )
+    _name_file_input(zone, hint)
+    return zone
+
+
+def _name_file_input(component: rx.Component, name: str | rx.Var) -> None:
+    """react-dropzone's file input (hidden; the zone takes the clicks) has no label of its own:
+    give it the zone's hint, so it is not an unnamed form control (WCAG 4.1.2)."""
+    for child in component.children:
+        if isinstance(child, Input):
+            child.custom_attrs["aria-label"] = name
+        _name_file_input(child, name)

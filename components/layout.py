@@ -6,6 +6,8 @@ from components.i18n import document_language, language_picker, t
 from oneclass import routes
 from state.auth import AuthState
 
+MAIN_CONTENT_ID = "main-content"
+
 
 def nav_link(label: str | rx.Var, href: str | rx.Var, icon: str | rx.Var) -> rx.Component:
     """A link of the navigation; `label` is shown as given (`t(item["label"])`)."""
@@ -134,19 +136,33 @@ def sidebar() -> rx.Component:
     )
 
 
+def skip_link() -> rx.Component:
+    """The first thing Tab reaches on every page: past the header and the navigation to the page's
+    own content (WCAG 2.4.1); shown only while it has the focus (assets/theme.css). It moves the
+    focus itself: a bare "#" link would leave the keyboard where it was in some browsers."""
+    return rx.el.a(
+        t("Skip to main content"),
+        href=f"#{MAIN_CONTENT_ID}",
+        class_name="skip-link",
+        on_click=[rx.prevent_default, rx.call_script(f"document.getElementById('{MAIN_CONTENT_ID}').focus()")],
+    )
+
+
 def app_shell(title: rx.Var | str, *children: rx.Component) -> rx.Component:
     """Wrap a page: header, navigation, the page title as the one h1, then its content. A str
     title is a message (English) shown in the reader's language; a Var (a name) is shown as is."""
     heading = t(title) if isinstance(title, str) else title
     return rx.box(
         document_language(title if isinstance(title, str) else ""),
+        skip_link(),
         top_bar(),
         rx.hstack(
             sidebar(),
             rx.el.main(
                 rx.heading(heading, as_="h1", size="7", margin_bottom="var(--space-4)"),
                 *children,
-                id="main",
+                id=MAIN_CONTENT_ID,
+                tab_index=-1,  # the skip link's target takes the focus
                 padding=["var(--space-4)", "var(--space-4)", "var(--space-6)"],
                 width="100%",
                 max_width="72em",

@@ -6,8 +6,8 @@ import reflex as rx
 
 from components.i18n import t, t_format
 
-# Read by screen readers (it names the table), not shown: the page's headings already say it.
-_VISUALLY_HIDDEN = {
+# Read by screen readers (a table's caption, say), not shown: the page's headings already say it.
+VISUALLY_HIDDEN = {
     "position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
     "clip": "rect(0 0 0 0)", "white_space": "nowrap",
 }
@@ -24,16 +24,27 @@ def data_table(
     """`render_row` turns one row (a dict var) into an `rx.table.row`; `empty` shows when there
     are no rows, so a page never shows a bare header; `label` names the table (its caption).
     Headers and label are shown as given: the caller passes `t("Name")`."""
-    return rx.cond(
-        rows.length() > 0,
-        rx.table.root(
-            *([rx.el.caption(label, style=_VISUALLY_HIDDEN)] if isinstance(label, rx.Var) or label else []),
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(header) for header in headers])),
-            rx.table.body(rx.foreach(rows, render_row)),
-            variant="surface",
-            width="100%",
-        ),
-        empty,
+    table = rx.table.root(
+        *([rx.el.caption(label, style=VISUALLY_HIDDEN)] if isinstance(label, rx.Var) or label else []),
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(header) for header in headers])),
+        rx.table.body(rx.foreach(rows, render_row)),
+        variant="surface",
+        width="100%",
+    )
+    return rx.cond(rows.length() > 0, scroll_region(table, label), empty)
+
+
+def scroll_region(table: rx.Component, label: str | rx.Var) -> rx.Component:
+    """A table in a region that scrolls sideways when the table is wider than the screen (a
+    phone), and that the keyboard can reach to scroll it (WCAG 2.1.1); `label` names the region."""
+    return rx.box(
+        table,
+        class_name="table-scroll",
+        role="region",
+        aria_label=label,
+        tab_index=0,
+        overflow_x="auto",
+        width="100%",
     )
 
 

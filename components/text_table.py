@@ -2,15 +2,14 @@
 
 import reflex as rx
 
+from components.table import VISUALLY_HIDDEN, scroll_region
+
 
 def text_table(headers: rx.Var, rows: rx.Var, *, label: rx.Var | str) -> rx.Component:
     """`headers` is a list of column names, `rows` a list of lists of text; the first cell of a
     row heads it. `label` names the table for screen readers and tests."""
-    return rx.table.root(
-        rx.el.caption(
-            label,
-            style={"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden", "clip": "rect(0 0 0 0)"},
-        ),
+    table = rx.table.root(
+        rx.el.caption(label, style=VISUALLY_HIDDEN),
         rx.table.header(rx.table.row(rx.foreach(headers, lambda header: rx.table.column_header_cell(header)))),
         rx.table.body(
             rx.foreach(
@@ -25,3 +24,4 @@ def text_table(headers: rx.Var, rows: rx.Var, *, label: rx.Var | str) -> rx.Comp
         size="1",
         width="100%",
     )
+    return scroll_region(table, label)

@@ -16,15 +16,12 @@ def class_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(name),
         rx.table.cell(t(row["grade_level"])),
-        rx.table.cell(rx.cond(row["class_teacher"] != "", row["class_teacher"], rx.text(t("None"), color="var(--gray-10)"))),
+        rx.table.cell(rx.cond(row["class_teacher"] != "", row["class_teacher"], rx.text(t("None"), color="var(--gray-11)"))),
         rx.table.cell(row["enrolled"], " / ", row["capacity"]),
         rx.table.cell(
             rx.hstack(
-                # Each button's name for screen readers begins with the words it shows (WCAG 2.5.3).
-                row_button(
-                    t("Assign a teacher"), t_format("Assign a teacher in {name}", name=name), ClassesState.open_assign(row["id"], name)
-                ),
-                row_button(t("Promote"), t_format("Promote {name}", name=name), ClassesState.open_promotion(row["id"], name)),
+                row_button(t("Assign teacher"), name, ClassesState.open_assign(row["id"], name)),
+                row_button(t("Promote class"), name, ClassesState.open_promotion(row["id"], name)),
                 spacing="2",
             )
         ),

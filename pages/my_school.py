@@ -15,7 +15,7 @@ from state.my_school import MyChildrenState, MyProfileState, TeacherClassesState
 def record_item(label: rx.Var, value: rx.Var) -> rx.Component:
     return rx.data_list.item(
         rx.data_list.label(label),
-        rx.data_list.value(rx.cond(value != "", value, rx.text("—", color="var(--gray-10)"))),
+        rx.data_list.value(rx.cond(value != "", value, rx.text("—", color="var(--gray-11)"))),
     )
 
 
@@ -75,11 +75,16 @@ def my_children() -> rx.Component:
                     rx.foreach(MyChildrenState.children, lambda child: rx.tabs.trigger(child["name"], value=child["id"])),
                     aria_label=t("Your children"),
                 ),
+                # The chosen child's record is the tab's panel: the tab names it (aria-controls).
+                rx.tabs.content(
+                    rx.cond(MyChildrenState.profile.length() > 0, student_record(MyChildrenState.profile, MyChildrenState.guardians)),
+                    value=MyChildrenState.selected_id,
+                    padding_top="var(--space-4)",
+                ),
                 value=MyChildrenState.selected_id,
                 on_change=MyChildrenState.show_child,
                 width="100%",
             ),
-            rx.cond(MyChildrenState.profile.length() > 0, student_record(MyChildrenState.profile, MyChildrenState.guardians)),
             spacing="4",
             width="100%",
         ),

@@ -21,7 +21,7 @@ def staff_row(row: rx.Var) -> rx.Component:
         rx.table.cell(muted(row["subjects"]), max_width="16em"),
         rx.table.cell(muted(row["phone"]), white_space="nowrap"),
         rx.table.cell(muted(row["employee_number"])),
-        rx.table.cell(row_button(t("Edit"), t_format("Edit the profile of {name}", name=name), StaffState.open_edit(row["id"]))),
+        rx.table.cell(row_button(t("Edit"), name, StaffState.open_edit(row["id"]))),
         align="center",
     )
 

@@ -18,6 +18,7 @@ from components import (
     select_field,
     text_area_field,
 )
+from components.dropzone import file_dropzone
 from models import StudentStatus
 from oneclass import routes
 from oneclass.services.students import MAX_PHOTO_BYTES
@@ -391,25 +392,13 @@ def photo_upload() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Photo", as_="h3", size="4"),
-            rx.upload(
-                rx.vstack(
-                    rx.icon("image-up", size=28, color="var(--gray-9)", aria_hidden="true"),
-                    rx.text(f"Drag a photo here, or click to choose one (PNG, JPEG or WebP, at most {PHOTO_LIMIT}).", size="2"),
-                    rx.foreach(rx.selected_files(PHOTO_UPLOAD_ID), lambda name: rx.badge(name, size="2")),
-                    align="center",
-                    spacing="2",
-                ),
-                id=PHOTO_UPLOAD_ID,
+            file_dropzone(
+                PHOTO_UPLOAD_ID,
                 accept=PHOTO_FILES,
-                multiple=False,
-                max_files=1,
                 max_size=MAX_PHOTO_BYTES,
+                hint=f"Drag a photo here, or click to choose one (PNG, JPEG or WebP, at most {PHOTO_LIMIT}).",
                 on_drop_rejected=StudentProfileState.photo_rejected,
-                border="1px dashed var(--gray-7)",
-                border_radius="var(--radius-3)",
-                padding="var(--space-4)",
-                width="100%",
-                cursor="pointer",
+                icon="image-up",
             ),
             rx.button(
                 rx.icon("upload", size=16, aria_hidden="true"), "Upload photo",

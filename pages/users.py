@@ -13,6 +13,7 @@ from components import (
     list_footer,
     search_input,
 )
+from components.dialogs import RETURN_FOCUS
 from components.i18n import t, t_format
 from oneclass import routes
 from oneclass.i18n import N_
@@ -223,6 +224,7 @@ def user_editor() -> rx.Component:
             rx.dialog.description(t("People sign in with their email address."), size="2", margin_bottom="var(--space-3)"),
             user_form(),
             max_width="30em",
+            **RETURN_FOCUS,
         ),
         open=UserAdminState.editor_open,
         on_open_change=UserAdminState.set_editor_open,
@@ -258,6 +260,7 @@ def active_confirmation() -> rx.Component:
                 margin_top="var(--space-4)",
             ),
             max_width="28em",
+            **RETURN_FOCUS,
         ),
         open=UserAdminState.confirm_open,
         on_open_change=UserAdminState.set_confirm_open,

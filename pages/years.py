@@ -31,9 +31,7 @@ def year_row(year: rx.Var) -> rx.Component:
             rx.cond(
                 year["is_current"],
                 rx.badge(t("Current"), color_scheme="green"),
-                row_button(
-                    t("Make current"), t_format("Make current: {name}", name=name), YearsState.ask_make_current(year["id"], name)
-                ),
+                row_button(t("Make current"), name, YearsState.ask_make_current(year["id"], name)),
             )
         ),
         align="center",

@@ -81,7 +81,7 @@ def test_admin_adds_a_subject_and_a_class(running_app: RunningApp, page: Page) -
     expect(row).to_contain_text("Harare Primary School Admin")
     expect(row).to_contain_text("0 / 35")
 
-    row.get_by_role("button", name=f"Assign a teacher in Grade 3 Red {tag}").click()
+    row.get_by_role("button", name=f"Assign teacher Grade 3 Red {tag}").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Nobody teaches this class a subject yet.")
     choose(page, dialog, "Subject", f"Robotics {tag} (Primary)")
@@ -122,7 +122,7 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     follow(page, running_app, "Classes", "/admin/classes")
     classes = page.get_by_role("table", name="Classes")
     expect(classes.get_by_role("rowheader", name="Grade 3", exact=True)).to_be_visible()
-    classes.get_by_role("button", name="Promote Grade 3", exact=True).click()
+    classes.get_by_role("button", name="Promote class Grade 3", exact=True).click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("There is no class of the next grade in a later year yet.")
     expect(dialog.get_by_role("button", name="Confirm promotion")).to_be_disabled()
@@ -142,7 +142,7 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     page.get_by_label("Year", exact=True).click()
     page.get_by_role("option", name=this_year.name, exact=True).click()
     expect(classes.get_by_role("rowheader", name="Grade 7", exact=True)).to_be_visible()
-    classes.get_by_role("button", name="Promote Grade 7", exact=True).click()
+    classes.get_by_role("button", name="Promote class Grade 7", exact=True).click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("This is the final class of its level.")
     expect(dialog.get_by_role("button", name="Confirm graduation")).to_be_enabled()
@@ -151,7 +151,7 @@ def test_admin_adds_next_year_then_promotes_a_class(running_app: RunningApp, pag
     grade3 = classes.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Grade 3", exact=True))
     enrolled = re.search(r"(\d+) / \d+", grade3.inner_text())
     assert enrolled is not None
-    grade3.get_by_role("button", name="Promote Grade 3", exact=True).click()
+    grade3.get_by_role("button", name="Promote class Grade 3", exact=True).click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Choose the class they move up to.")
     choose(page, dialog, "Move up to", f"Grade 4 Blue ({next_year})")
@@ -171,7 +171,7 @@ def test_admin_edits_a_staff_profile_and_finds_a_guardian(running_app: RunningAp
     page.get_by_label("Search staff").fill(teacher.email)
     expect(people.get_by_role("rowheader")).to_have_count(1)
     row = people.get_by_role("row").filter(has_text=teacher.full_name)
-    row.get_by_role("button", name=f"Edit the profile of {teacher.full_name}").click()
+    row.get_by_role("button", name=f"Edit {teacher.full_name}").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_label("Employee number")).to_have_value("")
     dialog.get_by_label("Employee number").fill(number)
@@ -236,7 +236,7 @@ def test_parent_switches_between_their_two_children(running_app: RunningApp, pag
         tabs.nth(index).click()
         expect(tabs.nth(index)).to_have_attribute("aria-selected", "true")
         expect(page.get_by_role("heading", level=2)).to_have_text(name)
-        expect(page.locator("#main").get_by_text("Harare Primary Parent")).to_be_visible()  # a guardian
+        expect(page.locator("#main-content").get_by_text("Harare Primary Parent")).to_be_visible()  # a guardian
         number = page.get_by_role("definition").filter(has_text=re.compile(r"2026000[12]"))
         expect(number).to_have_count(1)
         seen.add(re.sub(r"\D", "", number.inner_text()))
