@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from oneclass import routes
+from oneclass.i18n import N_, _
 from oneclass.offload import offload
 from oneclass.services import guardians
 from oneclass.services.auth import CurrentUser
@@ -14,12 +15,12 @@ from state.listing import ExportTable, SearchedList
 
 READ = "users.read"
 GUARDIAN_COLUMNS = {
-    "full_name": "Name",
-    "phone": "Phone",
-    "email": "Email",
-    "preference": "Contact by",
-    "login": "Parent login",
-    "children": "Children",
+    "full_name": N_("Name"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "preference": N_("Contact by"),
+    "login": N_("Parent login"),
+    "children": N_("Children"),
 }
 
 
@@ -47,10 +48,10 @@ class GuardiansState(SearchedList, AuthState):
         if user is None:
             return None
         rows = await self._every_row_of(guardians.list_guardians, actor=user, search=self.search)
-        return "guardians", GUARDIAN_COLUMNS, [
+        return "guardians", {key: _(heading) for key, heading in GUARDIAN_COLUMNS.items()}, [
             {
                 **row,
-                "login": "Yes" if row["has_login"] else "No",
+                "login": _("Yes") if row["has_login"] else _("No"),
                 "children": "; ".join(f"{child['name']} ({child['relationship']})" for child in row["children"]),
             }
             for row in rows
