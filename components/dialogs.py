@@ -1,10 +1,13 @@
-"""Dialogs: a form in a dialog, and a confirmation before something that cannot be undone."""
+"""Dialogs: a form in a dialog, and a confirmation before something that cannot be undone.
+
+Titles, descriptions and labels are shown as given (`t("Add a class")`); Cancel is translated here."""
 
 from typing import TypeAlias
 
 import reflex as rx
 
 from components.forms import form_error
+from components.i18n import t
 
 EventType: TypeAlias = rx.EventHandler | rx.event.EventSpec
 
@@ -12,7 +15,7 @@ EventType: TypeAlias = rx.EventHandler | rx.event.EventSpec
 def dialog_buttons(submit: rx.Component) -> rx.Component:
     """Cancel (closes the dialog) and the dialog's own action, at its foot."""
     return rx.hstack(
-        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+        rx.dialog.close(rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray")),
         submit,
         justify="end",
         spacing="3",
@@ -70,7 +73,7 @@ def confirm_dialog(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(description, size="2"),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button(confirm_label, color_scheme=color_scheme, on_click=on_confirm)),
                 justify="end",
                 spacing="3",

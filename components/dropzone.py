@@ -8,11 +8,11 @@ def file_dropzone(
     *,
     accept: dict[str, list[str]],
     max_size: int,
-    hint: str,
+    hint: rx.Var | str,
     on_drop_rejected: rx.EventHandler,
 ) -> rx.Component:
     """One file of the `accept`ed types, up to `max_size` bytes (the browser refuses others and
-    `on_drop_rejected` says why; the handler that reads the upload must check the size again)."""
+    `on_drop_rejected` says why; `hint`, shown as given, says what to drop; the handler that reads the upload must check the size again)."""
     return rx.upload(
         rx.vstack(
             rx.icon("file-up", size=28, color="var(--gray-9)", aria_hidden="true"),

@@ -1,9 +1,20 @@
-"""Form pieces: a labelled field (input or select) with its error, a form-level error, a submit button."""
+"""Form pieces: a labelled field (input or select) with its error, a form-level error, a submit button.
+
+Every label, placeholder and message is `str | rx.Var` and shown as given: the caller passes
+`t("First name")`. The words the pieces add themselves (a select's "Choose…") they translate.
+"""
+
+from typing import TypeAlias
 
 import reflex as rx
 
+from components.i18n import t
 
-def labelled(label: str, field_id: str, control: rx.Component, error: rx.Var | str = "") -> rx.Component:
+Text: TypeAlias = rx.Var | str
+Choices: TypeAlias = dict[str, str] | rx.Var
+
+
+def labelled(label: Text, field_id: str, control: rx.Component, error: Text = "") -> rx.Component:
     """A label above its control, and the field's error (if any) below it."""
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"fontWeight": "500", "fontSize": "var(--font-size-2)"}),
@@ -15,15 +26,15 @@ def labelled(label: str, field_id: str, control: rx.Component, error: rx.Var | s
 
 
 def form_field(
-    label: str,
+    label: Text,
     name: str,
     *,
     type_: str = "text",
-    placeholder: str = "",
-    error: rx.Var | str = "",
+    placeholder: Text = "",
+    error: Text = "",
     auto_complete: str = "",
     required: bool = True,
-    default_value: rx.Var | str | None = None,
+    default_value: Text | None = None,
 ) -> rx.Component:
     """A labelled input: the label names it for screen readers and for tests alike."""
     field_id = f"field-{name}"
@@ -42,18 +53,40 @@ def form_field(
     return labelled(label, field_id, control, error)
 
 
+def choice_items(choices: Choices, translate: bool | None = None) -> rx.Component | list[rx.Component]:
+    """The items of a select. A dict in the code maps values to English labels marked `N_`,
+    shown translated; a dict var from the state holds names (stored data), shown as they are,
+    unless `translate` says its labels are messages too."""
+    if isinstance(choices, dict):
+        show = t if translate is not False else (lambda label: label)
+        return [rx.select.item(show(label), value=value) for value, label in choices.items()]
+    if translate:
+        return rx.foreach(choices, lambda choice: rx.select.item(t(choice[1]), value=choice[0]))
+    return rx.foreach(choices, lambda choice: rx.select.item(choice[1], value=choice[0]))
+
+
+def _content(items: rx.Component | list[rx.Component]) -> rx.Component:
+    return rx.select.content(*items) if isinstance(items, list) else rx.select.content(items)
+
+
 def select_field(
-    label: str, name: str, choices: dict[str, str] | rx.Var, *, default_value: rx.Var | str = "", error: rx.Var | str = ""
+    label: Text,
+    name: str,
+    choices: Choices,
+    *,
+    default_value: Text = "",
+    error: Text = "",
+    translate: bool | None = None,
 ) -> rx.Component:
     """A labelled select submitted with its form; `choices` maps values to what is shown (a
-    dict var, for choices that come from the state)."""
+    dict var, for choices that come from the state; see `choice_items` for which are translated)."""
     field_id = f"field-{name}"
     return labelled(
         label,
         field_id,
         rx.select.root(
-            rx.select.trigger(id=field_id, placeholder="Choose…", width="100%"),
-            rx.select.content(rx.foreach(choices, lambda choice: rx.select.item(choice[1], value=choice[0]))),
+            rx.select.trigger(id=field_id, placeholder=t("Choose…"), width="100%"),
+            _content(choice_items(choices, translate)),
             name=name,
             default_value=default_value,
             size="3",
@@ -62,9 +95,7 @@ def select_field(
     )
 
 
-def text_area_field(
-    label: str, name: str, *, default_value: rx.Var | str = "", error: rx.Var | str = "", placeholder: str = ""
-) -> rx.Component:
+def text_area_field(label: Text, name: str, *, default_value: Text = "", error: Text = "", placeholder: Text = "") -> rx.Component:
     """A labelled multi-line text field (addresses, notes); always optional."""
     field_id = f"field-{name}"
     control = rx.text_area(
@@ -87,7 +118,7 @@ def form_notice(message: rx.Var) -> rx.Component:
     )
 
 
-def submit_button(label: str, loading: rx.Var | bool = False) -> rx.Component:
+def submit_button(label: Text, loading: rx.Var | bool = False) -> rx.Component:
     return rx.button(label, type="submit", size="3", width="100%", loading=loading)
 
 
@@ -101,13 +132,19 @@ def narrow_card(*children: rx.Component) -> rx.Component:
 
 
 def filter_select(
-    choices: dict[str, str] | rx.Var, *, label: str, value: rx.Var, on_change: rx.EventHandler, **props: object
+    choices: Choices,
+    *,
+    label: Text,
+    value: rx.Var,
+    on_change: rx.EventHandler,
+    translate: bool | None = None,
+    **props: object,
 ) -> rx.Component:
     """A list's filter or sort: a select of `choices` (value: text) named `label` for screen
-    readers and tests; `choices` may come from the state."""
+    readers and tests; `choices` may come from the state (see `choice_items`)."""
     return rx.select.root(
         rx.select.trigger(aria_label=label, **props),
-        rx.select.content(rx.foreach(choices, lambda choice: rx.select.item(choice[1], value=choice[0]))),
+        _content(choice_items(choices, translate)),
         value=value,
         on_change=on_change,
     )

@@ -75,3 +75,16 @@ def language_picker() -> rx.Component:
         on_change=AppState.choose_language,
         size="2",
     )
+
+
+def labelled_language_picker(picker_id: str) -> rx.Component:
+    """The picker with its name written beside it (the sign-in card's): a reader who cannot read
+    the page's language finds it. The visible word is the picker's accessible name too; the
+    `picker_id` on the label tells it apart from the top bar's picker."""
+    return rx.el.label(
+        rx.icon("languages", size=16, aria_hidden="true"),
+        rx.text(t("Language"), size="2", weight="medium"),
+        language_picker(),
+        id=picker_id,
+        style={"display": "flex", "alignItems": "center", "gap": "var(--space-2)"},
+    )

@@ -8,6 +8,7 @@ from state.auth import AuthState
 
 
 def nav_link(label: str | rx.Var, href: str | rx.Var, icon: str | rx.Var) -> rx.Component:
+    """A link of the navigation; `label` is shown as given (`t(item["label"])`)."""
     return rx.link(
         rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(label), spacing="2", align="center"),
         href=href,
@@ -24,8 +25,8 @@ def nav_menu() -> rx.Component:
     return rx.vstack(
         rx.cond(
             AuthState.is_signed_in,
-            rx.foreach(AuthState.nav_items, lambda item: nav_link(item["label"], item["href"], item["icon"])),
-            rx.fragment(nav_link("Home", routes.HOME, "house"), nav_link("Sign in", routes.LOGIN, "log-in")),
+            rx.foreach(AuthState.nav_items, lambda item: nav_link(t(item["label"]), item["href"], item["icon"])),
+            rx.fragment(nav_link(t("Home"), routes.HOME, "house"), nav_link(t("Sign in"), routes.LOGIN, "log-in")),
         ),
         spacing="1",
         width="100%",
@@ -39,14 +40,14 @@ def user_menu() -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.text(AuthState.user_name, size="2", weight="medium"),
-                rx.text(AuthState.role_label, size="1", color="var(--gray-11)"),
+                rx.text(t(AuthState.role_label), size="1", color="var(--gray-11)"),
                 spacing="0",
                 align="end",
                 display=["none", "none", "flex"],
             ),
             rx.button(
                 rx.icon("log-out", size=16, aria_hidden="true"),
-                "Sign out",
+                t("Sign out"),
                 variant="soft",
                 on_click=AuthState.sign_out,
             ),
@@ -79,14 +80,14 @@ def brand() -> rx.Component:
 def mobile_menu() -> rx.Component:
     return rx.drawer.root(
         rx.drawer.trigger(
-            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open navigation menu")
+            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label=t("Open navigation menu"))
         ),
         rx.drawer.overlay(),
         rx.drawer.portal(
             rx.drawer.content(
                 rx.vstack(
                     rx.drawer.close(
-                        rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close navigation menu")
+                        rx.icon_button(rx.icon("x"), variant="ghost", aria_label=t("Close navigation menu"))
                     ),
                     nav_menu(),
                     padding="var(--space-4)",
@@ -124,7 +125,7 @@ def top_bar() -> rx.Component:
 def sidebar() -> rx.Component:
     return rx.tablet_and_desktop(
         rx.box(
-            rx.el.nav(nav_menu(), aria_label="Main"),
+            rx.el.nav(nav_menu(), aria_label=t("Main")),
             width="14em",
             padding="var(--space-3)",
             border_right="1px solid var(--gray-5)",

@@ -2,8 +2,11 @@
 
 import reflex as rx
 
+from components.i18n import t
 
-def empty_state(icon: str, title: str, message: str, *actions: rx.Component) -> rx.Component:
+
+def empty_state(icon: str, title: rx.Var | str, message: rx.Var | str, *actions: rx.Component) -> rx.Component:
+    """`title` and `message` are shown as given: the caller passes `t("No students yet")`."""
     return rx.center(
         rx.vstack(
             rx.icon(icon, size=40, color="var(--gray-9)", aria_hidden="true"),
@@ -20,12 +23,12 @@ def empty_state(icon: str, title: str, message: str, *actions: rx.Component) -> 
 
 
 def loading_state() -> rx.Component:
-    return rx.center(rx.spinner(size="3", aria_label="Loading"), padding_y="var(--space-9)", width="100%")
+    return rx.center(rx.spinner(size="3", aria_label=t("Loading…")), padding_y="var(--space-9)", width="100%")
 
 
 def not_found_state() -> rx.Component:
     return empty_state(
         "search-x",
-        "We could not find a school at this address",
-        "Check the spelling of your school's address, or ask your school for the right link.",
+        t("We could not find a school at this address"),
+        t("Check the spelling of your school's address, or ask your school for the right link."),
     )

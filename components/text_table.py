@@ -3,7 +3,7 @@
 import reflex as rx
 
 
-def text_table(headers: rx.Var, rows: rx.Var, *, label: str) -> rx.Component:
+def text_table(headers: rx.Var, rows: rx.Var, *, label: rx.Var | str) -> rx.Component:
     """`headers` is a list of column names, `rows` a list of lists of text; the first cell of a
     row heads it. `label` names the table for screen readers and tests."""
     return rx.table.root(

@@ -3,6 +3,7 @@
 from urllib.parse import unquote
 
 from models import Role
+from oneclass.i18n import N_
 from oneclass.settings import get_settings
 
 HOME = "/"
@@ -93,21 +94,21 @@ def login_url(next_path: str = "") -> str:
 # The navigation: (label, route, icon, permission). A None permission: every signed-in user.
 # `platform.*` items show at the root domain only; the others on a school's host only.
 NAVIGATION: list[tuple[str, str, str, str | None]] = [
-    ("Students", STUDENTS, "graduation-cap", "students.read"),
-    ("My classes", TEACHER_CLASSES, "book-open", "classes.read"),
-    ("My profile", MY_PROFILE, "id-card", "dashboard.student"),
-    ("My children", MY_CHILDREN, "baby", "child.read"),
-    ("Classes", ADMIN_CLASSES, "school", "classes.manage"),
-    ("Subjects", ADMIN_SUBJECTS, "library", "subjects.manage"),
-    ("Years and terms", ADMIN_YEARS, "calendar", "school.update"),
-    ("Staff", ADMIN_STAFF, "briefcase", "users.read"),
-    ("Guardians", ADMIN_GUARDIANS, "users-round", "users.read"),
-    ("Import", ADMIN_IMPORT, "upload", "students.create"),
-    ("Users", ADMIN_USERS, "users", "users.read"),
-    ("Audit log", ADMIN_AUDIT, "scroll-text", "audit.read"),
-    ("School settings", ADMIN_SETTINGS, "settings", "school.update"),
-    ("Schools", PLATFORM_SCHOOLS, "building-2", "platform.schools"),
-    ("Platform audit log", PLATFORM_AUDIT, "scroll-text", "platform.audit"),
-    ("Sign-in security", ACCOUNT_SECURITY, "shield-check", None),
-    ("Change password", CHANGE_PASSWORD, "key-round", None),
+    (N_("Students"), STUDENTS, "graduation-cap", "students.read"),
+    (N_("My classes"), TEACHER_CLASSES, "book-open", "classes.read"),
+    (N_("My profile"), MY_PROFILE, "id-card", "dashboard.student"),
+    (N_("My children"), MY_CHILDREN, "baby", "child.read"),
+    (N_("Classes"), ADMIN_CLASSES, "school", "classes.manage"),
+    (N_("Subjects"), ADMIN_SUBJECTS, "library", "subjects.manage"),
+    (N_("Years and terms"), ADMIN_YEARS, "calendar", "school.update"),
+    (N_("Staff"), ADMIN_STAFF, "briefcase", "users.read"),
+    (N_("Guardians"), ADMIN_GUARDIANS, "users-round", "users.read"),
+    (N_("Import"), ADMIN_IMPORT, "upload", "students.create"),
+    (N_("Users"), ADMIN_USERS, "users", "users.read"),
+    (N_("Audit log"), ADMIN_AUDIT, "scroll-text", "audit.read"),
+    (N_("School settings"), ADMIN_SETTINGS, "settings", "school.update"),
+    (N_("Schools"), PLATFORM_SCHOOLS, "building-2", "platform.schools"),
+    (N_("Platform audit log"), PLATFORM_AUDIT, "scroll-text", "platform.audit"),
+    (N_("Sign-in security"), ACCOUNT_SECURITY, "shield-check", None),
+    (N_("Change password"), CHANGE_PASSWORD, "key-round", None),
 ]

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from components import app_shell, form_error, form_field, form_notice, narrow_card, not_found_state, submit_button
+from components.i18n import labelled_language_picker, t, t_format
 from oneclass import routes
 from pages.guard import signed_in_page
 from state.account import AccountState
@@ -13,13 +14,13 @@ def login_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_error(AuthState.login_error),
-            form_field("Email", "email", type_="email", auto_complete="username", placeholder="you@school.test"),
-            form_field("Password", "password", type_="password", auto_complete="current-password"),
+            form_field(t("Email"), "email", type_="email", auto_complete="username", placeholder="you@school.test"),
+            form_field(t("Password"), "password", type_="password", auto_complete="current-password"),
             rx.cond(
                 AuthState.needs_totp,
-                form_field("Authentication code", "totp_code", auto_complete="one-time-code", placeholder="123456"),
+                form_field(t("Authentication code"), "totp_code", auto_complete="one-time-code", placeholder="123456"),
             ),
-            submit_button("Sign in"),
+            submit_button(t("Sign in")),
             spacing="4",
             width="100%",
         ),
@@ -31,11 +32,13 @@ def login_form() -> rx.Component:
 def login_card() -> rx.Component:
     return narrow_card(
         rx.heading(
-            rx.cond(AuthState.is_school, "Sign in to " + AuthState.school_name, "Platform administration"),
+            rx.cond(AuthState.is_school, t_format("Sign in to {school}", school=AuthState.school_name), t("Platform administration")),
             as_="h2",
             size="5",
         ),
         login_form(),
+        rx.divider(),
+        labelled_language_picker("login-language"),
     )
 
 
@@ -47,7 +50,7 @@ def login() -> rx.Component:
             AuthState.host_kind == "unknown",
             not_found_state(),
             rx.cond(AuthState.school_suspended, rx.callout(
-                "This school's account is suspended. Contact the platform administrator.",
+                t("This school's account is suspended. Contact the platform administrator."),
                 icon="triangle-alert", color_scheme="amber", role="alert",
             ), login_card()),
         ),
@@ -61,11 +64,11 @@ def change_password() -> rx.Component:
             rx.vstack(
                 form_error(AccountState.password_error),
                 form_notice(AccountState.password_notice),
-                form_field("Current password", "current_password", type_="password", auto_complete="current-password"),
-                form_field("New password", "new_password", type_="password", auto_complete="new-password"),
-                form_field("Repeat new password", "confirm_password", type_="password", auto_complete="new-password"),
-                rx.text("At least 10 characters; not a common password.", size="1", color="var(--gray-11)"),
-                submit_button("Change password"),
+                form_field(t("Current password"), "current_password", type_="password", auto_complete="current-password"),
+                form_field(t("New password"), "new_password", type_="password", auto_complete="new-password"),
+                form_field(t("Repeat new password"), "confirm_password", type_="password", auto_complete="new-password"),
+                rx.text(t("At least 10 characters; not a common password."), size="1", color="var(--gray-11)"),
+                submit_button(t("Change password")),
                 spacing="4",
                 width="100%",
             ),
@@ -84,15 +87,15 @@ def reset_password() -> rx.Component:
             rx.cond(
                 AccountState.reset_done,
                 rx.vstack(
-                    rx.text("Your new password is set."),
-                    rx.link(rx.button("Go to sign in", size="3"), href=routes.LOGIN),
+                    rx.text(t("Your new password is set.")),
+                    rx.link(rx.button(t("Go to sign in"), size="3"), href=routes.LOGIN),
                 ),
                 rx.form(
                     rx.vstack(
                         form_error(AccountState.reset_error),
-                        form_field("New password", "new_password", type_="password", auto_complete="new-password"),
-                        form_field("Repeat new password", "confirm_password", type_="password", auto_complete="new-password"),
-                        submit_button("Set password"),
+                        form_field(t("New password"), "new_password", type_="password", auto_complete="new-password"),
+                        form_field(t("Repeat new password"), "confirm_password", type_="password", auto_complete="new-password"),
+                        submit_button(t("Set password")),
                         spacing="4",
                         width="100%",
                     ),
@@ -109,7 +112,7 @@ def recovery_codes_list() -> rx.Component:
         AccountState.recovery_codes.length() > 0,
         rx.callout(
             rx.vstack(
-                rx.text("Recovery codes: each works once if you lose your phone. Keep them somewhere safe; they are not shown again."),
+                rx.text(t("Recovery codes: each works once if you lose your phone. Keep them somewhere safe; they are not shown again.")),
                 rx.hstack(
                     rx.foreach(AccountState.recovery_codes, lambda code: rx.code(code, size="3")),
                     wrap="wrap",
@@ -122,10 +125,10 @@ def recovery_codes_list() -> rx.Component:
     )
 
 
-def totp_code_form(label: str, handler: rx.EventHandler, *fields: rx.Component) -> rx.Component:
+def totp_code_form(label: rx.Var | str, handler: rx.EventHandler, *fields: rx.Component) -> rx.Component:
     return rx.form(
         rx.vstack(
-            form_field("Authentication code", "code", auto_complete="one-time-code", placeholder="123456"),
+            form_field(t("Authentication code"), "code", auto_complete="one-time-code", placeholder="123456"),
             *fields,
             submit_button(label),
             spacing="3",
@@ -140,9 +143,9 @@ def totp_code_form(label: str, handler: rx.EventHandler, *fields: rx.Component) 
 def replacement_proof() -> rx.Component:
     """Moving to a new app asks who is asking: a stolen session alone must not be enough."""
     return rx.vstack(
-        rx.text("To prove it is you, also enter a code from your current app (or a recovery code), or your password."),
-        form_field("Code from your current app", "current_code", auto_complete="off", placeholder="123456", required=False),
-        form_field("Or your password", "current_password", type_="password", auto_complete="current-password", required=False),
+        rx.text(t("To prove it is you, also enter a code from your current app (or a recovery code), or your password.")),
+        form_field(t("Code from your current app"), "current_code", auto_complete="off", placeholder="123456", required=False),
+        form_field(t("Or your password"), "current_password", type_="password", auto_complete="current-password", required=False),
         spacing="3",
         width="100%",
     )
@@ -152,19 +155,19 @@ def totp_enrolment() -> rx.Component:
     return rx.cond(
         AccountState.totp_qr != "",
         rx.vstack(
-            rx.text("Scan this code with an authenticator app, then enter the 6-digit code it shows."),
-            rx.image(src=AccountState.totp_qr, alt="QR code for your authenticator app", width="200px", height="200px"),
-            rx.text("Or type this key: ", rx.code(AccountState.totp_secret_display), size="2"),
+            rx.text(t("Scan this code with an authenticator app, then enter the 6-digit code it shows.")),
+            rx.image(src=AccountState.totp_qr, alt=t("QR code for your authenticator app"), width="200px", height="200px"),
+            rx.text(t("Or type this key:"), " ", rx.code(AccountState.totp_secret_display), size="2"),
             rx.cond(
                 AccountState.totp_on,
-                totp_code_form("Move two-step sign-in to this app", AccountState.confirm_totp, replacement_proof()),
-                totp_code_form("Turn on two-step sign-in", AccountState.confirm_totp),
+                totp_code_form(t("Move two-step sign-in to this app"), AccountState.confirm_totp, replacement_proof()),
+                totp_code_form(t("Turn on two-step sign-in"), AccountState.confirm_totp),
             ),
             spacing="3",
             width="100%",
         ),
         rx.button(
-            rx.cond(AccountState.totp_on, "Move to a new authenticator app", "Set up two-step sign-in"),
+            rx.cond(AccountState.totp_on, t("Move to a new authenticator app"), t("Set up two-step sign-in")),
             size="3",
             variant=rx.cond(AccountState.totp_on, "soft", "solid"),
             on_click=AccountState.start_totp,
@@ -175,22 +178,22 @@ def totp_enrolment() -> rx.Component:
 @signed_in_page(routes.ACCOUNT_SECURITY, "Sign-in security", on_load=AccountState.load_security)
 def account_security() -> rx.Component:
     return narrow_card(
-        rx.heading("Two-step sign-in", as_="h2", size="5"),
+        rx.heading(t("Two-step sign-in"), as_="h2", size="5"),
         rx.cond(
             AuthState.must_enrol_totp,
-            rx.callout("Your school requires administrators to use two-step sign-in.", icon="shield-alert", color_scheme="amber"),
+            rx.callout(t("Your school requires administrators to use two-step sign-in."), icon="shield-alert", color_scheme="amber"),
         ),
         form_error(AccountState.totp_error),
         recovery_codes_list(),
         rx.cond(
             AccountState.totp_on,
             rx.vstack(
-                rx.badge("On", color_scheme="green", size="2"),
+                rx.badge(t("On"), color_scheme="green", size="2"),
                 rx.cond(  # hidden while moving to a new app: one code field on the page at a time
                     AccountState.totp_qr == "",
                     rx.vstack(
-                        rx.text("To turn it off, enter a current code."),
-                        totp_code_form("Turn off two-step sign-in", AccountState.turn_off_totp),
+                        rx.text(t("To turn it off, enter a current code.")),
+                        totp_code_form(t("Turn off two-step sign-in"), AccountState.turn_off_totp),
                         rx.divider(),
                         width="100%",
                     ),

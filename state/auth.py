@@ -10,7 +10,9 @@ from typing import Any
 
 import reflex as rx
 
+from models import Role
 from oneclass import routes
+from oneclass.i18n import N_
 from oneclass.offload import offload
 from oneclass.permissions import can, role_can
 from oneclass.security import ACCESS_COOKIE, REFRESH_COOKIE
@@ -29,6 +31,15 @@ _REFRESH_MAX_AGE = get_settings().refresh_token_days * 24 * 3600
 # The guard and a page's loader say the same words with the same toast id: one message, not two.
 NO_ACCESS = "You do not have access to that page."
 NO_PERMISSION = "You do not have permission to do that."
+# Shown with t() in the browser.
+ROLE_LABELS: dict[str, str] = {
+    Role.super_admin: N_("Super Admin"),
+    Role.school_admin: N_("School Admin"),
+    Role.teacher: N_("Teacher"),
+    Role.student: N_("Student"),
+    Role.parent: N_("Parent"),
+    Role.staff: N_("Staff"),
+}
 
 
 class AuthState(AppState):
@@ -122,7 +133,8 @@ class AuthState(AppState):
 
     @rx.var
     def role_label(self) -> str:
-        return self.user_role.replace("_", " ").title()
+        """The role's name in English (a message id): pages show it with `t()`."""
+        return ROLE_LABELS.get(self.user_role, self.user_role.replace("_", " ").title())
 
     @rx.var
     def dashboard_route(self) -> str:
@@ -133,7 +145,7 @@ class AuthState(AppState):
         if not self.user_role:
             return []
         on_platform = self.host_kind == HostKind.platform.value
-        items = [{"label": "Dashboard", "href": routes.dashboard_for(self.user_role), "icon": "layout-dashboard"}]
+        items = [{"label": N_("Dashboard"), "href": routes.dashboard_for(self.user_role), "icon": "layout-dashboard"}]
         for label, href, icon, permission in routes.NAVIGATION:
             if permission and (permission.startswith("platform.") != on_platform or not role_can(self.user_role, permission)):
                 continue

@@ -94,6 +94,9 @@ class AppState(rx.State):
 
     @rx.var
     def level_label(self) -> str:
-        return {"primary": "Primary school", "secondary": "Secondary school", "combined": "Primary and secondary"}.get(
-            self.school_level, ""
-        )
+        """The school's level in English (a message id): pages show it with `t()`."""
+        return {
+            "primary": i18n.N_("Primary school"),
+            "secondary": i18n.N_("Secondary school"),
+            "combined": i18n.N_("Primary and secondary"),
+        }.get(self.school_level, "")
