@@ -30,7 +30,7 @@ from models import (
     StudentStatusChange,
     User,
 )
-from oneclass import db, routes
+from oneclass import db, i18n, routes
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.permissions import PermissionDenied
 from oneclass.services import auth, imports, students, users
@@ -292,6 +292,17 @@ def test_a_file_that_cannot_be_read_gets_one_clear_message(schools, filename: st
     assert len(checked.problems) == 1 and problem in checked.problems[0], checked.problems
     with pytest.raises(ValidationFailed):
         run(school, content, filename=filename)
+
+
+def test_row_errors_come_out_in_the_readers_language(schools) -> None:
+    """Passes once the i18n-students fragments are merged into the Shona catalogue; the column
+    names are the file's, in English whatever the language."""
+    school, _ = schools
+    content = csv_file([student_row(0), student_row(1, admission_number="IMP-00000")])
+    with i18n.language("sn"):
+        checked = preview(school, content)
+    assert checked.errors == [RowError(3, "admission_number", "Nhamba yekupinda imwe chete iri zvakare pamutsara 2.")]
+    assert checked.sample_columns[0] == "Mutsara"
 
 
 def test_row_with_more_cells_than_the_header_and_semicolon_separated_files(schools) -> None:
