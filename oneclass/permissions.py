@@ -19,6 +19,7 @@ nobody is granted, and on a grant here that nothing asks for (outside `RESERVED_
 from typing import Protocol
 
 from models import Role
+from oneclass.i18n import _
 
 # Granted now for the work the next issues build (registers, marks and report cards; fees and
 # messages): nothing asks for them yet. A teacher's grants there will be class-scoped like
@@ -74,7 +75,7 @@ class PermissionDenied(Exception):
     """Raised by services when the acting user lacks a permission; the message is for the user."""
 
     def __init__(self, permission: str) -> None:
-        super().__init__("You do not have permission to do that.")
+        super().__init__(_("You do not have permission to do that."))  # the request's language
         self.permission = permission
 
 

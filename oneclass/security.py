@@ -14,6 +14,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from oneclass.i18n import _, format_message
 from oneclass.settings import get_settings
 
 _hasher = PasswordHasher()
@@ -57,17 +58,18 @@ def _common_passwords() -> frozenset[str]:
 
 
 def password_problem(password: str, *, email: str = "") -> str | None:
-    """Why `password` is refused (a sentence for the user), or None when it is acceptable."""
+    """Why `password` is refused (a sentence for the user, in the request's language), or None
+    when it is acceptable."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        return f"Use at least {PASSWORD_MIN_LENGTH} characters."
+        return format_message("Use at least {count} characters.", count=PASSWORD_MIN_LENGTH)
     if len(password) > PASSWORD_MAX_LENGTH:
-        return f"Use at most {PASSWORD_MAX_LENGTH} characters."
+        return format_message("Use at most {count} characters.", count=PASSWORD_MAX_LENGTH)
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(lowered)) < 4:
-        return "This password is too common or too easy to guess; choose another."
+        return _("This password is too common or too easy to guess; choose another.")
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
-        return "The password must not contain your email address."
+        return _("The password must not contain your email address.")
     return None
 
 

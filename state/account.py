@@ -10,12 +10,13 @@ from typing import Any
 import reflex as rx
 
 from oneclass import routes
+from oneclass.i18n import N_, _
 from oneclass.offload import offload
 from oneclass.services import auth
 from oneclass.services.auth import AuthError
 from state.auth import AuthState
 
-SIGN_IN_AGAIN = "Please sign in again."
+SIGN_IN_AGAIN = N_("Please sign in again.")
 
 
 class AccountState(AuthState):
@@ -36,11 +37,11 @@ class AccountState(AuthState):
     async def change_password(self, form: dict[str, str]) -> None:
         self.password_error = self.password_notice = ""
         if form.get("new_password") != form.get("confirm_password"):
-            self.password_error = "The new passwords do not match."
+            self.password_error = _("The new passwords do not match.")
             return
         user = await self._signed_in()
         if user is None:
-            self.password_error = SIGN_IN_AGAIN
+            self.password_error = _(SIGN_IN_AGAIN)
             return
         try:
             await offload(
@@ -53,7 +54,7 @@ class AccountState(AuthState):
         except AuthError as refusal:
             self.password_error = refusal.message
             return
-        self.password_notice = "Your password has been changed. You are signed out everywhere else."
+        self.password_notice = _("Your password has been changed. You are signed out everywhere else.")
 
     @rx.event
     async def load_security(self) -> None:
@@ -98,7 +99,7 @@ class AccountState(AuthState):
         self.totp_qr = self.totp_secret_display = self.totp_error = ""
         self.totp_on = True
         await self._signed_in()  # must_enrol_totp is over now
-        return rx.toast.success("Two-step sign-in moved to your new app." if replaced else "Two-step sign-in is on.")
+        return rx.toast.success(_("Two-step sign-in moved to your new app.") if replaced else _("Two-step sign-in is on."))
 
     @rx.event
     async def turn_off_totp(self, form: dict[str, str]) -> Any:
@@ -112,7 +113,7 @@ class AccountState(AuthState):
             return None
         self.totp_on = False
         self.totp_error = ""
-        return rx.toast.success("Two-step sign-in is off.")
+        return rx.toast.success(_("Two-step sign-in is off."))
 
     @rx.event
     async def open_reset(self) -> None:
@@ -127,10 +128,10 @@ class AccountState(AuthState):
         school = self._school()
         token = self.router.url.query_parameters.get("token", "")
         if school is None or not token:
-            self.reset_error = "This reset link is incomplete. Ask your administrator for a new one."
+            self.reset_error = _("This reset link is incomplete. Ask your administrator for a new one.")
             return None
         if form.get("new_password") != form.get("confirm_password"):
-            self.reset_error = "The new passwords do not match."
+            self.reset_error = _("The new passwords do not match.")
             return None
         try:
             await offload(
@@ -140,7 +141,7 @@ class AccountState(AuthState):
             self.reset_error = refusal.message
             return None
         self.reset_done = True
-        return rx.toast.success("Password set. Sign in with your new password.")
+        return rx.toast.success(_("Password set. Sign in with your new password."))
 
     @rx.var
     def login_route(self) -> str:

@@ -12,7 +12,7 @@ import reflex as rx
 
 from models import Role
 from oneclass import routes
-from oneclass.i18n import N_
+from oneclass.i18n import N_, _
 from oneclass.offload import offload
 from oneclass.permissions import can, role_can
 from oneclass.security import ACCESS_COOKIE, REFRESH_COOKIE
@@ -29,8 +29,9 @@ from state.base import AppState
 
 _REFRESH_MAX_AGE = get_settings().refresh_token_days * 24 * 3600
 # The guard and a page's loader say the same words with the same toast id: one message, not two.
-NO_ACCESS = "You do not have access to that page."
-NO_PERMISSION = "You do not have permission to do that."
+# Marked here, translated where shown (`_refused` does it).
+NO_ACCESS = N_("You do not have access to that page.")
+NO_PERMISSION = N_("You do not have permission to do that.")
 # Shown with t() in the browser.
 ROLE_LABELS: dict[str, str] = {
     Role.super_admin: N_("Super Admin"),
@@ -122,9 +123,10 @@ class AuthState(AppState):
 
     def _refused(self, message: str = NO_PERMISSION) -> Any:
         """What a handler returns when `_actor` said no: a toast for a signed-in user, nothing
-        for somebody the guard is sending to sign in or to enrol a second factor."""
+        for somebody the guard is sending to sign in or to enrol a second factor. `message` is
+        English (a constant marked `N_`), translated here."""
         if self.user_role and not self.must_enrol_totp:
-            return rx.toast.error(message, id="no-access")
+            return rx.toast.error(_(message), id="no-access")
         return None
 
     @rx.var
@@ -170,12 +172,12 @@ class AuthState(AppState):
             return rx.redirect(routes.login_url(self.router.url.path))
         if user.must_enrol_totp and self.router.url.path.rstrip("/") != routes.ACCOUNT_SECURITY:
             return [
-                rx.toast.warning("Your school requires a second factor for administrators. Set it up first."),
+                rx.toast.warning(_("Your school requires a second factor for administrators. Set it up first.")),
                 rx.redirect(routes.ACCOUNT_SECURITY),
             ]
         if permission and not can(user, permission):
             return [
-                rx.toast.error(NO_ACCESS, id="no-access"),
+                rx.toast.error(_(NO_ACCESS), id="no-access"),
                 rx.redirect(routes.dashboard_for(user.role)),
             ]
         return None

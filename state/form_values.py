@@ -5,7 +5,9 @@ from collections.abc import Mapping
 from datetime import date
 from uuid import UUID
 
-FIX_FIELDS = "Please correct the fields marked below."
+from oneclass.i18n import N_, _
+
+FIX_FIELDS = N_("Please correct the fields marked below.")
 NONE = "none"  # a select cannot offer an empty value: "no class teacher", "no department"
 
 
@@ -24,7 +26,7 @@ def optional_id(value: str) -> UUID | None:
 
 def with_form_error(errors: Mapping[str, str]) -> dict[str, str]:
     """A refusal's field errors, and the line above the form that points at them."""
-    return {"form": FIX_FIELDS, **errors}
+    return {"form": _(FIX_FIELDS), **errors}
 
 
 def form_date(form: Mapping[str, str], name: str, problems: dict[str, str], error_key: str) -> date:
@@ -33,5 +35,5 @@ def form_date(form: Mapping[str, str], name: str, problems: dict[str, str], erro
     try:
         return date.fromisoformat(form.get(name, "").strip())
     except ValueError:
-        problems.setdefault(error_key, "Choose a date.")
+        problems.setdefault(error_key, _("Choose a date."))
         return date.min

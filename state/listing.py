@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import reflex as rx
 
 from oneclass.current_user import CurrentUser
+from oneclass.i18n import _
 from oneclass.offload import offload
 from oneclass.services import exports, paging
 from oneclass.services.paging import Page
@@ -109,8 +110,10 @@ class PagedList(rx.State, mixin=True):
     async def _download(self, extension: str, render: Callable[[str, dict[str, str], list[dict[str, Any]]], bytes], mime_type: str) -> Any:
         table = await self._export_table()
         if table is None:
-            return rx.toast.error(NO_PERMISSION)
+            return rx.toast.error(_(NO_PERMISSION))
         stem, columns, rows = table
+        # Headings are English, marked `N_` where each list names them; the file is in the reader's language.
+        columns = {key: _(heading) for key, heading in columns.items()}
         return rx.download(
             data=render(stem, columns, rows),
             filename=f"{stem}-{date.today().isoformat()}.{extension}",

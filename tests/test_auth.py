@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from models import AuditEvent, OutgoingMail, School, SchoolStatus, User
-from oneclass import cache, db
+from oneclass import cache, db, i18n
 from oneclass.services import auth
 from oneclass.services.auth import AuthError, SecondFactorRequired
 from oneclass.services.auth.lockout import _failure_keys
@@ -346,6 +346,28 @@ def test_a_new_reset_link_voids_the_older_ones(two_schools) -> None:
             auth.reset_password(school=route(school_a), token=link.split("token=")[1], new_password="from-an-old-link-2026", ip="x")
     auth.reset_password(school=route(school_a), token=newest.split("token=")[1], new_password="from-the-new-link-2026", ip="x")
     assert sign_in(school_a, password="from-the-new-link-2026").user.id == teacher.id
+
+
+def test_the_reset_mail_is_in_the_users_language_else_the_schools(two_schools) -> None:
+    """The mail is for the user: their language, else their school's, never the admin's (who
+    issues it here from a Shona page). Compares with the catalogues: passes once they hold
+    the reset mail's words."""
+    school_a, _ = two_schools
+    admin = sign_in(school_a, "school_admin").user
+    teacher = sign_in(school_a, "teacher").user
+    with i18n.language("nd"):
+        nd_subject = i18n.gettext("Reset your OneClass password")
+    assert nd_subject != "Reset your OneClass password", "merge the i18n fragments into the catalogues"
+    with db.owner_engine().begin() as connection:
+        connection.execute(text("UPDATE schools SET language = 'nd' WHERE id = :id"), {"id": school_a.id})
+    with i18n.language("sn"):
+        auth.issue_password_reset(admin=admin, user_id=teacher.id, ip="x")
+    with db.owner_engine().begin() as connection:
+        connection.execute(text("UPDATE users SET language = 'en' WHERE id = :id"), {"id": teacher.id})
+    with i18n.language("sn"):
+        auth.issue_password_reset(admin=admin, user_id=teacher.id, ip="x")
+    subjects = sorted(mail.subject for mail in reset_mails(school_a))
+    assert subjects == sorted([nd_subject, "Reset your OneClass password"])
 
 
 def test_reset_tokens_are_not_kept_readable_in_the_mail_log(two_schools) -> None:

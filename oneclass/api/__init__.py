@@ -13,9 +13,11 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from oneclass import i18n
 from oneclass.api import health, v1
 from oneclass.api.deps import client_ip
 from oneclass.api.envelope import ApiError, error_response
+from oneclass.i18n import _
 from oneclass.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, log_context, metrics_text
 from oneclass.permissions import PermissionDenied
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
@@ -57,7 +59,7 @@ def metrics_allowed(request: Request) -> bool:
     even when the proxy itself sits on loopback."""
     token = get_settings().metrics_token
     if token:
-        scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+        scheme, _space, sent = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.encode()):
             return True
     forwarded = any(name in request.headers for name in ("x-forwarded-for", "forwarded", "x-real-ip"))
@@ -80,21 +82,25 @@ def build_api() -> FastAPI:
     async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
         request_id = request.headers.get(REQUEST_ID_HEADER, "")[:64] or uuid.uuid4().hex
         request.state.request_id = request_id
-        # Each request runs in its own task, so this context is the request's alone.
+        # Each request runs in its own task, so this context is the request's alone: its
+        # messages (refusals, field errors) are made in the language the client asked for.
         log_context.set({"request_id": request_id})
+        language = i18n.language_from_header(request.headers.get("accept-language"))
+        i18n.use_language(language)
         started = time.perf_counter()
         try:
             response = await call_next(request)
         except Exception as error:
             # Never a traceback to the client; the log has it, with the request id.
             log.exception("unhandled error", exc_info=error)
-            response = error_response(request, ApiError(500, "INTERNAL_ERROR", "Something went wrong."))
+            response = error_response(request, ApiError(500, "INTERNAL_ERROR", _("Something went wrong.")))
         elapsed = time.perf_counter() - started
         route = _route_label(request)
         if route != "unmatched" or request.url.path.startswith(("/api/", "/health", "/metrics")):
             HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
             HTTP_LATENCY.labels(request.method, route).observe(elapsed)
         response.headers[REQUEST_ID_HEADER] = request_id
+        response.headers["Content-Language"] = language
         return response
 
     @api.exception_handler(ApiError)
@@ -103,12 +109,12 @@ def build_api() -> FastAPI:
 
     @api.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        return error_response(request, ApiError(422, "VALIDATION_ERROR", "Some fields are not right.", _field_errors(error)))
+        return error_response(request, ApiError(422, "VALIDATION_ERROR", _("Some fields are not right."), _field_errors(error)))
 
     @api.exception_handler(ValidationFailed)
     async def refused_input(request: Request, error: ValidationFailed) -> JSONResponse:
         details = [{"field": field, "message": message} for field, message in error.errors.items()]
-        return error_response(request, ApiError(422, "VALIDATION_ERROR", "Some fields are not right.", details))
+        return error_response(request, ApiError(422, "VALIDATION_ERROR", _("Some fields are not right."), details))
 
     @api.exception_handler(PermissionDenied)
     async def forbidden(request: Request, error: PermissionDenied) -> JSONResponse:
@@ -128,20 +134,20 @@ def build_api() -> FastAPI:
 
     @api.exception_handler(IntegrityError)
     async def conflict(request: Request, _error: IntegrityError) -> JSONResponse:
-        return error_response(request, ApiError(409, "CONFLICT", "That conflicts with data that already exists."))
+        return error_response(request, ApiError(409, "CONFLICT", _("That conflicts with data that already exists.")))
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 400:  # a body that is not JSON: a validation error like any other
             details = [{"field": "body", "message": str(error.detail)}]
-            return error_response(request, ApiError(422, "VALIDATION_ERROR", "The request body is not valid JSON.", details))
+            return error_response(request, ApiError(422, "VALIDATION_ERROR", _("The request body is not valid JSON."), details))
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(error.status_code, "HTTP_ERROR")
         return error_response(request, ApiError(error.status_code, code, str(error.detail)))
 
     @api.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:
         if not metrics_allowed(request):
-            raise ApiError(403, "FORBIDDEN", "Metrics are served on the loopback address or with the metrics token.")
+            raise ApiError(403, "FORBIDDEN", _("Metrics are served on the loopback address or with the metrics token."))
         return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
     api.include_router(health.router)

@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from oneclass import ratelimit
 from oneclass.api.envelope import ApiError
+from oneclass.i18n import _
 from oneclass.observability import bind_log_context
 from oneclass.permissions import can
 from oneclass.services import auth
@@ -49,7 +50,7 @@ def _rate_limit(request: Request) -> None:
         limits.append(ratelimit.Limit("token", hashlib.sha256(authorization.encode()).hexdigest()[:32], settings.api_rate_per_token))
     verdict = ratelimit.hit(*limits)
     if not verdict.allowed:
-        raise ApiError(429, "RATE_LIMITED", "Too many requests; slow down.", headers={"Retry-After": str(verdict.retry_after)})
+        raise ApiError(429, "RATE_LIMITED", _("Too many requests; slow down."), headers={"Retry-After": str(verdict.retry_after)})
 
 
 def host_resolution(request: Request) -> tuple[HostKind, SchoolRoute | None]:
@@ -57,7 +58,7 @@ def host_resolution(request: Request) -> tuple[HostKind, SchoolRoute | None]:
     _rate_limit(request)
     resolution = resolve_host(request.headers.get("host", ""))
     if resolution.kind is HostKind.unknown:
-        raise ApiError(404, "NOT_FOUND", "No school is served at this address.")
+        raise ApiError(404, "NOT_FOUND", _("No school is served at this address."))
     if resolution.school:
         bind_log_context(school=resolution.school.subdomain)
     return resolution.kind, resolution.school
@@ -65,21 +66,21 @@ def host_resolution(request: Request) -> tuple[HostKind, SchoolRoute | None]:
 
 async def current_school(resolution: Annotated[tuple[HostKind, SchoolRoute | None], Depends(host_resolution)]) -> SchoolRoute:
     """This route belongs to a school's host."""
-    _, school = resolution
+    school = resolution[1]
     if school is None:
-        raise ApiError(404, "NOT_FOUND", "This endpoint is served on a school's address.")
+        raise ApiError(404, "NOT_FOUND", _("This endpoint is served on a school's address."))
     return school
 
 
 async def platform_host(resolution: Annotated[tuple[HostKind, SchoolRoute | None], Depends(host_resolution)]) -> None:
     """This route belongs to the root domain (the platform)."""
     if resolution[0] is not HostKind.platform:
-        raise ApiError(404, "NOT_FOUND", "This endpoint is served on the platform's address.")
+        raise ApiError(404, "NOT_FOUND", _("This endpoint is served on the platform's address."))
 
 
 def _authenticated(credentials: HTTPAuthorizationCredentials | None, school: SchoolRoute | None) -> CurrentUser:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise ApiError(401, "UNAUTHORIZED", "Send an access token: Authorization: Bearer <token>.")
+        raise ApiError(401, "UNAUTHORIZED", _("Send an access token: Authorization: Bearer <token>."))
     try:
         user = auth.authenticate(token=credentials.credentials, school=school)
     except AuthError as refusal:
@@ -107,7 +108,7 @@ def school_user_with(permission: str) -> Callable[[CurrentUser], Awaitable[Curre
 
     async def check(user: Annotated[CurrentUser, Depends(school_user)]) -> CurrentUser:
         if not can(user, permission):
-            raise ApiError(403, "FORBIDDEN", "You do not have permission to do that.", details={"permission": permission})
+            raise ApiError(403, "FORBIDDEN", _("You do not have permission to do that."), details={"permission": permission})
         return user
 
     return check
@@ -116,7 +117,7 @@ def school_user_with(permission: str) -> Callable[[CurrentUser], Awaitable[Curre
 def platform_user_with(permission: str) -> Callable[[CurrentUser], Awaitable[CurrentUser]]:
     async def check(user: Annotated[CurrentUser, Depends(platform_user)]) -> CurrentUser:
         if not can(user, permission):
-            raise ApiError(403, "FORBIDDEN", "You do not have permission to do that.", details={"permission": permission})
+            raise ApiError(403, "FORBIDDEN", _("You do not have permission to do that."), details={"permission": permission})
         return user
 
     return check

@@ -1,16 +1,20 @@
-"""Refusals every service may raise; their messages are written for the user who caused them.
+"""Refusals every service may raise; their messages are written for the user who caused them,
+in the language of the request (made with `_()` where raised: `NotFound(_("No such class."))`).
 
 A permission refusal is `oneclass.permissions.PermissionDenied`; these are the others.
 """
 
 from typing import Any
 
-# PostgreSQL's SQLSTATE for each constraint kind, and what the user is told when one refuses.
+from oneclass.i18n import N_, _
+
+# PostgreSQL's SQLSTATE for each constraint kind, and what the user is told when one refuses
+# (translated when the refusal is made).
 _CONSTRAINT_MESSAGES = {
-    "23505": "That would duplicate something the school already has.",
-    "23503": "That refers to something that no longer exists in this school.",
-    "23514": "One of the values is not allowed.",
-    "23502": "A required value is missing.",
+    "23505": N_("That would duplicate something the school already has."),
+    "23503": N_("That refers to something that no longer exists in this school."),
+    "23514": N_("One of the values is not allowed."),
+    "23502": N_("A required value is missing."),
 }
 
 
@@ -45,6 +49,6 @@ def integrity_refusal(error: Any) -> Conflict:
     state = getattr(original, "sqlstate", None) or ""
     diag = getattr(original, "diag", None)
     return Conflict(
-        _CONSTRAINT_MESSAGES.get(state, "The change could not be saved."),
+        _(_CONSTRAINT_MESSAGES.get(state, N_("The change could not be saved."))),
         constraint=getattr(diag, "constraint_name", None),
     )

@@ -9,9 +9,9 @@ Callers import from here: `from oneclass.services import auth; auth.sign_in(...)
 
 from oneclass.current_user import CurrentUser
 from oneclass.services.auth.accounts import (
-    WRONG_CREDENTIALS,
     AuthError,
     SecondFactorRequired,
+    wrong_credentials,
 )
 from oneclass.services.auth.lockout import clear_failures
 from oneclass.services.auth.passwords import (
@@ -38,7 +38,6 @@ from oneclass.services.auth.totp import (
 )
 
 __all__ = [
-    "WRONG_CREDENTIALS",
     "AuthError",
     "CurrentUser",
     "SecondFactorRequired",
@@ -59,4 +58,5 @@ __all__ = [
     "sign_out",
     "sign_out_with_refresh_token",
     "totp_enabled",
+    "wrong_credentials",
 ]

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, func, select
 from models import PlatformRefreshToken, PlatformUser, RefreshToken, Role, User
 from oneclass.current_user import CurrentUser
 from oneclass.db import invalidate_on_commit, platform_unit_of_work, unit_of_work
+from oneclass.i18n import N_, _
 from oneclass.services import audit
 from oneclass.services.audit import Actor
 
@@ -40,7 +41,8 @@ RefreshRow = RefreshToken | PlatformRefreshToken
 
 
 class AuthError(Exception):
-    """Signing in (or a token) was refused; `message` is for the user, `code` for the API."""
+    """Signing in (or a token) was refused; `message` is for the user (made with `_()` in the
+    request's language where it is raised), `code` for the API."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -50,12 +52,17 @@ class AuthError(Exception):
 
 class SecondFactorRequired(AuthError):
     def __init__(self) -> None:
-        super().__init__("totp_required", "Enter the 6-digit code from your authenticator app.")
+        super().__init__("totp_required", _("Enter the 6-digit code from your authenticator app."))
 
 
-WRONG_CREDENTIALS = AuthError("invalid_credentials", "Email or password is incorrect.")
-SESSION_ENDED = "Your session has ended. Please sign in again."
-NO_SUCH_USER = "No such user in this school."
+def wrong_credentials() -> AuthError:
+    """Made when refused, so its words are the request's language."""
+    return AuthError("invalid_credentials", _("Email or password is incorrect."))
+
+
+# Translated where raised: `_(SESSION_ENDED)`.
+SESSION_ENDED = N_("Your session has ended. Please sign in again.")
+NO_SUCH_USER = N_("No such user in this school.")
 
 
 def now() -> datetime:
@@ -96,7 +103,7 @@ def load_account(session: Session, user: CurrentUser) -> Account:
     """The signed-in user's own row (gone: their sign-in is over)."""
     account = get_account(session, user.school_id, user.id)
     if account is None:
-        raise AuthError("token_invalid", SESSION_ENDED)
+        raise AuthError("token_invalid", _(SESSION_ENDED))
     return account
 
 

@@ -18,6 +18,7 @@ from uuid import UUID
 import redis
 
 from oneclass import cache
+from oneclass.i18n import format_message
 from oneclass.services.auth.accounts import AuthError
 from oneclass.settings import get_settings
 
@@ -34,7 +35,7 @@ def _failure_keys(school_id: UUID | None, email: str, ip: str) -> tuple[str, str
 
 def account_locked() -> AuthError:
     minutes = max(1, get_settings().lockout_seconds // 60)
-    return AuthError("locked", f"Too many failed sign-ins. This account is locked for {minutes} minutes.")
+    return AuthError("locked", format_message("Too many failed sign-ins. This account is locked for {minutes} minutes.", minutes=minutes))
 
 
 def check_not_locked(school_id: UUID | None, email: str, ip: str) -> None:
@@ -49,7 +50,10 @@ def check_not_locked(school_id: UUID | None, email: str, ip: str) -> None:
         raise account_locked()
     if ip_failures >= settings.login_max_failures_per_ip:
         window_minutes = max(1, settings.login_failure_window_seconds // 60)
-        raise AuthError("locked", f"Too many failed sign-ins from your network. Try again within {window_minutes} minutes.")
+        raise AuthError(
+            "locked",
+            format_message("Too many failed sign-ins from your network. Try again within {minutes} minutes.", minutes=window_minutes),
+        )
 
 
 def count_failure(school_id: UUID | None, email: str, ip: str) -> bool:

@@ -14,8 +14,9 @@ from sqlalchemy import text, update
 from sqlmodel import col, select
 
 from models import OutgoingMail, PasswordResetToken, User
-from oneclass import routes
+from oneclass import i18n, routes
 from oneclass.current_user import CurrentUser
+from oneclass.i18n import _, format_message
 from oneclass.permissions import require
 from oneclass.security import (
     hash_password,
@@ -46,7 +47,7 @@ def change_password(*, actor: CurrentUser, current_password: str, new_password: 
     with account_unit_of_work(actor.school_id) as session:
         account = load_account(session, actor)
         if not reentered_ok(actor.school_id, account.email, ip, lambda: verify_password(account.password_hash, current_password)):
-            raise AuthError("invalid_credentials", "Your current password is not right.")
+            raise AuthError("invalid_credentials", _("Your current password is not right."))
         problem = password_problem(new_password, email=account.email)
         if problem:
             raise AuthError("weak_password", problem)
@@ -62,13 +63,13 @@ def issue_password_reset(*, admin: CurrentUser, user_id: UUID, ip: str) -> str:
     logged for the user says a link was made, without the link (only the admin sees it)."""
     require(admin, "users.update")
     if admin.school_id is None:
-        raise AuthError("not_found", NO_SUCH_USER)
+        raise AuthError("not_found", _(NO_SUCH_USER))
     token = new_opaque_token()
     hours = get_settings().password_reset_hours
     with account_unit_of_work(admin.school_id) as session:
         user = session.get(User, user_id)
         if user is None:
-            raise AuthError("not_found", NO_SUCH_USER)
+            raise AuthError("not_found", _(NO_SUCH_USER))
         session.execute(
             update(PasswordResetToken)
             .where(col(PasswordResetToken.user_id) == user.id, col(PasswordResetToken.used_at).is_(None))
@@ -83,26 +84,33 @@ def issue_password_reset(*, admin: CurrentUser, user_id: UUID, ip: str) -> str:
                 created_by=admin.id,
             )
         )
-        origin = routes.school_origin(session.connection().execute(text("SELECT subdomain FROM schools")).scalar_one())
-        session.add(
-            OutgoingMail(
-                school_id=admin.school_id,
-                recipient=user.email,
-                subject="Reset your OneClass password",
-                body=(
-                    f"Hello {user.full_name},\n\n{admin.full_name} has made you a link to set a new OneClass password at "
-                    f"{origin}. They will give it to you themselves; it works once, within {hours} hours.\n"
-                    "If you did not ask for it, tell your school's office.\n"
-                ),
+        subdomain, school_language = session.connection().execute(text("SELECT subdomain, language FROM schools")).one()
+        origin = routes.school_origin(subdomain)
+        # The mail is read by the user, in their language (else their school's), not the admin's.
+        with i18n.language(user.language or school_language):
+            session.add(
+                OutgoingMail(
+                    school_id=admin.school_id,
+                    recipient=user.email,
+                    subject=_("Reset your OneClass password"),
+                    body=format_message(
+                        "Hello {name},\n\n{admin} has made you a link to set a new OneClass password at {origin}. "
+                        "They will give it to you themselves; it works once, within {hours} hours.\n"
+                        "If you did not ask for it, tell your school's office.\n",
+                        name=user.full_name,
+                        admin=admin.full_name,
+                        origin=origin,
+                        hours=hours,
+                    ),
+                )
             )
-        )
         record(session, admin.school_id, audit.PASSWORD_RESET_ISSUED, admin.actor(ip), target=user.email)
     return f"{origin}{routes.RESET_PASSWORD}?token={token}"
 
 
 def reset_password(*, school: HostSchool, token: str, new_password: str, ip: str) -> None:
     """Spend a reset link: set the password, end every sign-in of that user, lift any lockout."""
-    refused = AuthError("token_invalid", "This reset link is invalid, used or expired. Ask your administrator for a new one.")
+    refused = AuthError("token_invalid", _("This reset link is invalid, used or expired. Ask your administrator for a new one."))
     with account_unit_of_work(school.id) as session:
         row = session.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))).first()
         if row is None or row.used_at is not None or row.expires_at < now():

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from models import PlatformRefreshToken, PlatformUser, RefreshToken, Role, User
 from oneclass import cache
 from oneclass.current_user import CurrentUser
+from oneclass.i18n import _
 from oneclass.security import (
     AccessClaims,
     TokenInvalid,
@@ -31,7 +32,6 @@ from oneclass.services import audit
 from oneclass.services.audit import Actor
 from oneclass.services.auth.accounts import (
     SESSION_ENDED,
-    WRONG_CREDENTIALS,
     Account,
     AuthError,
     HostSchool,
@@ -45,6 +45,7 @@ from oneclass.services.auth.accounts import (
     revoke_family,
     role_of,
     school_requires_mfa,
+    wrong_credentials,
 )
 from oneclass.services.auth.lockout import (
     account_locked,
@@ -104,9 +105,9 @@ def sign_in(
     email = email.strip().lower()
     school_id = school.id if school else None
     if not email or not password:
-        raise AuthError("validation", "Enter your email and password.")
+        raise AuthError("validation", _("Enter your email and password."))
     if "\x00" in email + password + (totp_code or ""):
-        raise WRONG_CREDENTIALS  # PostgreSQL cannot even compare text with NUL in it
+        raise wrong_credentials()  # PostgreSQL cannot even compare text with NUL in it
     check_not_locked(school_id, email, ip)
     with account_unit_of_work(school_id) as session:
         outcome = _attempt_sign_in(session, school, email, password, ip, totp_code)
@@ -124,7 +125,7 @@ def _attempt_sign_in(
     actor = Actor(email=email, ip=ip)
     if school and school.status != "active":
         record(session, school_id, audit.SIGN_IN_FAILED, actor, detail={"reason": "school suspended"})
-        return AuthError("suspended", "This school's account is suspended. Contact the platform administrator.")
+        return AuthError("suspended", _("This school's account is suspended. Contact the platform administrator."))
     account = find_account(session, school_id, email)
     password_ok = verify_password(account.password_hash if account else None, password)
     factor_ok = True
@@ -139,11 +140,11 @@ def _attempt_sign_in(
             record(session, school_id, audit.ACCOUNT_LOCKED, actor, target=email)
             return account_locked()
         if account and password_ok:
-            return AuthError("totp_invalid", "That code is not right, or was used already. Try the next code, or a recovery code.")
-        return WRONG_CREDENTIALS
+            return AuthError("totp_invalid", _("That code is not right, or was used already. Try the next code, or a recovery code."))
+        return wrong_credentials()
     if not account.is_active:
         record(session, school_id, audit.SIGN_IN_FAILED, actor, detail={"reason": "deactivated"})
-        return AuthError("deactivated", "This account is deactivated. Ask your school's administrator.")
+        return AuthError("deactivated", _("This account is deactivated. Ask your school's administrator."))
     pair = _issue_pair(session, account, school_id, uuid4())
     record(session, school_id, audit.SIGN_IN_SUCCEEDED, Actor(account.id, email, ip))
     return pair
@@ -172,7 +173,7 @@ def _owner_of(row: RefreshRow) -> UUID:
 
 def _spend_refresh_token(session: Session, school: HostSchool | None, refresh_token: str, ip: str) -> TokenPair | AuthError:
     school_id = school.id if school else None
-    refused = AuthError("token_invalid", SESSION_ENDED)
+    refused = AuthError("token_invalid", _(SESSION_ENDED))
     row = _find_refresh_row(session, school_id, refresh_token)
     if row is None:
         return refused
@@ -204,7 +205,7 @@ def sign_out_with_refresh_token(*, school: HostSchool | None, refresh_token: str
     with account_unit_of_work(school_id) as session:
         row = _find_refresh_row(session, school_id, refresh_token)
         if row is None:
-            raise AuthError("token_invalid", SESSION_ENDED)
+            raise AuthError("token_invalid", _(SESSION_ENDED))
         revoke_family(session, school_id, row.family_id)
         record(session, school_id, audit.SIGNED_OUT, Actor(_owner_of(row), None, ip))
 
@@ -219,13 +220,13 @@ def authenticate(*, token: str, school: HostSchool | None) -> CurrentUser:
     try:
         claims: AccessClaims = decode_access_token(token)
     except TokenInvalid as error:
-        raise AuthError("token_invalid", "Please sign in.") from error
+        raise AuthError("token_invalid", _("Please sign in.")) from error
     school_id = school.id if school else None
     if claims.school_id != school_id:
-        raise AuthError("token_invalid", "This sign-in belongs to another school. Please sign in here.")
+        raise AuthError("token_invalid", _("This sign-in belongs to another school. Please sign in here."))
     if school and school.status != "active":
-        raise AuthError("suspended", "This school's account is suspended.")
-    ended = AuthError("token_invalid", SESSION_ENDED)
+        raise AuthError("suspended", _("This school's account is suspended."))
+    ended = AuthError("token_invalid", _(SESSION_ENDED))
     if school_id is None:
         with account_unit_of_work(None) as session:
             account = session.get(PlatformUser, claims.user_id)

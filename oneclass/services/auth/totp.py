@@ -20,6 +20,7 @@ import segno
 from models import Role, User
 from oneclass import cache
 from oneclass.current_user import CurrentUser
+from oneclass.i18n import N_, _
 from oneclass.permissions import require
 from oneclass.security import (
     TOTP_STEP_SECONDS,
@@ -47,8 +48,8 @@ from oneclass.services.errors import NotFound
 
 # A code of step s is accepted until step s + window has passed: at most this long from now.
 _USED_CODE_SECONDS = (2 * TOTP_VALID_WINDOW + 1) * TOTP_STEP_SECONDS
-CODES_UNAVAILABLE = "Codes from your authenticator app cannot be checked just now. Try again in a minute, or use a recovery code."
-REPLACE_NEEDS_PROOF = "To move two-step sign-in to a new app, enter a code from your current app (or a recovery code) or your password."
+CODES_UNAVAILABLE = N_("Codes from your authenticator app cannot be checked just now. Try again in a minute, or use a recovery code.")
+REPLACE_NEEDS_PROOF = N_("To move two-step sign-in to a new app, enter a code from your current app (or a recovery code) or your password.")
 
 
 def _spend_time_step(school_id: UUID | None, account_id: UUID, secret: str, step: int) -> bool:
@@ -57,7 +58,7 @@ def _spend_time_step(school_id: UUID | None, account_id: UUID, secret: str, step
     try:
         return bool(cache.get_redis().set(used, 1, ex=_USED_CODE_SECONDS, nx=True))
     except (redis.RedisError, OSError) as error:
-        raise AuthError("totp_unavailable", CODES_UNAVAILABLE) from error
+        raise AuthError("totp_unavailable", _(CODES_UNAVAILABLE)) from error
 
 
 def _code_ok(school_id: UUID | None, account_id: UUID, secret: str, code: str) -> bool:
@@ -108,14 +109,14 @@ def confirm_totp_enrolment(
     """Turn TOTP on (or move it to a new app) once the user proves their app has the secret;
     returns recovery codes (shown once, stored only as hashes)."""
     if totp_time_step(secret, code) is None:
-        raise AuthError("totp_invalid", "That code is not right. Check your phone's clock and try the current code.")
+        raise AuthError("totp_invalid", _("That code is not right. Check your phone's clock and try the current code."))
     codes = new_recovery_codes()
     with account_unit_of_work(actor.school_id) as session:
         account = load_account(session, actor)
         if account.totp_enabled and not _may_replace(actor, account, current_code, current_password, ip):
-            raise AuthError("reauth_required", REPLACE_NEEDS_PROOF)
+            raise AuthError("reauth_required", _(REPLACE_NEEDS_PROOF))
         if not _code_ok(actor.school_id, account.id, secret, code):
-            raise AuthError("totp_invalid", "That code was used already. Wait for the next code and enter it.")
+            raise AuthError("totp_invalid", _("That code was used already. Wait for the next code and enter it."))
         account.totp_secret = secret
         account.totp_enabled = True
         account.recovery_code_hashes = [hash_token(c) for c in codes]
@@ -129,9 +130,9 @@ def disable_totp(*, actor: CurrentUser, code: str, ip: str) -> None:
         if actor.must_enrol_totp or (
             account.totp_enabled and actor.role == Role.school_admin.value and school_requires_mfa(session, actor.school_id)
         ):
-            raise AuthError("mfa_required", "Your school requires administrators to use a second factor.")
+            raise AuthError("mfa_required", _("Your school requires administrators to use a second factor."))
         if not reentered_ok(actor.school_id, account.email, ip, lambda: second_factor_ok(account, actor.school_id, code)):
-            raise AuthError("totp_invalid", "That code is not right, or was used already.")
+            raise AuthError("totp_invalid", _("That code is not right, or was used already."))
         _clear_second_factor(account)
         record(session, actor.school_id, audit.TOTP_DISABLED, actor.actor(ip), target=account.email)
 
@@ -155,13 +156,13 @@ def reset_two_step(*, actor: CurrentUser, user_id: UUID | str, ip: str) -> str:
     try:
         user_uuid = UUID(str(user_id))
     except ValueError as error:
-        raise NotFound(NO_SUCH_USER) from error
+        raise NotFound(_(NO_SUCH_USER)) from error
     if actor.school_id is None:
-        raise NotFound(NO_SUCH_USER)  # a school's users are reset on the school's own host
+        raise NotFound(_(NO_SUCH_USER))  # a school's users are reset on the school's own host
     with account_unit_of_work(actor.school_id) as session:
         user = session.get(User, user_uuid)
         if user is None:
-            raise NotFound(NO_SUCH_USER)
+            raise NotFound(_(NO_SUCH_USER))
         _clear_second_factor(user)
         end_sign_ins(session, actor.school_id, user.id)
         record(session, actor.school_id, audit.TOTP_RESET, actor.actor(ip), target=user.email)
