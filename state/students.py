@@ -44,6 +44,7 @@ FORM_FIELDS = (
     *(f"contact0_{name}" for name in CONTACT_FIELDS),
     "class",
 )
+# Headings marked N_; the export translates them (PagedList._download).
 EXPORT_COLUMNS = {
     "admission_number": N_("Admission no."),
     "name": N_("Name"),
@@ -239,7 +240,7 @@ class StudentListState(SearchedList, StudentForm, AuthState):
         user = await self._actor(MANAGE)
         if user is None:
             return None
-        return "students", {key: _(heading) for key, heading in EXPORT_COLUMNS.items()}, await self._every_row_of(students.list_students, actor=user, **self._filters())
+        return "students", EXPORT_COLUMNS, await self._every_row_of(students.list_students, actor=user, **self._filters())
 
 
 # --- one student -------------------------------------------------------------------------------
