@@ -3,6 +3,7 @@
 import reflex as rx
 
 from components import data_table, empty_state, export_buttons, list_footer, search_input
+from components.i18n import t, t_format
 from components.records import muted, toolbar
 from oneclass import routes
 from pages.guard import signed_in_page
@@ -34,8 +35,8 @@ def guardian_row(row: rx.Var) -> rx.Component:
 def guardians_empty() -> rx.Component:
     return rx.cond(
         GuardiansState.search != "",
-        empty_state("search-x", "No guardians match", "Search by the guardian's name or phone number."),
-        empty_state("users-round", "No guardians yet", "Guardians are added with their children when students are admitted."),
+        empty_state("search-x", t("No guardians match"), t("Search by the guardian's name or phone number.")),
+        empty_state("users-round", t("No guardians yet"), t("Guardians are added with their children when students are admitted.")),
     )
 
 
@@ -44,21 +45,22 @@ def admin_guardians() -> rx.Component:
     return rx.vstack(
         toolbar(
             search_input(
-                GuardiansState.search, GuardiansState.set_search, placeholder="Search by name or phone", label="Search guardians"
+                GuardiansState.search, GuardiansState.set_search, placeholder=t("Search by name or phone"), label=t("Search guardians")
             ),
             rx.spacer(),
             export_buttons(GuardiansState),
         ),
         data_table(
-            ["Guardian", "Phone", "Email", "Contact by", "Children"],
+            [t("Guardian"), t("Phone"), t("Email"), t("Contact by"), t("Children")],
             GuardiansState.rows,
             guardian_row,
             empty=guardians_empty(),
-            label="Guardians",
+            label=t("Guardians"),
         ),
         list_footer(
-            GuardiansState.total, "guardians", GuardiansState.page, GuardiansState.page_count,
+            GuardiansState.total, t("guardians"), GuardiansState.page, GuardiansState.page_count,
             GuardiansState.previous_page, GuardiansState.next_page,
+            summary=t_format("{count} guardians", count=GuardiansState.total),
         ),
         spacing="4",
         width="100%",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from components import data_table, form_notice
 from components.dropzone import file_dropzone
+from components.i18n import t, t_format
 from components.text_table import text_table
 from oneclass import routes
 from oneclass.services import imports
@@ -14,11 +15,11 @@ from state.imports import ACCEPT, SHOWN_ERRORS, UPLOAD_ID, ImportState
 
 def kind_choice() -> rx.Component:
     return rx.vstack(
-        rx.text("What are you importing?", weight="medium", size="2", id="import-kind-label"),
+        rx.text(t("What are you importing?"), weight="medium", size="2", id="import-kind-label"),
         rx.radio_group.root(
             rx.hstack(
                 *[
-                    rx.text(rx.hstack(rx.radio_group.item(value=kind), label, spacing="2", align="center"), as_="label", size="2")
+                    rx.text(rx.hstack(rx.radio_group.item(value=kind), t(label), spacing="2", align="center"), as_="label", size="2")
                     for kind, label in imports.KINDS.items()
                 ],
                 spacing="5",
@@ -33,18 +34,28 @@ def kind_choice() -> rx.Component:
 
 
 def column_help(kind: str) -> rx.Component:
+    """The columns a file of `kind` has. Their names (and the role values a file holds) are data
+    read the same in every language, so they are shown as they are; the words around them are
+    translated."""
     required, optional = imports.REQUIRED[kind], [c for c in imports.COLUMNS[kind] if c not in imports.REQUIRED[kind]]
     notes = {
-        imports.STUDENTS: "Dates as YYYY-MM-DD (or Excel dates). The class is a class of the current year, as on the Classes page. "
-        "Siblings with the same guardian phone number share one guardian; a guardian with an email gets a parent login.",
-        imports.STAFF: "Role is teacher or staff. The department must be one of your school's departments. "
-        "New staff sign in once you send them a password reset link from Users.",
-        imports.USERS: "Role is one of: " + ", ".join(ROLE_LABELS.values()) + ". A password, when given, is their initial "
-        "one and must follow the password rules; without one they sign in once you send them a reset link from Users.",
+        imports.STUDENTS: t(
+            "Dates as YYYY-MM-DD (or Excel dates). The class is a class of the current year, as on the Classes page. "
+            "Siblings with the same guardian phone number share one guardian; a guardian with an email gets a parent login."
+        ),
+        imports.STAFF: t(
+            "Role is teacher or staff. The department must be one of your school's departments. "
+            "New staff sign in once you send them a password reset link from Users."
+        ),
+        imports.USERS: t_format(
+            "Role is one of: {roles}. A password, when given, is their initial one and must follow the password rules; "
+            "without one they sign in once you send them a reset link from Users.",
+            roles=", ".join(ROLE_LABELS.values()),
+        ),
     }
     return rx.vstack(
-        rx.text("Required columns: ", *code_list(required), size="2"),
-        rx.text("Optional: ", *code_list(optional), size="2"),
+        rx.text(t("Required columns:"), " ", *code_list(required), size="2"),
+        rx.text(t("Optional:"), " ", *code_list(optional), size="2"),
         rx.text(notes[kind], size="2", color="var(--gray-11)"),
         spacing="2",
         width="100%",
@@ -66,7 +77,7 @@ def upload_card() -> rx.Component:
                 kind_choice(),
                 rx.spacer(),
                 rx.button(
-                    rx.icon("download", size=16, aria_hidden="true"), "Download template",
+                    rx.icon("download", size=16, aria_hidden="true"), t("Download template"),
                     type="button", variant="soft", on_click=ImportState.download_template,
                 ),
                 align="end",
@@ -78,11 +89,13 @@ def upload_card() -> rx.Component:
                 UPLOAD_ID,
                 accept=ACCEPT,
                 max_size=imports.MAX_BYTES,
-                hint=f"Drag a .csv or .xlsx file here, or click to choose one (at most {imports.MAX_BYTES // (1024 * 1024)} MB).",
+                hint=t_format(
+                    "Drag a .csv or .xlsx file here, or click to choose one (at most {size} MB).", size=imports.MAX_BYTES // (1024 * 1024)
+                ),
                 on_drop_rejected=ImportState.file_rejected,
             ),
             rx.button(
-                rx.icon("file-search", size=16, aria_hidden="true"), "Check file",
+                rx.icon("file-search", size=16, aria_hidden="true"), t("Check file"),
                 type="button",
                 disabled=(rx.selected_files(UPLOAD_ID).length() == 0) | ImportState.importing,
                 loading=ImportState.checking,
@@ -108,17 +121,19 @@ def problems_section() -> rx.Component:
         ImportState.error_count > 0,
         rx.vstack(
             rx.callout(
-                "Fix the rows listed below in your file and upload it again: nothing is imported while any row has a problem.",
+                t("Fix the rows listed below in your file and upload it again: nothing is imported while any row has a problem."),
                 icon="circle-alert", color_scheme="red", role="alert", width="100%",
             ),
-            data_table(["Row", "Column", "Problem"], ImportState.errors, error_row, empty=rx.fragment(), label="Problems"),
+            data_table(
+                [t("Row"), t("Column"), t("Problem")], ImportState.errors, error_row, empty=rx.fragment(), label=t("Problems")
+            ),
             rx.hstack(
                 rx.cond(
                     ImportState.more_errors > 0,
-                    rx.text(f"Showing the first {SHOWN_ERRORS} problems; ", ImportState.more_errors, " more.", size="2"),
+                    rx.text(t_format("Showing the first {shown} problems; {more} more.", shown=SHOWN_ERRORS, more=ImportState.more_errors), size="2"),
                 ),
                 rx.button(
-                    rx.icon("download", size=16, aria_hidden="true"), "Download all problems (CSV)",
+                    rx.icon("download", size=16, aria_hidden="true"), t("Download all problems (CSV)"),
                     type="button", variant="soft", size="1", on_click=ImportState.download_problems,
                 ),
                 align="center",
@@ -134,8 +149,12 @@ def progress_section() -> rx.Component:
     return rx.cond(
         ImportState.importing,
         rx.vstack(
-            rx.progress(value=ImportState.progress_percent, max=100, aria_label="Import progress", width="100%"),
-            rx.text("Imported ", ImportState.done_rows, " of ", ImportState.total_rows, " rows…", size="2", aria_live="polite"),
+            rx.progress(value=ImportState.progress_percent, max=100, aria_label=t("Import progress"), width="100%"),
+            rx.text(
+                t_format("Imported {done} of {total} rows…", done=ImportState.done_rows, total=ImportState.total_rows),
+                size="2",
+                aria_live="polite",
+            ),
             spacing="2",
             width="100%",
         ),
@@ -147,12 +166,15 @@ def preview_section() -> rx.Component:
         ImportState.file_name != "",
         rx.card(
             rx.vstack(
-                rx.heading("Checked: ", ImportState.file_name, as_="h2", size="4"),
+                rx.heading(t_format("Checked: {name}", name=ImportState.file_name), as_="h2", size="4"),
                 rx.cond(
                     ImportState.problems.length() == 0,
                     rx.text(
-                        ImportState.total_rows, " rows: ", ImportState.valid_rows, " ready, ",
-                        ImportState.error_rows, " with problems.", size="3",
+                        t_format(
+                            "{total} rows: {ready} ready, {problems} with problems.",
+                            total=ImportState.total_rows, ready=ImportState.valid_rows, problems=ImportState.error_rows,
+                        ),
+                        size="3",
                     ),
                 ),
                 rx.foreach(
@@ -163,17 +185,17 @@ def preview_section() -> rx.Component:
                 rx.cond(
                     ImportState.sample.length() > 0,
                     rx.vstack(
-                        rx.heading("First rows that are ready", as_="h3", size="3"),
-                        text_table(ImportState.sample_columns, ImportState.sample, label="Rows ready to import"),
+                        rx.heading(t("First rows that are ready"), as_="h3", size="3"),
+                        text_table(ImportState.sample_columns, ImportState.sample, label=t("Rows ready to import")),
                         spacing="2",
                         width="100%",
                     ),
                 ),
                 progress_section(),
                 rx.hstack(
-                    rx.button("Cancel", type="button", variant="soft", color_scheme="gray", disabled=ImportState.importing, on_click=ImportState.clear),
+                    rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", disabled=ImportState.importing, on_click=ImportState.clear),
                     rx.button(
-                        rx.icon("upload", size=16, aria_hidden="true"), "Import ", ImportState.valid_rows, " rows",
+                        rx.icon("upload", size=16, aria_hidden="true"), t_format("Import {count} rows", count=ImportState.valid_rows),
                         type="button",
                         disabled=~ImportState.can_import,
                         loading=ImportState.importing,

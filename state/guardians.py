@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from oneclass import routes
+from oneclass.i18n import N_, _
 from oneclass.offload import offload
 from oneclass.services import guardians
 from oneclass.services.auth import CurrentUser
@@ -13,13 +14,14 @@ from state.auth import AuthState
 from state.listing import ExportTable, SearchedList
 
 READ = "users.read"
+# Headings marked N_; the export translates them (PagedList._download).
 GUARDIAN_COLUMNS = {
-    "full_name": "Name",
-    "phone": "Phone",
-    "email": "Email",
-    "preference": "Contact by",
-    "login": "Parent login",
-    "children": "Children",
+    "full_name": N_("Name"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "preference": N_("Contact by"),
+    "login": N_("Parent login"),
+    "children": N_("Children"),
 }
 
 
@@ -50,7 +52,7 @@ class GuardiansState(SearchedList, AuthState):
         return "guardians", GUARDIAN_COLUMNS, [
             {
                 **row,
-                "login": "Yes" if row["has_login"] else "No",
+                "login": _("Yes") if row["has_login"] else _("No"),
                 "children": "; ".join(f"{child['name']} ({child['relationship']})" for child in row["children"]),
             }
             for row in rows

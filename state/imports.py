@@ -12,6 +12,7 @@ from typing import Any
 
 import reflex as rx
 
+from oneclass.i18n import N_, _, format_message
 from oneclass.offload import offload
 from oneclass.permissions import PermissionDenied
 from oneclass.services import imports
@@ -27,9 +28,9 @@ ACCEPT = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
 }
 IMPORTED = {
-    imports.STUDENTS: "Imported {count} students with their guardians.",
-    imports.STAFF: "Imported {count} staff. Each can sign in once you send them a password reset link from Users.",
-    imports.USERS: "Imported {count} users. Those without an initial password sign in once you send them a reset link from Users.",
+    imports.STUDENTS: N_("Imported {count} students with their guardians."),
+    imports.STAFF: N_("Imported {count} staff. Each can sign in once you send them a password reset link from Users."),
+    imports.USERS: N_("Imported {count} users. Those without an initial password sign in once you send them a reset link from Users."),
 }
 
 
@@ -69,7 +70,7 @@ class ImportState(AuthState):
         self.problems = preview.problems
         self.error_count = len(preview.errors)
         self.errors = [
-            {"row": str(error.row), "column": error.column or "(whole row)", "message": error.message}
+            {"row": str(error.row), "column": error.column or _("(whole row)"), "message": error.message}
             for error in preview.errors[:SHOWN_ERRORS]
         ]
         self.sample_columns, self.sample = preview.sample_columns, preview.sample
@@ -119,7 +120,7 @@ class ImportState(AuthState):
 
     @rx.event
     def file_rejected(self, _rejected: list[dict[str, Any]]) -> Any:
-        return rx.toast.error(f"Choose one .csv or .xlsx file of at most {imports.MAX_BYTES // (1024 * 1024)} MB.")
+        return rx.toast.error(format_message("Choose one .csv or .xlsx file of at most {size} MB.", size=imports.MAX_BYTES // (1024 * 1024)))
 
     @rx.event
     async def check_file(self, files: list[rx.UploadFile]) -> Any:
@@ -133,7 +134,7 @@ class ImportState(AuthState):
         self._clear_preview()
         self.result = ""
         if len(files) != 1:
-            yield rx.toast.error("Choose one file first.")
+            yield rx.toast.error(_("Choose one file first."))
             return
         content = await files[0].read(imports.MAX_BYTES + 1)
         filename = files[0].name or "upload"
@@ -189,15 +190,15 @@ class ImportState(AuthState):
         except PermissionDenied:
             async with self:
                 self.importing = False
-            return rx.toast.error(NO_PERMISSION)
+            return rx.toast.error(_(NO_PERMISSION))
         except (ValidationFailed, Conflict):
             # Checked again inside the import's transaction: show what changed since the preview.
             preview = await offload(imports.preview_import, actor=user, kind=kind, filename=filename, content=content)
             async with self:
                 self.importing = False
                 self._show(preview, content)
-            return rx.toast.error("The school's records changed since the file was checked: nothing was imported. See the problems below.")
-        message = IMPORTED[kind].format(count=count)
+            return rx.toast.error(_("The school's records changed since the file was checked: nothing was imported. See the problems below."))
+        message = format_message(IMPORTED[kind], count=count)
         async with self:
             self.importing = False
             self._clear_preview()

@@ -7,12 +7,14 @@ import mimetypes
 from base64 import b64encode
 from collections.abc import Mapping
 from dataclasses import fields
+from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
 import reflex as rx
 
 from oneclass import routes
+from oneclass.i18n import N_, _, format_date, format_message
 from oneclass.offload import offload
 from oneclass.permissions import role_can
 from oneclass.services import academics, auth, students
@@ -42,14 +44,27 @@ FORM_FIELDS = (
     *(f"contact0_{name}" for name in CONTACT_FIELDS),
     "class",
 )
+# Headings marked N_; the export translates them (PagedList._download).
 EXPORT_COLUMNS = {
-    "admission_number": "Admission no.",
-    "name": "Name",
-    "class": "Class",
-    "gender": "Gender",
-    "date_of_birth": "Date of birth",
-    "status": "Status",
+    "admission_number": N_("Admission no."),
+    "name": N_("Name"),
+    "class": N_("Class"),
+    "gender": N_("Gender"),
+    "date_of_birth": N_("Date of birth"),
+    "status": N_("Status"),
 }
+# The choices a student's status may take, as the status filter and the status dialog show them.
+STATUS_LABELS = {
+    "enrolled": N_("Enrolled"),
+    "transferred": N_("Transferred"),
+    "graduated": N_("Graduated"),
+    "left": N_("Left"),
+}
+
+
+def shown_date(iso: str) -> str:
+    """An ISO date from a service (cached for every reader) as the reader's language writes it."""
+    return format_date(date.fromisoformat(iso)) if iso else ""
 
 
 # --- from the form to the services' inputs ---------------------------------------------------
@@ -98,7 +113,7 @@ class StudentForm(EditorDialog, mixin=True):
     def _show_errors(self, errors: Mapping[str, str]) -> None:
         self.form_errors = {name: errors.get(name, "") for name in FORM_FIELDS}
         others = [message for name, message in errors.items() if name not in FORM_FIELDS]
-        self.form_error = " ".join(others) or "Please correct the fields marked below."
+        self.form_error = " ".join(others) or _("Please correct the fields marked below.")
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -128,11 +143,11 @@ class StudentListState(SearchedList, StudentForm, AuthState):
 
     @rx.var
     def class_filter_choices(self) -> dict[str, str]:
-        return {ALL: "All classes", **self.class_names}
+        return {ALL: N_("All classes"), **self.class_names}
 
     @rx.var
     def class_choices(self) -> dict[str, str]:
-        return {NO_CLASS: "No class yet", **self.class_names}
+        return {NO_CLASS: N_("No class yet"), **self.class_names}
 
     def _filters(self) -> dict[str, Any]:
         return {
@@ -148,7 +163,7 @@ class StudentListState(SearchedList, StudentForm, AuthState):
         found = await self._fetch_page(
             lambda page: offload(students.list_students, actor=user, page=page, per_page=self.per_page, **self._filters())
         )
-        self.rows = [{**row, "href": routes.student_url(row["id"])} for row in found.rows]
+        self.rows = [{**row, "born": shown_date(row["date_of_birth"]), "href": routes.student_url(row["id"])} for row in found.rows]
 
     @rx.event
     async def load(self) -> Any:
@@ -211,7 +226,7 @@ class StudentListState(SearchedList, StudentForm, AuthState):
         self.links_for = form.get("guardian0_full_name", "").strip()
         self.links_open = bool(self.parent_links)
         await self._fetch(user)
-        return rx.toast.success(f"Added {result.full_name}.")
+        return rx.toast.success(format_message("Added {name}.", name=result.full_name))
 
     @rx.event
     def set_links_open(self, is_open: bool) -> None:
@@ -258,11 +273,11 @@ class StudentProfileState(StudentForm, AuthState):
         profile, photo = await offload(students.student_with_photo, actor=user, student_id=student_id)
         profile = dict(profile)
         self.guardians = profile.pop("guardians")
-        self.history = profile.pop("history")
+        self.history = [{**change, "when": shown_date(change["when"])} for change in profile.pop("history")]
         self.contacts = profile.pop("emergency_contacts")
         self.can_see_medical = profile.pop("can_see_medical")
         profile.pop("has_photo")
-        self.student = profile
+        self.student = {**profile, "born": shown_date(profile["date_of_birth"])}
         self.photo_src = data_uri(*photo) if photo else ""
 
     def _loaded_id(self) -> UUID:
@@ -311,7 +326,7 @@ class StudentProfileState(StudentForm, AuthState):
             self.form_error = missing.message
             return None
         self.editor_open = False
-        return rx.toast.success(f"Saved changes to {saved}.")
+        return rx.toast.success(format_message("Saved changes to {name}.", name=saved))
 
     # --- status -------------------------------------------------------------------------
 
@@ -335,13 +350,17 @@ class StudentProfileState(StudentForm, AuthState):
         except NotFound as missing:
             return rx.toast.error(missing.message)
         self.status_open = False
-        return rx.toast.success(f"{name} is now {form['status']}.")
+        return rx.toast.success(
+            format_message("{name} is now {status}.", name=name, status=_(STATUS_LABELS.get(form["status"], form["status"])).lower())
+        )
 
     # --- photo --------------------------------------------------------------------------
 
     @rx.event
     def photo_rejected(self, _rejected: list[dict[str, Any]]) -> Any:
-        return rx.toast.error(f"Choose one PNG, JPEG or WebP image of at most {students.MAX_PHOTO_BYTES // (1024 * 1024)} MB.")
+        return rx.toast.error(
+            format_message("Choose one PNG, JPEG or WebP image of at most {size} MB.", size=students.MAX_PHOTO_BYTES // (1024 * 1024))
+        )
 
     @rx.event
     async def upload_photo(self, files: list[rx.UploadFile]) -> Any:
@@ -350,7 +369,7 @@ class StudentProfileState(StudentForm, AuthState):
         if user is None:
             return self._refused()
         if len(files) != 1:
-            return rx.toast.error("Choose one photo first.")
+            return rx.toast.error(_("Choose one photo first."))
         content = await files[0].read(students.MAX_PHOTO_BYTES + 1)
         content_type = files[0].content_type or mimetypes.guess_type(files[0].name or "")[0] or ""
         try:
@@ -360,4 +379,4 @@ class StudentProfileState(StudentForm, AuthState):
         except NotFound as missing:
             return rx.toast.error(missing.message)
         self.photo_src = data_uri(content, content_type)
-        return [rx.clear_selected_files(PHOTO_UPLOAD_ID), rx.toast.success("Photo saved.")]
+        return [rx.clear_selected_files(PHOTO_UPLOAD_ID), rx.toast.success(_("Photo saved."))]

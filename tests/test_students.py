@@ -18,7 +18,7 @@ from models import (
     StudentStatus,
     User,
 )
-from oneclass import db, validation
+from oneclass import db, i18n, validation
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.services import academics, students
 from oneclass.services.academics import TermDates
@@ -209,6 +209,14 @@ def test_promotion_preview_then_promote(school_with_records) -> None:
     assert academics.make_current_year(actor=admin, year_id=next_year) == "2027"
     moved = students.list_students(actor=admin, class_id=grade4)
     assert moved.total == len(plan.moving)
+
+
+def test_a_validation_error_comes_out_in_the_readers_language(two_schools) -> None:
+    """Passes once the i18n-students fragments are merged into the Shona catalogue."""
+    school_a, _ = two_schools
+    with i18n.language("sn"), pytest.raises(ValidationFailed) as refused:
+        students.add_student(actor=_admin(school_a), data=student_input(gender="x"))
+    assert refused.value.errors == {"gender": "Sarudza munhukadzi kana munhurume."}
 
 
 def test_year_and_term_dates_are_validated(two_schools) -> None:

@@ -9,11 +9,13 @@ from sqlmodel import Session, col, func, select
 
 from models import Guardian, Student, StudentGuardian
 from oneclass.db import unit_of_work
+from oneclass.i18n import N_, _
 from oneclass.permissions import require
 from oneclass.services.auth import CurrentUser
 from oneclass.services.paging import Page
 
-CONTACT_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
+# SMS and WhatsApp are names, the same in every language.
+CONTACT_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp", "email": N_("Email")}
 
 
 def phone_digits(search: str) -> str:
@@ -70,7 +72,7 @@ def query_guardians(session: Session, *, search: str = "", page: int = 1, per_pa
                 "full_name": guardian.full_name,
                 "phone": guardian.phone,
                 "email": guardian.email or "",
-                "preference": CONTACT_LABELS.get(guardian.contact_preference, guardian.contact_preference),
+                "preference": _(CONTACT_LABELS.get(guardian.contact_preference, guardian.contact_preference)),
                 "has_login": guardian.user_id is not None,
                 "children": children.get(guardian.id, []),
             }

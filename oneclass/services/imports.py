@@ -39,6 +39,7 @@ from models import (
 )
 from oneclass import validation
 from oneclass.db import invalidate_on_commit, unit_of_work
+from oneclass.i18n import N_, _, format_message, format_number
 from oneclass.permissions import require
 from oneclass.security import hash_password
 from oneclass.services import audit
@@ -48,8 +49,11 @@ from oneclass.services.errors import ValidationFailed
 from oneclass.services.exports import rows_to_csv
 from oneclass.services.staff import EMPLOYEE_NUMBER_MAX, JOB_TITLE_MAX, STAFF_ROLES
 from oneclass.services.students import (
+    ADMISSION_TAKEN,
+    ADMITTED,
     GuardianInput,
     StudentInput,
+    class_full,
     clean_guardian,
     clean_student,
 )
@@ -63,11 +67,11 @@ from oneclass.services.users import (
 STUDENTS = "students"
 STAFF = "staff"
 USERS = "users"
-KINDS: dict[str, str] = {STUDENTS: "Students with guardians", STAFF: "Staff", USERS: "Users"}
+KINDS: dict[str, str] = {STUDENTS: N_("Students with guardians"), STAFF: N_("Staff"), USERS: N_("Users")}  # shown with t()
 PERMISSIONS: dict[str, str] = {STUDENTS: "students.create", STAFF: "users.create", USERS: "users.create"}
 IMPORTED: dict[str, str] = {STUDENTS: "students.imported", STAFF: "staff.imported", USERS: "users.imported"}
 STUDENTS_IMPORTED, STAFF_IMPORTED, USERS_IMPORTED = IMPORTED[STUDENTS], IMPORTED[STAFF], IMPORTED[USERS]
-UNKNOWN_KIND = "Choose students, staff or users."
+UNKNOWN_KIND = N_("Choose students, staff or users.")
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000  # every row after the header counts, blank or not: blank ones cost reading too
@@ -82,8 +86,17 @@ SAMPLE_ROWS = 10
 # Hashing a password takes a good fraction of a second and happens inside the import's one
 # transaction: a file may set this many initial passwords; the others get reset links.
 MAX_PASSWORDS = 200
-TOO_MANY_PASSWORDS = f"A file may set at most {MAX_PASSWORDS} initial passwords. Leave this one empty and send a reset link from Users."
 
+
+def too_many_passwords() -> str:
+    return format_message(
+        "A file may set at most {count} initial passwords. Leave this one empty and send a reset link from Users.", count=MAX_PASSWORDS
+    )
+
+
+# The files' column names are data, not words: a file is read the same whatever the reader's
+# language, so they stay English everywhere (header, template, the problems' column cell); the
+# messages about them are translated.
 STUDENT_COLUMNS = (
     "admission_number", "first_name", "last_name", "date_of_birth", "gender", "class",
     "birth_certificate_number", "national_id", "zimsec_candidate_number", "home_language", "address", "medical_notes",
@@ -115,17 +128,32 @@ EXAMPLES: dict[str, dict[str, str]] = {
 }
 # clean_guardian names its errors after GuardianInput's fields; the file's column is named otherwise.
 _GUARDIAN_ERROR_COLUMNS = {"guardian_full_name": "guardian_name"}
-ADMISSION_TAKEN = "Another student has this admission number."
-ROW_TOO_LONG = "This row has more cells than the header has columns."
-NOT_A_WORKBOOK = "The file could not be read as an Excel workbook. Save it again as .xlsx, or as CSV UTF-8."
+ROW_TOO_LONG = N_("This row has more cells than the header has columns.")
+NOT_A_WORKBOOK = N_("The file could not be read as an Excel workbook. Save it again as .xlsx, or as CSV UTF-8.")
 # What openpyxl raises for a zip that is not a workbook, or a workbook with broken XML.
 UNREADABLE_WORKBOOK = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, IndexError, SyntaxError, OSError)
-TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows (blank rows count too). Split it into smaller files."
-WORKBOOK_TOO_LARGE = (
-    f"The workbook unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB or holds more than {MAX_SHARED_STRINGS:,}"
-    " different texts, more than an import can hold. Save the sheet as CSV UTF-8 or split it into smaller files."
-)
-TOO_MANY_COLUMNS = f"The file has cells beyond column {MAX_COLUMNS}. Delete the extra columns and save it again."
+
+
+# The messages with numbers in them, made in the reader's language when a file is checked.
+def too_many_rows() -> str:
+    return format_message(
+        "The file has more than {count} rows (blank rows count too). Split it into smaller files.", count=format_number(MAX_ROWS)
+    )
+
+
+def workbook_too_large() -> str:
+    return format_message(
+        "The workbook unpacks to more than {size} MB or holds more than {count} different texts, more than an import can hold. "
+        "Save the sheet as CSV UTF-8 or split it into smaller files.",
+        size=MAX_UNPACKED_BYTES // (1024 * 1024),
+        count=format_number(MAX_SHARED_STRINGS),
+    )
+
+
+def too_many_columns() -> str:
+    return format_message("The file has cells beyond column {count}. Delete the extra columns and save it again.", count=MAX_COLUMNS)
+
+
 # The start of a shared string (<si>, perhaps with a namespace prefix) in a workbook's XML.
 _SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _TAG_LOOKAHEAD = 256  # a tag cut by a read boundary is re-read whole with the next block
@@ -197,13 +225,13 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
     try:
         text = content.decode("utf-8-sig")  # Excel writes a byte-order mark
     except UnicodeDecodeError:
-        raise FileProblem('The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" or as .xlsx.') from None
+        raise FileProblem(_('The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" or as .xlsx.')) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","  # some locales' Excel
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as error:
-        raise FileProblem(f"The file is not valid CSV: {error}.") from None
+        raise FileProblem(format_message("The file is not valid CSV: {error}.", error=error)) from None
 
 
 def _shared_strings_in(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> int:
@@ -229,15 +257,15 @@ def _check_unpacked_size(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
             if len(parts) > MAX_WORKBOOK_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
-                raise FileProblem(WORKBOOK_TOO_LARGE)
+                raise FileProblem(workbook_too_large())
             strings = 0
             for part in parts:
                 if part.filename.lower().endswith(".xml"):
                     strings += _shared_strings_in(archive, part)
                     if strings > MAX_SHARED_STRINGS:
-                        raise FileProblem(WORKBOOK_TOO_LARGE)
+                        raise FileProblem(workbook_too_large())
     except UNREADABLE_WORKBOOK:
-        raise FileProblem(NOT_A_WORKBOOK) from None
+        raise FileProblem(_(NOT_A_WORKBOOK)) from None
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
@@ -246,7 +274,7 @@ def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except UNREADABLE_WORKBOOK:
-        raise FileProblem(NOT_A_WORKBOOK) from None
+        raise FileProblem(_(NOT_A_WORKBOOK)) from None
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
@@ -255,11 +283,11 @@ def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
         for values in sheet.iter_rows(max_row=MAX_ROWS + 2, values_only=True):
             if len(values) > MAX_COLUMNS:
                 if any(value is not None for value in values[MAX_COLUMNS:]):
-                    raise FileProblem(TOO_MANY_COLUMNS)
+                    raise FileProblem(too_many_columns())
                 values = values[:MAX_COLUMNS]  # an empty cell far to the right, formatted once
             yield list(values)
     except UNREADABLE_WORKBOOK:
-        raise FileProblem(NOT_A_WORKBOOK) from None
+        raise FileProblem(_(NOT_A_WORKBOOK)) from None
     finally:
         workbook.close()
 
@@ -270,11 +298,11 @@ def _raw_rows(filename: str, content: bytes) -> tuple[Iterator[list[Any]], bool]
     if zipfile.is_zipfile(io.BytesIO(content)):
         return _xlsx_rows(content), True
     if name.endswith(".xlsx"):
-        raise FileProblem(NOT_A_WORKBOOK)
+        raise FileProblem(_(NOT_A_WORKBOOK))
     if name.endswith(".xls"):
-        raise FileProblem("Old Excel files (.xls) cannot be read. In Excel, save the file as .xlsx or as CSV UTF-8.")
+        raise FileProblem(_("Old Excel files (.xls) cannot be read. In Excel, save the file as .xlsx or as CSV UTF-8."))
     if not name.endswith(".csv"):
-        raise FileProblem("Upload a .csv or .xlsx file.")
+        raise FileProblem(_("Upload a .csv or .xlsx file."))
     return _csv_rows(content), False
 
 
@@ -283,20 +311,25 @@ def _header(kind: str, cells: list[Any]) -> list[str]:
     while names and not names[-1]:
         names.pop()
     allowed, required = COLUMNS[kind], REQUIRED[kind]
-    unknown = [name or f"(column {index} has no name)" for index, name in enumerate(names, start=1) if name not in allowed]
+    unknown = [
+        name or format_message("(column {number} has no name)", number=index) for index, name in enumerate(names, start=1) if name not in allowed
+    ]
     missing = [name for name in required if name not in names]
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if missing or unknown or repeated:
         parts = []
         if missing:
-            parts.append("missing column(s): " + ", ".join(missing))
+            parts.append(format_message("missing column(s): {columns}", columns=", ".join(missing)))
         if unknown:
-            parts.append("unknown column(s): " + ", ".join(unknown))
+            parts.append(format_message("unknown column(s): {columns}", columns=", ".join(unknown)))
         if repeated:
-            parts.append("repeated column(s): " + ", ".join(repeated))
+            parts.append(format_message("repeated column(s): {columns}", columns=", ".join(repeated)))
         raise FileProblem(
-            "The first row must be the header, as in the template. This file has " + "; ".join(parts) + ". "
-            "Allowed columns: " + ", ".join(allowed) + "."
+            format_message(
+                "The first row must be the header, as in the template. This file has {problems}. Allowed columns: {columns}.",
+                problems="; ".join(parts),
+                columns=", ".join(allowed),
+            )
         )
     return names
 
@@ -311,15 +344,15 @@ class _Record:
 def _records(kind: str, filename: str, content: bytes) -> Iterator[_Record]:
     """Each non-blank data row keyed by column. Raises FileProblem for an unreadable file."""
     if not content:
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     if len(content) > MAX_BYTES:
-        raise FileProblem(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files.")
+        raise FileProblem(format_message("The file is larger than {size} MB. Split it into smaller files.", size=MAX_BYTES // (1024 * 1024)))
     rows, from_excel = _raw_rows(filename, content)
     header: list[str] | None = None
     data_rows = 0
     for number, cells in enumerate(rows, start=1):
         if number > MAX_ROWS + 1:
-            raise FileProblem(TOO_MANY_ROWS)
+            raise FileProblem(too_many_rows())
         if header is None:
             header = _header(kind, cells)
             continue
@@ -333,9 +366,9 @@ def _records(kind: str, filename: str, content: bytes) -> Iterator[_Record]:
         values = {name: texts[i] if i < len(texts) else "" for i, name in enumerate(header)}
         yield _Record(number, values, any(texts[len(header):]))
     if header is None:
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     if data_rows == 0:
-        raise FileProblem("The file has a header but no rows.")
+        raise FileProblem(_("The file has a header but no rows."))
 
 
 # --- checking rows --------------------------------------------------------------------------
@@ -386,7 +419,7 @@ def _optional(errors: dict[str, str], column: str, check: Callable[[str], Any], 
 
 def _matching(names: list[str], wanted: str) -> str:
     shown = ", ".join(sorted(names)[:12]) + (" …" if len(names) > 12 else "")
-    return f"{wanted} Yours: {shown}." if names else wanted
+    return format_message("{problem} Yours: {names}.", problem=wanted, names=shown) if names else wanted
 
 
 class _StudentChecks:
@@ -426,9 +459,9 @@ class _StudentChecks:
         number = (student["admission_number"] or "").lower()
         if number:
             if number in self.taken:
-                errors["admission_number"] = ADMISSION_TAKEN
+                errors["admission_number"] = _(ADMISSION_TAKEN)
             elif number in self.seen:
-                errors["admission_number"] = f"The same admission number is also on row {self.seen[number]}."
+                errors["admission_number"] = format_message("The same admission number is also on row {row}.", row=self.seen[number])
             self.seen.setdefault(number, record.number)
         class_id = self._class(" ".join(cells.get("class", "").split()), errors)
         return _StudentRow(student, guardian, class_id, self.year_id if class_id else None)
@@ -437,14 +470,14 @@ class _StudentChecks:
         if not name:
             return None
         if self.year_id is None:
-            errors["class"] = "Your school has no current year yet: set one under Years and terms, or leave the class empty."
+            errors["class"] = _("Your school has no current year yet: set one under Years and terms, or leave the class empty.")
             return None
         school_class = self.classes.get(name.lower())
         if school_class is None:
-            errors["class"] = _matching([c.name for c in self.classes.values()], f"No class named “{name}” this year.")
+            errors["class"] = _matching([c.name for c in self.classes.values()], format_message("No class named “{name}” this year.", name=name))
             return None
         if self.places[school_class.id] <= 0:
-            errors["class"] = f"{school_class.name} is full ({school_class.capacity} students)."
+            errors["class"] = class_full(school_class)
             return None
         self.places[school_class.id] -= 1
         return school_class.id
@@ -461,9 +494,9 @@ class _NewLogins:
         if "email" in errors:
             return
         if email in self.taken:
-            errors["email"] = EMAIL_TAKEN
+            errors["email"] = _(EMAIL_TAKEN)
         elif email in self.seen:
-            errors["email"] = f"The same email is also on row {self.seen[email]}."
+            errors["email"] = format_message("The same email is also on row {row}.", row=self.seen[email])
         self.seen.setdefault(email, number)
 
 
@@ -483,7 +516,7 @@ class _UserChecks:
         self.logins.check(email, record.number, errors)
         self.passwords += bool(password)
         if password and self.passwords > MAX_PASSWORDS:
-            errors["password"] = TOO_MANY_PASSWORDS
+            errors["password"] = too_many_passwords()
         return _UserRow(email=email, full_name=full_name, role=role, password=password or None)
 
 
@@ -500,28 +533,30 @@ class _StaffChecks:
         email, full_name, role = cells.get("email", "").lower(), cells.get("full_name", ""), normalise_role(cells.get("role", ""))
         errors.update(field_problems(email=email, full_name=full_name, role=role))
         if role not in STAFF_ROLES:
-            errors["role"] = "Choose teacher or staff."
+            errors["role"] = _("Choose teacher or staff.")
         self.logins.check(email, record.number, errors)
         department_id = None
         department = " ".join(cells.get("department", "").split())
         if department:
             found = self.departments.get(department.lower())
             if found is None:
-                errors["department"] = _matching([d.name for d in self.departments.values()], f"No department named “{department}”.")
+                errors["department"] = _matching(
+                    [d.name for d in self.departments.values()], format_message("No department named “{name}”.", name=department)
+                )
             department_id = found.id if found else None
         employee_number = cells.get("employee_number", "")
         if len(employee_number) > EMPLOYEE_NUMBER_MAX:
-            errors["employee_number"] = f"Use at most {EMPLOYEE_NUMBER_MAX} characters."
+            errors["employee_number"] = format_message("Use at most {count} characters.", count=EMPLOYEE_NUMBER_MAX)
         elif employee_number:
             key = employee_number.lower()
             if key in self.numbers_taken:
-                errors["employee_number"] = "Another member of staff has this employee number."
+                errors["employee_number"] = _("Another member of staff has this employee number.")
             elif key in self.seen_numbers:
-                errors["employee_number"] = f"The same employee number is also on row {self.seen_numbers[key]}."
+                errors["employee_number"] = format_message("The same employee number is also on row {row}.", row=self.seen_numbers[key])
             self.seen_numbers.setdefault(key, record.number)
         job_title = " ".join(cells.get("job_title", "").split())
         if len(job_title) > JOB_TITLE_MAX:
-            errors["job_title"] = f"Use at most {JOB_TITLE_MAX} characters."
+            errors["job_title"] = format_message("Use at most {count} characters.", count=JOB_TITLE_MAX)
         return _StaffRow(
             email=email,
             full_name=" ".join(full_name.split()),
@@ -535,10 +570,10 @@ class _StaffChecks:
 
 def _sample_columns(kind: str) -> list[str]:
     if kind == STUDENTS:
-        return ["Row", "Admission number", "Name", "Date of birth", "Gender", "Class", "Guardian"]
+        return [_("Row"), _("Admission number"), _("Name"), _("Date of birth"), _("Gender"), _("Class"), _("Guardian")]
     if kind == USERS:
-        return ["Row", "Email", "Full name", "Role", "Initial password"]
-    return ["Row", "Email", "Full name", "Role", "Department", "Job title"]
+        return [_("Row"), _("Email"), _("Full name"), _("Role"), _("Initial password")]
+    return [_("Row"), _("Email"), _("Full name"), _("Role"), _("Department"), _("Job title")]
 
 
 def _sample(kind: str, number: int, record: _Record, row: Any) -> list[str]:
@@ -551,7 +586,7 @@ def _sample(kind: str, number: int, record: _Record, row: Any) -> list[str]:
             student["date_of_birth"].isoformat(), student["gender"], cells.get("class", ""), guardian,
         ]
     if kind == USERS:
-        return [str(number), row.email, row.full_name, ROLE_LABELS[row.role], "Yes" if row.password else "No"]
+        return [str(number), row.email, row.full_name, _(ROLE_LABELS[row.role]), _("Yes") if row.password else _("No")]
     return [str(number), row.email, row.full_name, row.role, cells.get("department", ""), row.job_title or ""]
 
 
@@ -563,7 +598,7 @@ _CHECKS: dict[str, Callable[[Session], _StudentChecks | _StaffChecks | _UserChec
 def _check_file(session: Session, *, kind: str, filename: str, content: bytes) -> _Checked:
     """Read and check every row; keeps the clean rows only while no row has a problem."""
     if kind not in KINDS:
-        raise ValidationFailed({"kind": UNKNOWN_KIND})
+        raise ValidationFailed({"kind": _(UNKNOWN_KIND)})
     checks = _CHECKS[kind](session)
     rows: list[Any] = []
     errors: list[RowError] = []
@@ -574,7 +609,7 @@ def _check_file(session: Session, *, kind: str, filename: str, content: bytes) -
             count += 1
             row_errors: dict[str, str] = {}
             if record.too_long:
-                row_errors[""] = ROW_TOO_LONG
+                row_errors[""] = _(ROW_TOO_LONG)
             row = checks.check(record, row_errors)
             if row_errors:
                 rows_with_errors += 1
@@ -705,7 +740,7 @@ def _write_students(session: Session, actor: CurrentUser, rows: list[_StudentRow
             batch.students.append({"id": student_id, "school_id": school_id, **row.student})
             batch.status_changes.append(
                 {"id": uuid4(), "school_id": school_id, "student_id": student_id, "from_status": None,
-                 "to_status": StudentStatus.enrolled.value, "reason": "Admitted", "changed_by": actor.id}
+                 "to_status": StudentStatus.enrolled.value, "reason": ADMITTED, "changed_by": actor.id}
             )
             if row.guardian:
                 guardian_id = guardians.find_or_add(row.guardian, batch)
@@ -808,7 +843,9 @@ def import_file(
     preview = checked.preview
     if not preview.ok:
         problems = len(preview.problems) + len(preview.errors)
-        raise ValidationFailed({"file": f"The file has {problems} problem(s); nothing was imported. Fix the file and upload it again."})
+        raise ValidationFailed(
+            {"file": format_message("The file has {count} problem(s); nothing was imported. Fix the file and upload it again.", count=problems)}
+        )
     report = progress or _no_progress
     report(0, preview.rows)
     detail = _WRITERS[kind](session, actor, checked.rows, report)
@@ -827,8 +864,8 @@ def import_file(
 def import_template(kind: str) -> bytes:
     """A CSV file with the header and one example row, to fill in."""
     if kind not in KINDS:
-        raise ValidationFailed({"kind": UNKNOWN_KIND})
-    return rows_to_csv({name: name for name in COLUMNS[kind]}, [EXAMPLES[kind]])
+        raise ValidationFailed({"kind": _(UNKNOWN_KIND)})
+    return rows_to_csv({name: name for name in COLUMNS[kind]}, [EXAMPLES[kind]])  # the header: column names, never translated
 
 
 def problems_report(*, actor: CurrentUser, kind: str, filename: str, content: bytes) -> bytes:
@@ -840,4 +877,4 @@ def error_report(preview: ImportPreview) -> bytes:
     """Every problem of a preview as a CSV file (row, column, problem), to work through."""
     rows: list[dict[str, object]] = [{"row": "", "column": "", "problem": problem} for problem in preview.problems]
     rows += [{"row": error.row, "column": error.column, "problem": error.message} for error in preview.errors]
-    return rows_to_csv({"row": "Row", "column": "Column", "problem": "Problem"}, rows)
+    return rows_to_csv({"row": _("Row"), "column": _("Column"), "problem": _("Problem")}, rows)

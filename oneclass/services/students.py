@@ -33,6 +33,7 @@ from models import (
 )
 from oneclass import cache, validation
 from oneclass.db import unit_of_work
+from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import PermissionDenied, can, require
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
@@ -45,6 +46,10 @@ PHOTO_TYPES = {"image/png", "image/jpeg", "image/webp"}
 STUDENT_ADDED = "student.created"
 STUDENT_UPDATED = "student.updated"
 STUDENT_STATUS_CHANGED = "student.status_changed"
+ADMISSION_TAKEN = N_("Another student has this admission number.")
+# The reason stored with an admission: data, shown translated by the page (like any stored reason
+# that is a message of the catalogue).
+ADMITTED = N_("Admitted")
 
 
 @dataclass
@@ -96,9 +101,9 @@ def _optional(errors: dict[str, str], key: str, check: Any, value: str) -> str |
 def clean_student(data: StudentInput, errors: dict[str, str]) -> dict[str, Any]:
     """The validated, normalised columns of a student; problems go into `errors` by field."""
     values = {
-        "admission_number": _check(errors, "admission_number", validation.required_text, data.admission_number, label="Admission number", max_length=30),
-        "first_name": _check(errors, "first_name", validation.required_text, data.first_name, label="First name", max_length=100),
-        "last_name": _check(errors, "last_name", validation.required_text, data.last_name, label="Last name", max_length=100),
+        "admission_number": _check(errors, "admission_number", validation.required_text, data.admission_number, label=N_("Admission number"), max_length=30),
+        "first_name": _check(errors, "first_name", validation.required_text, data.first_name, label=N_("First name"), max_length=100),
+        "last_name": _check(errors, "last_name", validation.required_text, data.last_name, label=N_("Last name"), max_length=100),
         "date_of_birth": _check(errors, "date_of_birth", validation.date_of_birth, data.date_of_birth),
         "birth_certificate_number": _optional(errors, "birth_certificate_number", validation.national_id, data.birth_certificate_number),
         "national_id": _optional(errors, "national_id", validation.national_id, data.national_id),
@@ -110,23 +115,23 @@ def clean_student(data: StudentInput, errors: dict[str, str]) -> dict[str, Any]:
     gender = data.gender.strip().lower()
     gender = {"f": "female", "m": "male"}.get(gender, gender)
     if gender not in Gender.__members__:
-        errors["gender"] = "Choose female or male."
+        errors["gender"] = _("Choose female or male.")
     values["gender"] = gender
     return values
 
 
 def clean_guardian(data: GuardianInput, errors: dict[str, str], prefix: str = "guardian_") -> dict[str, Any]:
     values = {
-        "full_name": _check(errors, f"{prefix}full_name", validation.required_text, data.full_name, label="Guardian's name"),
+        "full_name": _check(errors, f"{prefix}full_name", validation.required_text, data.full_name, label=N_("Guardian's name")),
         "phone": _check(errors, f"{prefix}phone", validation.phone, data.phone),
         "email": _optional(errors, f"{prefix}email", validation.email, data.email),
-        "relationship": _check(errors, f"{prefix}relationship", validation.required_text, data.relationship, label="Relationship", max_length=40),
+        "relationship": _check(errors, f"{prefix}relationship", validation.required_text, data.relationship, label=N_("Relationship"), max_length=40),
     }
     preference = data.contact_preference.strip().lower() or "sms"
     if preference not in ContactPreference.__members__:
-        errors[f"{prefix}contact_preference"] = "Choose SMS, WhatsApp or email."
+        errors[f"{prefix}contact_preference"] = _("Choose SMS, WhatsApp or email.")
     elif preference == "email" and not values["email"]:
-        errors[f"{prefix}email"] = "Give an email address to be contacted by email."
+        errors[f"{prefix}email"] = _("Give an email address to be contacted by email.")
     values["contact_preference"] = preference
     return values
 
@@ -228,23 +233,23 @@ def admit(
     guardian_values = [clean_guardian(g, errors, prefix=f"guardian{i}_") for i, g in enumerate(guardians)]
     contact_values = [
         {
-            "name": _check(errors, f"contact{i}_name", validation.required_text, c.name, label="Contact's name"),
-            "relationship": _check(errors, f"contact{i}_relationship", validation.required_text, c.relationship, label="Relationship", max_length=40),
+            "name": _check(errors, f"contact{i}_name", validation.required_text, c.name, label=N_("Contact's name")),
+            "relationship": _check(errors, f"contact{i}_relationship", validation.required_text, c.relationship, label=N_("Relationship"), max_length=40),
             "phone": _check(errors, f"contact{i}_phone", validation.phone, c.phone),
         }
         for i, c in enumerate(contacts)
     ]
     if values["admission_number"] and admission_number_taken(session, values["admission_number"]):
-        errors["admission_number"] = "Another student has this admission number."
+        errors["admission_number"] = _(ADMISSION_TAKEN)
     if class_id and session.get(SchoolClass, class_id) is None:
-        errors["class"] = "Choose one of your school's classes."
+        errors["class"] = _("Choose one of your school's classes.")
     if errors:
         raise ValidationFailed(errors)
     assert actor.school_id is not None
     student = Student(school_id=actor.school_id, **values)
     session.add(student)
     session.flush()
-    _record_status(session, actor, student, None, "Admitted")
+    _record_status(session, actor, student, None, ADMITTED)
     result = AdmissionResult(student.id, student.full_name)
     for index, guardian_value in enumerate(guardian_values):
         guardian, login_created = find_or_add_guardian(session, actor=actor, values=guardian_value)
@@ -272,7 +277,7 @@ def update_student(*, actor: CurrentUser, student_id: UUID, data: StudentInput, 
 def _student(session: Session, student_id: UUID) -> Student:
     student = session.get(Student, student_id)
     if student is None:
-        raise NotFound("No such student in this school.")
+        raise NotFound(_("No such student in this school."))
     return student
 
 
@@ -280,7 +285,7 @@ def _update(session: Session, actor: CurrentUser, student: Student, data: Studen
     errors: dict[str, str] = {}
     values = clean_student(data, errors)
     if values["admission_number"] and admission_number_taken(session, values["admission_number"], except_id=student.id):
-        errors["admission_number"] = "Another student has this admission number."
+        errors["admission_number"] = _(ADMISSION_TAKEN)
     if errors:
         raise ValidationFailed(errors)
     for name, value in values.items():
@@ -296,7 +301,7 @@ def change_status(*, actor: CurrentUser, student_id: UUID, status: str, reason: 
     in their history; returns their name."""
     require(actor, "students.update")
     if status not in StudentStatus.__members__:
-        raise ValidationFailed({"status": "Choose enrolled, transferred, graduated or left."})
+        raise ValidationFailed({"status": _("Choose enrolled, transferred, graduated or left.")})
     with unit_of_work(actor) as session:
         student = record_status_change(session, actor=actor, student_id=student_id, status=StudentStatus(status), reason=reason, ip=ip)
         return student.full_name
@@ -496,7 +501,7 @@ def _visible_student(session: Session, actor: CurrentUser, student_id: UUID) -> 
     visible = visible_student_ids(session, actor)
     student = session.get(Student, student_id)
     if student is None or (visible is not None and student_id not in visible):
-        raise NotFound("No such student, or not one of yours.")
+        raise NotFound(_("No such student, or not one of yours."))
     return student
 
 
@@ -567,9 +572,9 @@ def profile_of(session: Session, *, actor: CurrentUser, student_id: UUID) -> dic
 def set_photo(*, actor: CurrentUser, student_id: UUID, content: bytes, content_type: str) -> None:
     require(actor, "students.update")
     if content_type not in PHOTO_TYPES:
-        raise ValidationFailed({"photo": "Upload a PNG, JPEG or WebP image."})
+        raise ValidationFailed({"photo": _("Upload a PNG, JPEG or WebP image.")})
     if len(content) > MAX_PHOTO_BYTES:
-        raise ValidationFailed({"photo": "The photo must be 2 MB or smaller."})
+        raise ValidationFailed({"photo": format_message("The photo must be {size} MB or smaller.", size=MAX_PHOTO_BYTES // (1024 * 1024))})
     with unit_of_work(actor) as session:
         student = _student(session, student_id)
         student.photo, student.photo_type = content, content_type
@@ -598,18 +603,22 @@ def class_ids_taught_by(session: Session, teacher_id: UUID) -> set[UUID]:
     return taught | led
 
 
+def class_full(school_class: SchoolClass) -> str:
+    return format_message("{name} is full ({capacity} students).", name=school_class.name, capacity=school_class.capacity)
+
+
 def enrol(session: Session, *, actor: CurrentUser, student_id: UUID, class_id: UUID) -> Enrolment:
     """Put a student in a class for that class's year (moving them if already in another)."""
     require(actor, "students.update")
     school_class = session.get(SchoolClass, class_id)
     if school_class is None or session.get(Student, student_id) is None:
-        raise NotFound("No such student or class.")
+        raise NotFound(_("No such student or class."))
     enrolled = session.exec(select(func.count()).select_from(Enrolment).where(Enrolment.class_id == class_id)).one()
     current = session.exec(
         select(Enrolment).where(Enrolment.student_id == student_id, Enrolment.academic_year_id == school_class.academic_year_id)
     ).first()
     if (current is None or current.class_id != class_id) and enrolled >= school_class.capacity:
-        raise ValidationFailed({"class": f"{school_class.name} is full ({school_class.capacity} students)."})
+        raise ValidationFailed({"class": class_full(school_class)})
     assert actor.school_id is not None
     enrolment = current or Enrolment(
         school_id=actor.school_id, student_id=student_id, class_id=class_id, academic_year_id=school_class.academic_year_id
