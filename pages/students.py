@@ -18,6 +18,7 @@ from components import (
     select_field,
     text_area_field,
 )
+from components.dialogs import RETURN_FOCUS
 from components.dropzone import file_dropzone
 from components.i18n import t, t_format
 from oneclass import routes
@@ -257,6 +258,7 @@ def parent_links_dialog() -> rx.Component:
                 margin_top="var(--space-3)",
             ),
             max_width="40em",
+            **RETURN_FOCUS,
         ),
         open=StudentListState.links_open,
         on_open_change=StudentListState.set_links_open,

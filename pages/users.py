@@ -291,6 +291,7 @@ def reset_link_dialog() -> rx.Component:
                 margin_top="var(--space-3)",
             ),
             max_width="36em",
+            **RETURN_FOCUS,
         ),
         open=UserAdminState.reset_open,
         on_open_change=UserAdminState.set_reset_open,

@@ -45,6 +45,12 @@ def _day(value: str) -> datetime | None:
         return None
 
 
+def with_translated_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events for an export, each action's meaning in the reader's language (the rows a page
+    gets keep the English message id, which the browser translates)."""
+    return [{**row, "action_label": _(row["action_label"]) if row["action_label"] else ""} for row in rows]
+
+
 class AuditLogState(PagedList, AuthState):
     read_permission: ClassVar[str] = "audit.read"
     rows_var: ClassVar[str] = "events"
@@ -82,7 +88,7 @@ class AuditLogState(PagedList, AuthState):
             return None
         events = await self._every_row_of(audit.list_events, actor=user, filters=self._filters())
         columns = {key: _(heading) for key, heading in EXPORT_COLUMNS.items()}
-        return "audit-log", columns, audit.with_translated_labels(events)
+        return "audit-log", columns, with_translated_labels(events)
 
     @rx.event
     async def set_action_filter(self, value: str) -> Any:

@@ -12,11 +12,12 @@ from oneclass import i18n
 from oneclass.current_user import CurrentUser
 from oneclass.i18n import N_, _, format_message
 from oneclass.offload import offload
-from oneclass.services import audit, schools
+from oneclass.services import schools
 from oneclass.services.audit import AuditFilter
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import AUDIT_PERMISSION, SCHOOLS_PERMISSION, SchoolCreationIncomplete
 from oneclass.settings import get_settings
+from state.admin_audit import with_translated_labels
 from state.auth import AuthState
 from state.listing import ExportTable, PagedList, SearchedList
 
@@ -205,7 +206,7 @@ class PlatformAuditState(PagedList, AuthState):
             return None
         events = await offload(schools.export_platform_events, actor=user, filters=self._audit_filter())
         columns = {key: _(heading) for key, heading in EVENT_COLUMNS.items()}
-        return "platform-audit", columns, audit.with_translated_labels(events)
+        return "platform-audit", columns, with_translated_labels(events)
 
     @rx.event
     async def load_events(self) -> Any:

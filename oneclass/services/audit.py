@@ -153,12 +153,6 @@ def _as_row(event: AuditEvent | PlatformAuditEvent, school: str) -> dict[str, An
     }
 
 
-def with_translated_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Events for an export, each action's meaning in the reader's language (the rows a page
-    gets keep the English message id, which the browser translates)."""
-    return [{**row, "action_label": _(row["action_label"]) if row["action_label"] else ""} for row in rows]
-
-
 class Reader(HasRole, InSchool, Protocol):
     """Who reads a school's trail (a `CurrentUser`; named by shape, since CurrentUser's own
     module builds on this one's `Actor`)."""
