@@ -111,7 +111,8 @@ class AuthState(AppState):
         user = await self._signed_in()
         return user if self._may(user, permission) and not user.must_enrol_totp else None  # type: ignore[union-attr]
 
-    async def _remember_language(self, language: str) -> None:
+    async def _keep_language_on_account(self, language: str) -> None:
+        """The signed-in user's choice, kept on their account (private: no browser calls it; AppState does)."""
         user = await self._signed_in()
         if user:
             await offload(auth.set_language, actor=user, language=language)

@@ -79,7 +79,13 @@ class AppState(rx.State):
             await self._remember_language(language)
 
     async def _remember_language(self, language: str) -> None:
-        """Signed-in readers keep their choice on their account (AuthState does that)."""
+        """Signed-in readers keep their choice on their account. Reflex runs an inherited handler
+        on the state that defines it, this one, whichever subclass a page names; the account is
+        AuthState's, so ask it (imported here: AuthState's module builds on this one)."""
+        from state.auth import AuthState
+
+        signed_in = await self.get_state(AuthState)
+        await signed_in._keep_language_on_account(language)
 
     @rx.event
     async def apply_language_query(self) -> None:

@@ -125,7 +125,8 @@ def test_a_signed_in_choice_is_kept_on_the_account_and_follows_to_the_next_sign_
     school, _ = two_schools
     root, _ = signed_in_tab(school, "teacher", "/")
     tab = substate(root, AuthState)
-    asyncio.run(AppState.choose_language.fn(tab, "nd"))
+    # As the browser sends it: the handler runs on AppState, the state that defines it.
+    asyncio.run(AppState.choose_language.fn(substate(root, AppState), "nd"))
     assert (tab.chosen_language, tab.lang, _language_of(school, "teacher")) == ("nd", "nd", "nd")
 
     route = find_school_route(subdomain=school.subdomain)
@@ -135,9 +136,10 @@ def test_a_signed_in_choice_is_kept_on_the_account_and_follows_to_the_next_sign_
 
 def test_an_anonymous_choice_stays_in_the_browser(two_schools: tuple[SchoolFixture, SchoolFixture]) -> None:
     school, _ = two_schools
-    tab = substate(tab_on(school, "/"), AuthState)
-    asyncio.run(AppState.choose_language.fn(tab, "sn"))
-    asyncio.run(AppState.choose_language.fn(tab, "klingon"))  # not ours: nothing changes
+    root = tab_on(school, "/")
+    tab = substate(root, AuthState)
+    asyncio.run(AppState.choose_language.fn(substate(root, AppState), "sn"))
+    asyncio.run(AppState.choose_language.fn(substate(root, AppState), "klingon"))  # not ours: nothing changes
     assert tab.lang == "sn"
     assert {_language_of(school, role) for role in ("teacher", "school_admin", "parent")} == {None}
 

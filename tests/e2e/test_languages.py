@@ -91,8 +91,11 @@ def test_the_account_keeps_the_choice_for_a_new_browser(running_app: RunningApp,
     first = browser.new_context()
     page = first.new_page()
     sign_in(page, running_app, SCHOOL, account.email)
+    expect(page).to_have_url(running_app.at(SCHOOL, "/teacher"))
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    page.locator("header").get_by_role("combobox").click()
+    page.wait_for_load_state("networkidle")  # the dashboard's own events have landed: the bar stays put
+    picker = page.locator("header").get_by_role("combobox")
+    picker.click()
     page.get_by_role("option", name="isiNdebele").click()
     expect(page.locator("html")).to_have_attribute("lang", "nd")
     expect(page.get_by_role("button", name=i18n._translations("nd")["Sign out"])).to_be_visible()
