@@ -22,15 +22,20 @@ from oneclass.settings import get_settings
 PASSWORD = "bench-password-2026"
 
 
-def build_data(server_url: str, schools: int, students: int) -> tuple[str, list[tuple[str, str]]]:
-    """A new database with `schools` schools of `students` students each; returns its URL and
-    (subdomain, school id) pairs."""
+def new_database(server_url: str) -> str:
+    """A new, empty database on the server at `server_url`; its URL (drop it with drop_data)."""
     name = f"oneclass_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def build_data(server_url: str, schools: int, students: int) -> tuple[str, list[tuple[str, str]]]:
+    """A new database with `schools` schools of `students` students each; returns its URL and
+    (subdomain, school id) pairs."""
+    url = new_database(server_url)
     migrate.upgrade(url)
     password_hash = hash_password(PASSWORD)
     engine = create_engine(url)
@@ -72,12 +77,18 @@ def build_data(server_url: str, schools: int, students: int) -> tuple[str, list[
 def prepare(schools: int, students: int) -> tuple[str, str, str, list[tuple[str, str]]]:
     """The servers (settings' or embedded) and a fresh data set on them: (server URL, Redis URL,
     the data set's database URL, (subdomain, school id) pairs)."""
-    settings = get_settings()
-    server_url = db.normalise_url(settings.database_url) if settings.database_url else embedded.start_postgres(settings.data_dir)
+    server_url, redis_url = servers()
     started = time.perf_counter()
     url, pairs = build_data(server_url, schools, students)
     print(f"data: {schools} schools x {students} students in {time.perf_counter() - started:.1f} s")
-    return server_url, cache.redis_url(), url, pairs
+    return server_url, redis_url, url, pairs
+
+
+def servers() -> tuple[str, str]:
+    """The PostgreSQL server (superuser URL) and Redis the settings name, else the embedded ones."""
+    settings = get_settings()
+    server_url = db.normalise_url(settings.database_url) if settings.database_url else embedded.start_postgres(settings.data_dir)
+    return server_url, cache.redis_url()
 
 
 def drop_data(server_url: str, url: str) -> None:
