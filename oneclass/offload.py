@@ -24,8 +24,7 @@ R = TypeVar("R")
 @lru_cache
 def _executor() -> ThreadPoolExecutor:
     # Per process (each Reflex worker has its own): nothing here must agree across workers.
-    settings = get_settings()
-    return ThreadPoolExecutor(max_workers=settings.db_pool_size + settings.db_max_overflow, thread_name_prefix="service")
+    return ThreadPoolExecutor(max_workers=sum(get_settings().pool_share()), thread_name_prefix="service")
 
 
 async def offload(function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:

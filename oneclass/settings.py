@@ -29,7 +29,11 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str | None = None  # the owner's URL: migrations run as this role
     redis_url: str | None = None
-    reflex_redis_url: str | None = None  # Reflex's own state manager (multi-worker only)
+    # Reflex's own state: unset, `oneclass run` with several web workers shares it in REDIS_URL's
+    # server (or the embedded one); one worker keeps it on disk.
+    reflex_redis_url: str | None = None
+    # Backend processes `oneclass run` starts; 0: as many as the machine's cores and memory fit.
+    web_workers: int = Field(default=1, ge=0)
     secret_key: str = ""  # unset: outside production, a random key kept under DATA_DIR
     app_db_password: str = DEVELOPMENT_APP_DB_PASSWORD
     platform_db_password: str = DEVELOPMENT_PLATFORM_DB_PASSWORD
@@ -44,6 +48,7 @@ class Settings(BaseSettings):
     metrics_token: str = ""  # a scraper sending `Authorization: Bearer <this>`; loopback needs none
     data_dir: Path = PROJECT_ROOT / ".oneclass"
     cache_prefix: str = "oneclass"
+    # The web server's PostgreSQL connections, shared among its workers (`pool_share`).
     db_pool_size: int = 10
     db_max_overflow: int = 10
     access_token_minutes: int = 15
@@ -59,6 +64,12 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def pool_share(self) -> tuple[int, int]:
+        """This process's (pool size, overflow): its share of the connections, so that five web
+        workers open no more than one would (PostgreSQL's 100 connections are for everybody)."""
+        workers = max(1, self.web_workers)
+        return max(2, -(-self.db_pool_size // workers)), max(2, -(-self.db_max_overflow // workers))
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":

@@ -136,3 +136,18 @@ def test_demo_seed_fills_in_a_school_a_stopped_run_left_empty(fresh_database: st
     with db.tenant_session(school.id) as session:
         assert session.exec(select(func.count()).select_from(Student)).one() == 300
     assert seed.seed_demo() == []  # and then it is all there
+
+
+def test_several_web_workers_share_state_in_redis_and_split_the_connections() -> None:
+    from oneclass.cli import MAX_WEB_WORKERS, reflex_environment, web_workers
+    from oneclass.settings import Settings
+
+    one = reflex_environment("postgresql://db", "redis://cache/0", 1)
+    assert one["GRANIAN_WORKERS"] == "1" and one.get("REFLEX_REDIS_URL") == os.environ.get("REFLEX_REDIS_URL")  # disk
+    five = reflex_environment("postgresql://db", "redis://cache/0", 5)
+    assert five["GRANIAN_WORKERS"] == five["WEB_WORKERS"] == "5"
+    assert five["REFLEX_REDIS_URL"] == os.environ.get("REFLEX_REDIS_URL", "redis://cache/0")
+    assert web_workers(3) == 3 and 1 <= web_workers(0) <= MAX_WEB_WORKERS
+    assert Settings(web_workers=5, db_pool_size=10, db_max_overflow=10).pool_share() == (2, 2)
+    assert Settings(web_workers=1, db_pool_size=10, db_max_overflow=10).pool_share() == (10, 10)
+    assert Settings(web_workers=4, db_pool_size=10, db_max_overflow=3).pool_share() == (3, 2)
