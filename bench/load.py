@@ -179,7 +179,7 @@ def server_processes(port: int) -> list[psutil.Process]:
         for member in [top, *top.children(recursive=True)]:
             found[member.pid] = member
     for process in psutil.process_iter(["name"]):
-        if process.info["name"] in ("postgres", "redis-server") and process.pid not in found:
+        if process.info["name"] in ("postgres", "redis-server", "valkey-server") and process.pid not in found:
             found[process.pid] = process
     return list(found.values())
 
