@@ -273,13 +273,14 @@ def register_desk(*, actor: CurrentUser) -> RegisterDesk:
         return RegisterDesk(today=today, classes=classes, term=_term_name(session, calendar.term_for_day(session, today)))
 
 
-def open_register(*, actor: CurrentUser, class_id: UUID, day: date, today: date | None = None) -> RegisterView:
-    """The class's register for `day`: what was saved, or every student present (unsaved).
-    `today` is the school's own unless a test says otherwise."""
+def open_register(*, actor: CurrentUser, class_id: UUID, day: date | None = None, today: date | None = None) -> RegisterView:
+    """The class's register for `day` (default: today): what was saved, or every student present
+    (unsaved). `today` is the school's own unless a test says otherwise."""
     assert actor.school_id is not None
     with unit_of_work(actor) as session:
         school_class = academics.require_class(session, actor, TAKE_REGISTER, class_id)
-        return _view(session, school_class, day, today or calendar.today_for(session, actor.school_id))
+        today = today or calendar.today_for(session, actor.school_id)
+        return _view(session, school_class, day or today, today)
 
 
 def save_register(
