@@ -14,6 +14,7 @@ from models.academics import (
     TeachingAssignment,
     Term,
 )
+from models.attendance import STATUS_LABELS, AttendanceRecord, AttendanceRegister, AttendanceStatus
 from models.audit import AuditEvent, PlatformAuditEvent
 from models.auth import PasswordResetToken, PlatformRefreshToken, RefreshToken
 from models.calendar import ClosureDay, ClosureKind
@@ -36,7 +37,11 @@ __all__ = [
     "GRADE_LEVEL_NAMES",
     "PRIMARY_LEVELS",
     "SECONDARY_LEVELS",
+    "STATUS_LABELS",
     "AcademicYear",
+    "AttendanceRecord",
+    "AttendanceRegister",
+    "AttendanceStatus",
     "AuditEvent",
     "ClosureDay",
     "ClosureKind",

@@ -25,7 +25,7 @@ from models import (
     User,
 )
 from oneclass.current_user import CurrentUser
-from oneclass.services import academics, calendar
+from oneclass.services import academics, attendance, calendar
 from oneclass.services.academics import TermDates
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
 from oneclass.services.users import create_user
@@ -35,6 +35,8 @@ FIRST_NAMES_MALE = ["Tatenda", "Tinashe", "Tafadzwa", "Kudakwashe", "Takudzwa", 
 LAST_NAMES = ["Moyo", "Ncube", "Sibanda", "Dube", "Mpofu", "Ndlovu", "Nyathi", "Chikwanha", "Mutasa", "Mazarura", "Chirwa", "Gumbo", "Mhlanga", "Zhou", "Marufu", "Chinyoka", "Makoni", "Mlambo", "Hove", "Shumba", "Tshuma", "Banda", "Mugabe", "Chiweshe"]
 LANGUAGES = ["Shona", "Ndebele", "English", "Tonga", "Kalanga"]
 SUBURBS = {"harare-primary": ["Avondale", "Mabelreign", "Highfield", "Borrowdale", "Warren Park", "Mbare"], "bulawayo-high": ["Suburbs", "Nkulumane", "Hillside", "Luveve", "Pumula", "Famona"]}
+# Registers of the last school days before the seed runs: every role's attendance shows something.
+DEMO_REGISTER_DAYS = 10
 RELATIONSHIPS = ["Mother", "Father", "Grandmother", "Aunt", "Uncle", "Guardian"]
 STREAMS = ["Blue", "Green"]
 
@@ -172,6 +174,8 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             student.user_id = demo_student.id
             session.add(student)
     session.flush()
+    days = attendance.recent_school_days(session, calendar.today_for(session, school_id), DEMO_REGISTER_DAYS)
+    attendance.seed_registers(session, school_id=school_id, classes=classes, days=days, rng_seed=subdomain)
     return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
 
 

@@ -12,7 +12,7 @@ def signed_in_page(
     route: str,
     title: str,
     permission: str = "",
-    on_load: rx.event.EventType[()] | None = None,
+    on_load: rx.event.EventType[()] | list[rx.event.EventType[()]] | None = None,
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """The guard runs first on load; the page's own loader (which re-checks the user) after it."""
 
@@ -25,7 +25,8 @@ def signed_in_page(
             )
 
         page.__name__ = content.__name__
-        events = [AuthState.apply_language_query, AuthState.guard(permission)] + ([on_load] if on_load is not None else [])
+        loaders = on_load if isinstance(on_load, list) else [on_load] if on_load is not None else []
+        events = [AuthState.apply_language_query, AuthState.guard(permission), *loaders]
         rx.page(route=route, title=f"{title} · OneClass", on_load=events)(page)
         return content
 

@@ -3,12 +3,12 @@ which year is the current one."""
 
 import reflex as rx
 
-from components import confirm_dialog, data_table, empty_state, form_dialog, form_field
+from components import confirm_dialog, data_table, empty_state, filter_select, form_dialog, form_field, select_field
 from components.i18n import t, t_format
 from components.records import action_button, row_button, toolbar
 from oneclass import routes
 from pages.guard import signed_in_page
-from state.years import TERMS, YearsState
+from state.years import CLOSURE_KINDS, TERMS, ClosureDaysState, YearsState
 
 
 def field_pair(*fields: rx.Component, error: rx.Var | str = "") -> rx.Component:
@@ -65,7 +65,70 @@ def new_year_dialog() -> rx.Component:
     )
 
 
-@signed_in_page(routes.ADMIN_YEARS, "Years and terms", permission="school.update", on_load=YearsState.load_years)
+def closure_row(closure: rx.Var) -> rx.Component:
+    name = closure["name"].to(str)
+    return rx.table.row(
+        rx.table.row_header_cell(closure["day"], white_space="nowrap"),
+        rx.table.cell(name),
+        rx.table.cell(t(closure["kind_label"].to(str))),
+        rx.table.cell(row_button(t("Remove"), name, ClosureDaysState.ask_remove_closure(closure["id"], name), color_scheme="red")),
+        align="center",
+    )
+
+
+def new_closure_dialog() -> rx.Component:
+    errors = ClosureDaysState.errors
+    return form_dialog(
+        t("Add a day the school is closed"),
+        t("No register is taken on a public holiday or a closure day."),
+        form_field(t("Date"), "day", type_="date", error=errors.get("day", "")),
+        form_field(t("Name"), "name", placeholder=t("Sports day"), error=errors.get("name", "")),
+        select_field(t("Kind"), "kind", CLOSURE_KINDS, default_value="closure", error=errors.get("kind", "")),
+        submit_label=t("Add day"),
+        on_submit=ClosureDaysState.add_closure,
+        open=ClosureDaysState.editor_open,
+        on_open_change=ClosureDaysState.set_editor_open,
+        error=errors.get("form", ""),
+    )
+
+
+def closure_days() -> rx.Component:
+    """The calendar year's holidays and closures, beside the years they fall in."""
+    return rx.vstack(
+        rx.heading(t("Public holidays and closure days"), as_="h2", size="5"),
+        toolbar(
+            rx.text(t("Calendar year"), weight="medium", size="2"),
+            filter_select(
+                ClosureDaysState.year_choices, label=t("Calendar year"), value=ClosureDaysState.closure_year,
+                on_change=ClosureDaysState.choose_closure_year,
+            ),
+            rx.spacer(),
+            action_button("calendar-x", t("Add closure day"), ClosureDaysState.open_new_closure),
+        ),
+        data_table(
+            [t("Date"), t("Name"), t("Kind"), t("Actions")],
+            ClosureDaysState.closures,
+            closure_row,
+            empty=empty_state("calendar-check", t("No holidays or closures"), t("Registers are taken on every weekday of this year's terms.")),
+            label=t("Public holidays and closure days"),
+        ),
+        new_closure_dialog(),
+        confirm_dialog(
+            t_format("Remove {name}?", name=ClosureDaysState.confirm_name),
+            t("Registers will be taken on that day again. You can add it back at any time."),
+            confirm_label=t("Remove"),
+            on_confirm=ClosureDaysState.remove_closure,
+            open=ClosureDaysState.confirm_open,
+            on_open_change=ClosureDaysState.set_confirm_open,
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@signed_in_page(
+    routes.ADMIN_YEARS, "Years and terms", permission="school.update", on_load=[YearsState.load_years, ClosureDaysState.load_closures]
+)
 def admin_years() -> rx.Component:
     return rx.vstack(
         toolbar(rx.spacer(), action_button("calendar-plus", t("New year"), YearsState.open_new_year)),
@@ -86,6 +149,7 @@ def admin_years() -> rx.Component:
             on_open_change=YearsState.set_confirm_open,
             color_scheme="teal",
         ),
+        closure_days(),
         spacing="4",
         width="100%",
     )

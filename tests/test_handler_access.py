@@ -35,6 +35,8 @@ from sqlmodel import col, select
 
 from models import (
     AcademicYear,
+    ClosureDay,
+    ClosureKind,
     EmergencyContact,
     Enrolment,
     Guardian,
@@ -285,6 +287,16 @@ ADMITS: dict[str, frozenset[str]] = {
     "YearsState.set_confirm_open": EVERYONE,
     "YearsState.set_editor_open": EVERYONE,
     "YearsState.setvar": EVERYONE,
+    # closure days (the years page)
+    "ClosureDaysState.add_closure": ADMIN,
+    "ClosureDaysState.ask_remove_closure": ADMIN,
+    "ClosureDaysState.load_closures": ADMIN,
+    "ClosureDaysState.open_new_closure": ADMIN,
+    "ClosureDaysState.remove_closure": ADMIN,
+    "ClosureDaysState.choose_closure_year": ADMIN,
+    "ClosureDaysState.set_confirm_open": EVERYONE,
+    "ClosureDaysState.set_editor_open": EVERYONE,
+    "ClosureDaysState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -518,6 +530,13 @@ ARGS: dict[str, list[Variant]] = {
         ),
         Variant("other school's year", hostile=True, before=(Send("YearsState.ask_make_current", {"year_id": "{b_year}", "name": "B"}),)),
     ],
+    "ClosureDaysState.add_closure": [Variant(payload={"form": {"day": "2041-03-05", "name": "Closed {uniq}", "kind": "closure"}})],
+    "ClosureDaysState.ask_remove_closure": [Variant(payload={"closure_id": "{a_closure}", "name": "Closed"})],
+    "ClosureDaysState.remove_closure": [
+        Variant(before=(Send("ClosureDaysState.ask_remove_closure", {"closure_id": "{a_closure}", "name": "Closed"}),)),
+        Variant("other school's day", hostile=True, before=(Send("ClosureDaysState.ask_remove_closure", {"closure_id": "{b_closure}", "name": "B"}),)),
+    ],
+    "ClosureDaysState.choose_closure_year": [Variant(payload={"value": "2041"})],
 }
 
 # Arguments a signature alone says enough about.
@@ -710,8 +729,11 @@ def world() -> Iterator[World]:
     with db.owner_session() as session:
         old = AcademicYear(school_id=a.id, name="2019", starts_on=date(2019, 1, 7), ends_on=date(2019, 12, 6))
         session.add(old)
+        closures = {name: ClosureDay(school_id=school.id, day=date(2041, 6, 4), name="Closed", kind=ClosureKind.closure) for name, school in (("a", a), ("b", b))}
+        session.add_all(closures.values())
         session.commit()
         ids["a_old_year"] = str(old.id)
+        ids.update(a_closure=str(closures["a"].id), b_closure=str(closures["b"].id))
 
     browser = Browser(app)
     origin_a = f"http://{a.subdomain}.localhost:3000"

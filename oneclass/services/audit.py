@@ -37,6 +37,7 @@ SCHOOL_CREATED = "school.created"
 SCHOOL_SUSPENDED = "school.suspended"
 SCHOOL_REACTIVATED = "school.reactivated"
 SCHOOL_SETTINGS_CHANGED = "school.settings_changed"
+REGISTER_CHANGED = "attendance.register_changed"  # a register of a day that is over
 
 # What each action means, in English (message ids): the pages show it with t() beside the
 # stored action, which stays as recorded. An action without a label shows as recorded only.
@@ -68,6 +69,7 @@ ACTION_LABELS: dict[str, str] = {
     "students.imported": N_("Students imported"),
     "staff.imported": N_("Staff imported"),
     "users.imported": N_("Users imported"),
+    REGISTER_CHANGED: N_("Past register changed"),
 }
 PLATFORM = N_("Platform")  # the "school" of the platform's own events
 

@@ -206,9 +206,12 @@ def _audit_closure(session: Session, actor: CurrentUser, ip: str, change: str, c
     )
 
 
-def add_closure_day(*, actor: CurrentUser, day: date, name: str, ip: str) -> ClosureRow:
-    """The school is closed on `day` (a sports day, an exam centre day): no register then."""
+def add_closure_day(*, actor: CurrentUser, day: date, name: str, ip: str, kind: str = ClosureKind.closure) -> ClosureRow:
+    """The school is closed on `day` (a sports day, an exam centre day, a holiday proclaimed this
+    year): no register then."""
     require(actor, MANAGE_CALENDAR)
+    if kind not in set(ClosureKind):
+        raise ValidationFailed({"kind": _("Choose whether it is a public holiday or a closure of the school.")})
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 100:
         raise ValidationFailed({"name": _("Say why the school is closed (at most 100 characters).")})
@@ -216,7 +219,7 @@ def add_closure_day(*, actor: CurrentUser, day: date, name: str, ip: str) -> Clo
     with unit_of_work(actor) as session:
         if session.exec(select(ClosureDay).where(ClosureDay.day == day)).first() is not None:
             raise Conflict(format_message("{day} is already a day the school is closed.", day=day.isoformat()))
-        closure = ClosureDay(school_id=actor.school_id, day=day, name=cleaned, kind=ClosureKind.closure)
+        closure = ClosureDay(school_id=actor.school_id, day=day, name=cleaned, kind=ClosureKind(kind))
         session.add(closure)
         session.flush()
         _audit_closure(session, actor, ip, "added", closure)

@@ -1,0 +1,520 @@
+"""Attendance registers: a class's register for a school day (every enrolled student, present
+unless marked otherwise), saved whole in one call; a student's history and rate; rates by week
+and by term for a class and for the school; the registers a teacher still has to take today.
+
+Who: `attendance.take` on a class through `academics.require_class` (an administrator, any
+class; a teacher, the classes they teach or lead); a student's history to whoever may see the
+student (`students.visible_student_ids`: themself, their parents, their class's teachers,
+administrators); summaries to teachers (their classes) and administrators (every class, the
+school).
+
+Saving is safe to repeat: the register is one row per class and day (taken under a row lock),
+each student one record in it, and saving the same marks again changes nothing. A day already
+over is history: changing its saved register needs a reason, and every save of a past day is
+audited with who and why.
+"""
+
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
+from uuid import UUID
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, col, select
+
+from models import (
+    AcademicYear,
+    AttendanceRecord,
+    AttendanceRegister,
+    AttendanceStatus,
+    ClosureDay,
+    Enrolment,
+    SchoolClass,
+    Student,
+    StudentStatus,
+    Term,
+)
+from models.common import utcnow
+from oneclass.db import unit_of_work
+from oneclass.i18n import N_, _, format_date, format_message
+from oneclass.permissions import require
+from oneclass.services import academics, audit, calendar
+from oneclass.services.auth import CurrentUser
+from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.students import current_year_id, visible_class_ids, visible_student_ids
+
+TAKE_REGISTER = "attendance.take"
+READ_ATTENDANCE = "attendance.read"
+READ_SUMMARY = "attendance.summary"
+REGISTER_CHANGED = audit.REGISTER_CHANGED
+MAX_REASON = 200
+MAX_HISTORY_DAYS = 400  # a school year and a little: a history is read a term or a year at a time
+NO_SUCH_STUDENT = N_("No such student, or not one of yours.")
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """One student's mark as a caller sends it (the page, the API): checked by `save_register`."""
+
+    student_id: str
+    status: str
+    reason: str = ""
+
+
+class RegisterEntry(TypedDict):
+    student_id: str
+    name: str
+    status: str
+    reason: str
+
+
+@dataclass
+class RegisterView:
+    """A class's register for a day, saved or not (unsaved: everyone present)."""
+
+    day: date
+    class_id: UUID
+    class_name: str
+    saved: bool
+    records: list[RegisterEntry]
+    closed: str = ""  # why no register is taken that day ("" when one is)
+    needs_reason: bool = False  # saved, and the day is over: a change says why
+
+
+class HistoryRecord(TypedDict):
+    date: str
+    status: str
+    reason: str
+
+
+@dataclass
+class StudentHistory:
+    student_id: UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    records: list[HistoryRecord]
+    counts: dict[str, int]
+    rate: int | None  # a whole percent; None when no day counts
+
+
+class RatePoint(TypedDict):
+    label: str  # a week's Monday (YYYY-MM-DD) or a term ("2026 Term 1")
+    rate: int
+    days: int
+
+
+@dataclass
+class AttendanceSummary:
+    title: str
+    by_week: list[RatePoint] = field(default_factory=list)
+    by_term: list[RatePoint] = field(default_factory=list)
+    rate: int | None = None
+
+
+class ClassChoice(TypedDict):
+    id: str
+    name: str
+
+
+@dataclass
+class RegisterDesk:
+    """What the registers page opens on: today (the school's), the classes the actor takes
+    registers for this year, and today's term."""
+
+    today: date
+    classes: list[ClassChoice]
+    term: str
+
+
+class DueRegister(TypedDict):
+    class_id: str
+    name: str
+
+
+# --- rules on a session -----------------------------------------------------------------------
+
+
+def attendance_rate(counts: Counter[str] | dict[str, int]) -> int | None:
+    """(present + late) over recorded days less excused ones, as a whole percent rounded half up."""
+    counted = sum(counts.get(status, 0) for status in AttendanceStatus) - counts.get(AttendanceStatus.excused, 0)
+    if counted <= 0:
+        return None
+    attended = counts.get(AttendanceStatus.present, 0) + counts.get(AttendanceStatus.late, 0)
+    return int((Decimal(attended) * 100 / counted).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def closed_reason(session: Session, day: date, today: date) -> str:
+    """Why no register is taken on `day` (in the reader's language), or "" when one is."""
+    when = format_date(day)
+    if day > today:
+        return format_message("{day} has not come yet: a register is taken on the day or after it.", day=when)
+    if calendar.is_school_day(session, day):
+        return ""
+    if day.weekday() >= 5:
+        return format_message("{day} is a weekend: no register is taken.", day=when)
+    closure = session.exec(select(ClosureDay).where(ClosureDay.day == day)).first()
+    if closure is not None:
+        return format_message("The school is closed on {day} ({name}): no register is taken.", day=when, name=closure.name)
+    return format_message("{day} is not in a term: no register is taken.", day=when)
+
+
+def roster(session: Session, school_class: SchoolClass) -> list[tuple[UUID, str]]:
+    """The students enrolled in the class for its year and still on the roll, by surname."""
+    rows = session.exec(
+        select(Student.id, Student.first_name, Student.last_name)
+        .join(Enrolment, col(Enrolment.student_id) == Student.id)
+        .where(
+            Enrolment.class_id == school_class.id,
+            Enrolment.academic_year_id == school_class.academic_year_id,
+            Student.status == StudentStatus.enrolled,
+        )
+        .order_by(col(Student.last_name), col(Student.first_name))
+    ).all()
+    return [(student_id, f"{first} {last}") for student_id, first, last in rows]
+
+
+def _register(session: Session, class_id: UUID, day: date) -> AttendanceRegister | None:
+    return session.exec(select(AttendanceRegister).where(AttendanceRegister.class_id == class_id, AttendanceRegister.day == day)).first()
+
+
+def _view(session: Session, school_class: SchoolClass, day: date, today: date) -> RegisterView:
+    register = _register(session, school_class.id, day)
+    saved: dict[UUID, AttendanceRecord] = {}
+    if register is not None:
+        saved = {r.student_id: r for r in session.exec(select(AttendanceRecord).where(AttendanceRecord.register_id == register.id)).all()}
+    records: list[RegisterEntry] = []
+    for student_id, name in roster(session, school_class):
+        record = saved.get(student_id)
+        records.append({
+            "student_id": str(student_id),
+            "name": name,
+            "status": record.status if record else AttendanceStatus.present.value,
+            "reason": (record.reason or "") if record else "",
+        })
+    return RegisterView(
+        day=day, class_id=school_class.id, class_name=school_class.name, saved=register is not None, records=records,
+        closed=closed_reason(session, day, today), needs_reason=register is not None and day < today,
+    )
+
+
+def _checked_entries(entries: Sequence[EntryInput], on_roll: dict[UUID, str]) -> dict[UUID, tuple[AttendanceStatus, str | None]]:
+    """Every student on the roll exactly once, each with a known status and an excused one
+    with its reason; otherwise one message per problem, naming the student."""
+    problems: dict[str, str] = {}
+    marks: dict[UUID, tuple[AttendanceStatus, str | None]] = {}
+    statuses = {status.value for status in AttendanceStatus}
+    for entry in entries:
+        try:
+            student_id = UUID(str(entry.student_id))
+        except ValueError:
+            problems[str(entry.student_id)[:40]] = _("That is not a student of this class.")
+            continue
+        key = str(student_id)
+        name = on_roll.get(student_id)
+        if name is None:
+            problems[key] = _("That is not a student of this class.")
+            continue
+        if student_id in marks:
+            problems[key] = format_message("{name} is marked twice.", name=name)
+            continue
+        reason = " ".join(str(entry.reason or "").split())
+        if entry.status not in statuses:
+            problems[key] = format_message("Mark {name} present, absent, late or excused.", name=name)
+        elif entry.status == AttendanceStatus.excused and not reason:
+            problems[key] = format_message("Say why {name} is excused.", name=name)
+        elif len(reason) > MAX_REASON:
+            problems[key] = format_message("The reason for {name} is too long (at most {count} characters).", name=name, count=MAX_REASON)
+        else:
+            marks[student_id] = (AttendanceStatus(entry.status), reason or None)
+    for student_id, name in on_roll.items():
+        if student_id not in marks and str(student_id) not in problems:
+            problems[str(student_id)] = format_message("{name} is not marked.", name=name)
+    if problems:
+        raise ValidationFailed(problems)
+    return marks
+
+
+def _locked_register(session: Session, actor: CurrentUser, class_id: UUID, day: date) -> tuple[AttendanceRegister, bool]:
+    """The class's register for `day`, made if there is none, and locked for this transaction:
+    two saves at once wait for each other instead of making two registers. True if made now."""
+    assert actor.school_id is not None
+    made = session.execute(
+        insert(AttendanceRegister)
+        .values(school_id=actor.school_id, class_id=class_id, day=day, taken_by=actor.id)
+        .on_conflict_do_nothing(index_elements=["class_id", "day"])
+        .returning(col(AttendanceRegister.id))
+    ).first()
+    register = session.exec(
+        select(AttendanceRegister).where(AttendanceRegister.class_id == class_id, AttendanceRegister.day == day).with_for_update()
+    ).one()
+    return register, made is not None
+
+
+# --- registers --------------------------------------------------------------------------------
+
+
+def register_desk(*, actor: CurrentUser) -> RegisterDesk:
+    """Today in the school, and the current year's classes the actor takes registers for."""
+    require(actor, TAKE_REGISTER)
+    assert actor.school_id is not None
+    with unit_of_work(actor) as session:
+        today = calendar.today_for(session, actor.school_id)
+        visible = visible_class_ids(session, actor)
+        year_id = current_year_id(session)
+        query = select(SchoolClass).where(SchoolClass.academic_year_id == year_id).order_by(col(SchoolClass.grade_level), col(SchoolClass.name))
+        if visible is not None:
+            query = query.where(col(SchoolClass.id).in_(visible or {UUID(int=0)}))
+        classes: list[ClassChoice] = [{"id": str(c.id), "name": c.name} for c in session.exec(query).all()]
+        return RegisterDesk(today=today, classes=classes, term=_term_name(session, calendar.term_for_day(session, today)))
+
+
+def open_register(*, actor: CurrentUser, class_id: UUID, day: date | None = None, today: date | None = None) -> RegisterView:
+    """The class's register for `day` (default: today): what was saved, or every student present
+    (unsaved). `today` is the school's own unless a test says otherwise."""
+    assert actor.school_id is not None
+    with unit_of_work(actor) as session:
+        school_class = academics.require_class(session, actor, TAKE_REGISTER, class_id)
+        today = today or calendar.today_for(session, actor.school_id)
+        return _view(session, school_class, day or today, today)
+
+
+def save_register(
+    *,
+    actor: CurrentUser,
+    class_id: UUID,
+    day: date,
+    entries: Sequence[EntryInput],
+    change_reason: str = "",
+    ip: str = "",
+    today: date | None = None,
+) -> RegisterView:
+    """Save the whole register: every student on the roll exactly once. Saving the same marks
+    again changes nothing; a past day's saved register changes only with a reason, audited."""
+    assert actor.school_id is not None
+    with unit_of_work(actor) as session:
+        school_class = academics.require_class(session, actor, TAKE_REGISTER, class_id)
+        today = today or calendar.today_for(session, actor.school_id)
+        closed = closed_reason(session, day, today)
+        if closed:
+            raise ValidationFailed({"date": closed})
+        marks = _checked_entries(entries, dict(roster(session, school_class)))
+        reason = " ".join(change_reason.split())
+        if len(reason) > MAX_REASON:
+            raise ValidationFailed({"change_reason": format_message("Say it in at most {count} characters.", count=MAX_REASON)})
+        register, made = _locked_register(session, actor, class_id, day)
+        saved = {r.student_id: r for r in session.exec(select(AttendanceRecord).where(AttendanceRecord.register_id == register.id)).all()}
+        changes = [
+            {"student_id": str(student_id), "from": saved[student_id].status if student_id in saved else None, "to": status.value}
+            for student_id, (status, why) in marks.items()
+            if student_id not in saved or saved[student_id].status != status or saved[student_id].reason != why
+        ]
+        if changes and not made and day < today and not reason:
+            raise ValidationFailed({"change_reason": _("Say why you are changing a register of a day that is over.")})
+        for student_id, (status, why) in marks.items():
+            record = saved.get(student_id)
+            if record is None:
+                session.add(AttendanceRecord(school_id=actor.school_id, register_id=register.id, student_id=student_id, status=status, reason=why))
+            elif record.status != status or record.reason != why:
+                record.status, record.reason = status, why
+                session.add(record)
+        if changes:
+            register.updated_at = utcnow()
+            session.add(register)
+            if day < today:
+                audit.record(
+                    session, school_id=actor.school_id, action=REGISTER_CHANGED, actor=actor.actor(ip),
+                    target=f"{school_class.name} {day.isoformat()}",
+                    detail={"class_id": str(class_id), "day": day.isoformat(), "reason": reason, "first_save": made, "changes": changes},
+                )
+        session.flush()
+        return _view(session, school_class, day, today)
+
+
+def registers_due(*, actor: CurrentUser) -> list[DueRegister]:
+    """Today's registers still to take: the actor's classes this year with no register today
+    (none on a day the school does not sit)."""
+    require(actor, TAKE_REGISTER)
+    assert actor.school_id is not None
+    with unit_of_work(actor) as session:
+        today = calendar.today_for(session, actor.school_id)
+        if not calendar.is_school_day(session, today):
+            return []
+        visible = visible_class_ids(session, actor)
+        query = select(SchoolClass).where(SchoolClass.academic_year_id == current_year_id(session))
+        if visible is not None:
+            query = query.where(col(SchoolClass.id).in_(visible or {UUID(int=0)}))
+        taken = set(session.exec(select(AttendanceRegister.class_id).where(AttendanceRegister.day == today)).all())
+        classes = session.exec(query.order_by(col(SchoolClass.grade_level), col(SchoolClass.name))).all()
+        return [{"class_id": str(c.id), "name": c.name} for c in classes if c.id not in taken]
+
+
+# --- history and summaries -----------------------------------------------------------------------
+
+
+def _term_name(session: Session, term: Term | None) -> str:
+    if term is None:
+        return ""
+    year = session.get(AcademicYear, term.academic_year_id)
+    return format_message("{year} Term {number}", year=year.name if year else "", number=term.number)
+
+
+def _default_range(session: Session, today: date) -> tuple[date, date]:
+    """Today's term so far (or the whole of it, when it is over)."""
+    term = calendar.term_for_day(session, today)
+    if term is None:
+        return today - timedelta(days=90), today
+    return term.starts_on, min(term.ends_on, today)
+
+
+def student_history(*, actor: CurrentUser, student_id: UUID, starts_on: date | None = None, ends_on: date | None = None) -> StudentHistory:
+    """A student's marks between two days (default: today's term so far), newest first, and the
+    rate over them; for whoever may see the student."""
+    require(actor, READ_ATTENDANCE)
+    assert actor.school_id is not None
+    with unit_of_work(actor) as session:
+        visible = visible_student_ids(session, actor)
+        student = session.get(Student, student_id)
+        if student is None or (visible is not None and student_id not in visible):
+            raise NotFound(_(NO_SUCH_STUDENT))
+        default_start, default_end = _default_range(session, calendar.today_for(session, actor.school_id))
+        first, last = starts_on or default_start, ends_on or default_end
+        if first > last:
+            raise ValidationFailed({"from": _("The first day comes after the last.")})
+        if (last - first).days > MAX_HISTORY_DAYS:
+            raise ValidationFailed({"to": format_message("Ask for at most {count} days at a time.", count=MAX_HISTORY_DAYS)})
+        rows = session.exec(
+            select(col(AttendanceRegister.day), col(AttendanceRecord.status), col(AttendanceRecord.reason))
+            .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
+            .where(AttendanceRecord.student_id == student_id, col(AttendanceRegister.day) >= first, col(AttendanceRegister.day) <= last)
+            .order_by(col(AttendanceRegister.day).desc())
+        ).all()
+        counts = Counter(str(status) for _day, status, _reason in rows)
+        return StudentHistory(
+            student_id=student_id, name=student.full_name, starts_on=first, ends_on=last,
+            records=[{"date": day.isoformat(), "status": str(status), "reason": reason or ""} for day, status, reason in rows],
+            counts={status.value: counts.get(status.value, 0) for status in AttendanceStatus},
+            rate=attendance_rate(counts),
+        )
+
+
+def _rates(session: Session, class_ids: set[UUID] | None, first: date, last: date) -> tuple[list[RatePoint], list[RatePoint], int | None]:
+    """Rates by week (Monday's date) and by term over [first, last], and over the whole span."""
+    query = (
+        select(col(AttendanceRegister.day), col(AttendanceRecord.status))
+        .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
+        .where(col(AttendanceRegister.day) >= first, col(AttendanceRegister.day) <= last)
+    )
+    if class_ids is not None:
+        query = query.where(col(AttendanceRegister.class_id).in_(class_ids or {UUID(int=0)}))
+    weeks: dict[date, Counter[str]] = {}
+    days_in_week: dict[date, set[date]] = {}
+    total: Counter[str] = Counter()
+    marks = session.exec(query).all()
+    for day, status in marks:
+        monday = day - timedelta(days=day.weekday())
+        weeks.setdefault(monday, Counter())[str(status)] += 1
+        days_in_week.setdefault(monday, set()).add(day)
+        total[str(status)] += 1
+    by_week: list[RatePoint] = [
+        {"label": monday.isoformat(), "rate": rate, "days": len(days_in_week[monday])}
+        for monday in sorted(weeks)
+        if (rate := attendance_rate(weeks[monday])) is not None
+    ]
+    by_term: list[RatePoint] = []
+    for term in session.exec(select(Term).where(col(Term.starts_on) <= last, col(Term.ends_on) >= first).order_by(col(Term.starts_on))).all():
+        in_term: Counter[str] = Counter()
+        days: set[date] = set()
+        for day, status in marks:
+            if term.starts_on <= day <= term.ends_on:
+                in_term[str(status)] += 1
+                days.add(day)
+        rate = attendance_rate(in_term)
+        if rate is not None:
+            by_term.append({"label": _term_name(session, term), "rate": rate, "days": len(days)})
+    return by_week, by_term, attendance_rate(total)
+
+
+def _year_range(session: Session, today: date) -> tuple[date, date]:
+    year = session.exec(select(AcademicYear).where(AcademicYear.is_current)).first()
+    if year is None:
+        return _default_range(session, today)
+    return year.starts_on, min(year.ends_on, today)
+
+
+def class_summary(*, actor: CurrentUser, class_id: UUID) -> AttendanceSummary:
+    """A class's rate by week and by term this year (to today)."""
+    assert actor.school_id is not None
+    with unit_of_work(actor) as session:
+        school_class = academics.require_class(session, actor, READ_SUMMARY, class_id)
+        first, last = _year_range(session, calendar.today_for(session, actor.school_id))
+        by_week, by_term, rate = _rates(session, {class_id}, first, last)
+        return AttendanceSummary(title=school_class.name, by_week=by_week, by_term=by_term, rate=rate)
+
+
+def school_summary(*, actor: CurrentUser) -> AttendanceSummary:
+    """The whole school's rate by week and by term this year: for administrators, who see every class."""
+    require(actor, READ_SUMMARY)
+    assert actor.school_id is not None
+    with unit_of_work(actor) as session:
+        if visible_class_ids(session, actor) is not None:
+            raise NotFound(_("Only the school's administrators see the whole school's attendance."))
+        first, last = _year_range(session, calendar.today_for(session, actor.school_id))
+        by_week, by_term, rate = _rates(session, None, first, last)
+        return AttendanceSummary(title=_("Whole school"), by_week=by_week, by_term=by_term, rate=rate)
+
+
+def summary_classes(*, actor: CurrentUser) -> list[ClassChoice]:
+    """The current year's classes whose summary the actor may see."""
+    require(actor, READ_SUMMARY)
+    with unit_of_work(actor) as session:
+        visible = visible_class_ids(session, actor)
+        query = select(SchoolClass).where(SchoolClass.academic_year_id == current_year_id(session))
+        if visible is not None:
+            query = query.where(col(SchoolClass.id).in_(visible or {UUID(int=0)}))
+        return [{"id": str(c.id), "name": c.name} for c in session.exec(query.order_by(col(SchoolClass.grade_level), col(SchoolClass.name))).all()]
+
+
+# --- demo data ----------------------------------------------------------------------------------
+
+
+def seed_registers(session: Session, *, school_id: UUID, classes: Iterable[SchoolClass], days: Sequence[date], rng_seed: str) -> int:
+    """Registers for the demo: each class on each of `days`, mostly present, a few absent, late
+    or excused (a realistic spread). Written directly (the demo's own transaction); returns how
+    many records."""
+    rng = random.Random(rng_seed)
+    written = 0
+    for school_class in classes:
+        students = roster(session, school_class)
+        for day in days:
+            register = AttendanceRegister(school_id=school_id, class_id=school_class.id, day=day, taken_by=school_class.class_teacher_id)
+            session.add(register)
+            session.flush()
+            for student_id, _name in students:
+                roll = rng.random()
+                status, reason = (
+                    (AttendanceStatus.absent, None) if roll < 0.05
+                    else (AttendanceStatus.late, None) if roll < 0.09
+                    else (AttendanceStatus.excused, "Clinic appointment") if roll < 0.11
+                    else (AttendanceStatus.present, None)
+                )
+                session.add(AttendanceRecord(school_id=school_id, register_id=register.id, student_id=student_id, status=status, reason=reason))
+                written += 1
+    session.flush()
+    return written
+
+
+def recent_school_days(session: Session, before: date, count: int) -> list[date]:
+    """The last `count` school days before `before` (fewer when the year has had fewer)."""
+    days: list[date] = []
+    day = before - timedelta(days=1)
+    earliest = before - timedelta(days=count * 3 + 60)
+    while len(days) < count and day >= earliest:
+        if calendar.is_school_day(session, day):
+            days.append(day)
+        day -= timedelta(days=1)
+    return sorted(days)
