@@ -17,6 +17,7 @@ from models.academics import (
 from models.audit import AuditEvent, PlatformAuditEvent
 from models.auth import PasswordResetToken, PlatformRefreshToken, RefreshToken
 from models.calendar import ClosureDay, ClosureKind
+from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportPublication
 from models.mail import OutgoingMail
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
@@ -37,6 +38,8 @@ __all__ = [
     "PRIMARY_LEVELS",
     "SECONDARY_LEVELS",
     "AcademicYear",
+    "Assessment",
+    "AssessmentKind",
     "AuditEvent",
     "ClosureDay",
     "ClosureKind",
@@ -46,13 +49,16 @@ __all__ = [
     "Enrolment",
     "Gender",
     "GradeLevel",
+    "GradingBand",
     "Guardian",
+    "Mark",
     "OutgoingMail",
     "PasswordResetToken",
     "PlatformAuditEvent",
     "PlatformRefreshToken",
     "PlatformUser",
     "RefreshToken",
+    "ReportPublication",
     "Role",
     "School",
     "SchoolClass",

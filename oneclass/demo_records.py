@@ -25,6 +25,7 @@ from models import (
     User,
 )
 from oneclass.current_user import CurrentUser
+from oneclass.demo_gradebook import seed_gradebook
 from oneclass.services import academics, calendar
 from oneclass.services.academics import TermDates
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
@@ -172,6 +173,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             student.user_id = demo_student.id
             session.add(student)
     session.flush()
+    seed_gradebook(session, admin=admin, classes=classes, rng=random.Random(f"{subdomain}-gradebook"))
     return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
 
 
