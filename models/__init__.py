@@ -18,6 +18,7 @@ from models.attendance import STATUS_LABELS, AttendanceRecord, AttendanceRegiste
 from models.audit import AuditEvent, PlatformAuditEvent
 from models.auth import PasswordResetToken, PlatformRefreshToken, RefreshToken
 from models.calendar import ClosureDay, ClosureKind
+from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportPublication
 from models.mail import OutgoingMail
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
@@ -39,6 +40,8 @@ __all__ = [
     "SECONDARY_LEVELS",
     "STATUS_LABELS",
     "AcademicYear",
+    "Assessment",
+    "AssessmentKind",
     "AttendanceRecord",
     "AttendanceRegister",
     "AttendanceStatus",
@@ -51,13 +54,16 @@ __all__ = [
     "Enrolment",
     "Gender",
     "GradeLevel",
+    "GradingBand",
     "Guardian",
+    "Mark",
     "OutgoingMail",
     "PasswordResetToken",
     "PlatformAuditEvent",
     "PlatformRefreshToken",
     "PlatformUser",
     "RefreshToken",
+    "ReportPublication",
     "Role",
     "School",
     "SchoolClass",

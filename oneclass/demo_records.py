@@ -25,6 +25,7 @@ from models import (
     User,
 )
 from oneclass.current_user import CurrentUser
+from oneclass.demo_gradebook import seed_gradebook
 from oneclass.services import academics, attendance, calendar
 from oneclass.services.academics import TermDates
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
@@ -176,6 +177,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
     session.flush()
     days = attendance.recent_school_days(session, calendar.today_for(session, school_id), DEMO_REGISTER_DAYS)
     attendance.seed_registers(session, school_id=school_id, classes=classes, days=days, rng_seed=subdomain)
+    seed_gradebook(session, admin=admin, classes=classes, rng=random.Random(f"{subdomain}-gradebook"))
     return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
 
 

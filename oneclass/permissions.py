@@ -24,7 +24,7 @@ from oneclass.i18n import _
 # Granted now for the work the next issues build (registers, marks and report cards; fees and
 # messages): nothing asks for them yet. A teacher's grants there will be class-scoped like
 # `classes.read` (through `academics.require_class`), never school-wide.
-RESERVED_DOMAINS = frozenset({"grades", "reports", "fees", "communication"})
+RESERVED_DOMAINS = frozenset({"reports", "fees", "communication"})
 
 _MATRIX: dict[Role, frozenset[str]] = {
     Role.super_admin: frozenset({"*"}),

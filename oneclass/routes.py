@@ -27,6 +27,8 @@ ADMIN_IMPORT = "/admin/import"
 TEACHER_CLASSES = "/teacher/classes"
 MY_PROFILE = "/student/profile"
 MY_CHILDREN = "/parent/children"
+GRADEBOOK = "/gradebook"
+ADMIN_GRADING_SCALES = "/admin/grading-scales"
 
 NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
 NEXT_DECODE_LEVELS = 4
@@ -111,4 +113,5 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Platform audit log"), PLATFORM_AUDIT, "scroll-text", "platform.audit"),
     (N_("Sign-in security"), ACCOUNT_SECURITY, "shield-check", None),
     (N_("Change password"), CHANGE_PASSWORD, "key-round", None),
+    (N_("Gradebook"), GRADEBOOK, "notebook-pen", "grades.enter"),
 ]

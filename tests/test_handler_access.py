@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -35,6 +36,8 @@ from sqlmodel import col, select
 
 from models import (
     AcademicYear,
+    Assessment,
+    AssessmentKind,
     ClosureDay,
     ClosureKind,
     EmergencyContact,
@@ -98,6 +101,7 @@ ADMIN = frozenset({"school_admin"})
 STUDENTS_READERS = frozenset({"school_admin", "teacher"})  # students.read; a teacher sees their classes only
 SIGNED_IN = frozenset(VALID_HERE)  # a user's own account: password, second factor
 PLATFORM = frozenset({"super_admin_at_platform"})
+GRADE_ENTERERS = frozenset({"school_admin", "teacher"})  # grades.enter; a teacher, the subjects they teach
 
 # Reflex's own states and handlers: hydrating, on_load, client storage, frontend errors, the
 # generic setter. Public by design; still called as every caller below.
@@ -297,6 +301,17 @@ ADMITS: dict[str, frozenset[str]] = {
     "ClosureDaysState.set_confirm_open": EVERYONE,
     "ClosureDaysState.set_editor_open": EVERYONE,
     "ClosureDaysState.setvar": EVERYONE,
+    # the gradebook: grades.enter; the service keeps a teacher to the subjects they teach
+    **dict.fromkeys(
+        [f"GradebookState.{name}" for name in (
+            "ask_delete", "choose_class", "choose_subject", "choose_term", "confirm_delete", "load_gradebook", "open_edit_assessment",
+            "open_grid", "open_new_assessment", "save_assessment", "save_marks",
+        )],
+        GRADE_ENTERERS,
+    ),
+    "GradebookState.set_confirm_open": EVERYONE,
+    "GradebookState.set_editor_open": EVERYONE,
+    "GradebookState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -360,6 +375,55 @@ def _no_tokens_for_another_school(call: "Call") -> None:
 def _profile(student: str, **more: Any) -> Variant:
     return Variant(page=f"/students/{{{student}}}", **more)
 
+
+# The gradebook chosen as its page does: the class, subject and term of an assessment the teacher set.
+GRADEBOOK_OPEN = (
+    Send("GradebookState.load_gradebook"), Send("GradebookState.choose_class", {"value": "{a_mark_class}"}),
+    Send("GradebookState.choose_subject", {"value": "{a_mark_subject}"}), Send("GradebookState.choose_term", {"value": "{a_mark_term}"}),
+)
+GRADEBOOK_ARGS: dict[str, list[Variant]] = {
+    "GradebookState.choose_class": [
+        Variant(payload={"value": "{a_mark_class}"}, before=GRADEBOOK_OPEN[:1]),
+        Variant("other school's class", hostile=True, payload={"value": "{b_class}"}, before=GRADEBOOK_OPEN[:1]),
+    ],
+    "GradebookState.choose_subject": [
+        Variant(payload={"value": "{a_mark_subject}"}, before=GRADEBOOK_OPEN[:2]),
+        Variant("other school's subject", hostile=True, payload={"value": "{b_subject}"}, before=GRADEBOOK_OPEN[:2]),
+    ],
+    "GradebookState.choose_term": [
+        Variant(payload={"value": "{a_mark_term}"}, before=GRADEBOOK_OPEN[:3]),
+        Variant("other school's term", hostile=True, payload={"value": "{b_mark_term}"}, before=GRADEBOOK_OPEN[:3]),
+    ],
+    "GradebookState.open_edit_assessment": [
+        Variant(payload={"assessment_id": "{a_assessment}"}, before=GRADEBOOK_OPEN),
+        Variant("other school's assessment", hostile=True, payload={"assessment_id": "{b_assessment}"}, before=GRADEBOOK_OPEN),
+    ],
+    "GradebookState.save_assessment": [
+        Variant(payload={"form": {"name": "Made {uniq}", "kind": "test", "max_mark": "20", "weight": "1"}}, before=(*GRADEBOOK_OPEN, Send("GradebookState.open_new_assessment"))),
+        Variant("other school's class", hostile=True, payload={"form": {"name": "Made {uniq}", "kind": "test", "max_mark": "20", "weight": "1"}},
+                before=(Send("GradebookState.load_gradebook"), Send("GradebookState.choose_class", {"value": "{b_class}"}), Send("GradebookState.open_new_assessment"))),
+    ],
+    "GradebookState.ask_delete": [
+        Variant(payload={"assessment_id": "{a_doomed}"}, before=GRADEBOOK_OPEN),
+        Variant("other school's assessment", hostile=True, payload={"assessment_id": "{b_assessment}"}, before=GRADEBOOK_OPEN),
+    ],
+    "GradebookState.confirm_delete": [
+        Variant(before=(*GRADEBOOK_OPEN, Send("GradebookState.ask_delete", {"assessment_id": "{a_doomed}"}))),
+        Variant("other school's assessment", hostile=True, before=(*GRADEBOOK_OPEN, Send("GradebookState.ask_delete", {"assessment_id": "{b_assessment}"}))),
+    ],
+    "GradebookState.open_grid": [
+        Variant(payload={"assessment_id": "{a_assessment}"}),
+        Variant("a class not taught", hostile=True, payload={"assessment_id": "{a_untaught_assessment}"}),
+        Variant("other school's assessment", hostile=True, payload={"assessment_id": "{b_assessment}"}),
+    ],
+    "GradebookState.save_marks": [
+        Variant(payload={"form": {"mark_{a_mark_student}": "7"}}, before=(Send("GradebookState.open_grid", {"assessment_id": "{a_assessment}"}),)),
+        Variant("other school's assessment", hostile=True, payload={"form": {"mark_{b_mark_student}": "7"}},
+                before=(Send("GradebookState.open_grid", {"assessment_id": "{b_assessment}"}),)),
+        Variant("other school's student", hostile=True, payload={"form": {"mark_{b_mark_student}": "7"}},
+                before=(Send("GradebookState.open_grid", {"assessment_id": "{a_assessment}"}),)),
+    ],
+}
 
 ARGS: dict[str, list[Variant]] = {
     "State.hydrate_and_load": [Variant(payload={"vars": {}})],
@@ -521,6 +585,7 @@ ARGS: dict[str, list[Variant]] = {
     "UserAdminState.set_role_filter": [Variant(payload={"value": "teacher"})],
     "UserAdminState.set_sort": [Variant(payload={"value": "newest"})],
     "UserAdminState.set_status_filter": [Variant(payload={"value": "active"})],
+    **GRADEBOOK_ARGS,
     "YearsState.ask_make_current": [Variant(payload={"year_id": "{a_year}", "name": "2026"})],
     "YearsState.create_year": [Variant(payload={"form": YEAR_FORM})],
     "YearsState.make_current": [
@@ -667,6 +732,39 @@ def snapshot(world: World) -> dict[str, tuple[int, int]]:
         return {name: (count, int(digest)) for name, count, digest in session.execute(text(world.snapshot_sql)).all()}
 
 
+def _gradebook_ids(session: Any, a: SchoolFixture, b: SchoolFixture, teacher_id: uuid.UUID) -> dict[str, str]:
+    """An assessment (the demo's) in a class and subject the teacher teaches, with a student of
+    that class; one to delete; one in a class they do not teach; one of school B."""
+    def marked(school: SchoolFixture, mine: bool) -> tuple[Assessment, uuid.UUID]:
+        rows = session.exec(
+            select(Assessment, TeachingAssignment.teacher_id, SchoolClass.class_teacher_id)
+            .join(TeachingAssignment, (col(TeachingAssignment.class_id) == Assessment.class_id) & (col(TeachingAssignment.subject_id) == Assessment.subject_id))
+            .join(SchoolClass, col(SchoolClass.id) == Assessment.class_id)
+            .where(Assessment.school_id == school.id)
+            .order_by(Assessment.name)
+        ).all()
+        for assessment, teacher, leader in rows:
+            if (teacher == teacher_id) == mine and (mine or leader != teacher_id):
+                student = session.exec(select(Enrolment.student_id).where(Enrolment.class_id == assessment.class_id)).first()
+                if student is not None:
+                    return assessment, student
+        raise AssertionError("the demo gives every taught subject assessments")
+
+    mine, a_student = marked(a, True)
+    untaught, _student = marked(a, False)
+    b_assessment, b_student = marked(b, False)
+    doomed = Assessment(
+        school_id=a.id, class_id=mine.class_id, subject_id=mine.subject_id, term_id=mine.term_id, name="To delete", kind=AssessmentKind.test, max_mark=Decimal(10), weight=Decimal(1),
+    )
+    session.add(doomed)
+    session.commit()
+    return {
+        "a_assessment": str(mine.id), "a_mark_class": str(mine.class_id), "a_mark_subject": str(mine.subject_id), "a_mark_term": str(mine.term_id),
+        "a_mark_student": str(a_student), "a_doomed": str(doomed.id), "a_untaught_assessment": str(untaught.id),
+        "b_assessment": str(b_assessment.id), "b_mark_student": str(b_student), "b_mark_term": str(b_assessment.term_id),
+    }
+
+
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     app, _ = app_and_handlers()
@@ -734,6 +832,9 @@ def world() -> Iterator[World]:
         session.commit()
         ids["a_old_year"] = str(old.id)
         ids.update(a_closure=str(closures["a"].id), b_closure=str(closures["b"].id))
+
+    with db.owner_session() as session:
+        ids.update(_gradebook_ids(session, a, b, teacher.id))
 
     browser = Browser(app)
     origin_a = f"http://{a.subdomain}.localhost:3000"
