@@ -2,7 +2,7 @@
 are published (students and parents see a term's grades only then).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02
 """
 
