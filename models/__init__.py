@@ -30,6 +30,7 @@ from models.student import (
     StudentStatus,
     StudentStatusChange,
 )
+from models.timetable import Period, TimetableSlot
 from models.user import PlatformUser, Role, User, UserPublic
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Guardian",
     "OutgoingMail",
     "PasswordResetToken",
+    "Period",
     "PlatformAuditEvent",
     "PlatformRefreshToken",
     "PlatformUser",
@@ -68,6 +70,7 @@ __all__ = [
     "SubjectLevel",
     "TeachingAssignment",
     "Term",
+    "TimetableSlot",
     "User",
     "UserPublic",
 ]

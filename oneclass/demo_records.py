@@ -25,7 +25,7 @@ from models import (
     User,
 )
 from oneclass.current_user import CurrentUser
-from oneclass.services import academics, calendar
+from oneclass.services import academics, calendar, timetable
 from oneclass.services.academics import TermDates
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
 from oneclass.services.users import create_user
@@ -171,6 +171,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             assert student is not None
             student.user_id = demo_student.id
             session.add(student)
+    timetable.add_demo_timetable(session, actor=admin, classes=classes)
     session.flush()
     return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
 
