@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from components import confirm_dialog, empty_state, filter_select, form_dialog, form_error, form_field, select_field
+from components import dialog_buttons, empty_state, filter_select, form_error, form_field, select_field
+from components.dialogs import RETURN_FOCUS
 from components.i18n import t, t_format
 from components.records import action_button, toolbar
 from components.table import VISUALLY_HIDDEN, scroll_region
@@ -106,28 +107,63 @@ def no_periods(*actions: rx.Component) -> rx.Component:
 # --- the admin's grid -----------------------------------------------------------------------
 
 
-def lesson_dialog() -> rx.Component:
+def lesson_form() -> rx.Component:
     state = TimetableEditorState
     errors = state.errors
-    return form_dialog(
-        t_format("{day}, period {number}", day=t(state.slot_day_name), number=state.slot_period),
-        t_format("A lesson for {name}.", name=state.class_name),
-        rx.cond(
-            state.subject_choices.length() > 0,
-            select_field(t("Subject"), "subject", state.subject_choices, default_value=state.slot_subject, error=errors.get("subject", "")),
-            rx.callout(t("This class has no subjects yet: assign its teachers on the Classes page."), icon="info", width="100%"),
+    return rx.form(
+        rx.vstack(
+            form_error(errors.get("form", "")),
+            rx.cond(
+                state.subject_choices.length() > 0,
+                select_field(t("Subject"), "subject", state.subject_choices, default_value=state.slot_subject, error=errors.get("subject", "")),
+                rx.callout(t("This class has no subjects yet: assign its teachers on the Classes page."), icon="info", width="100%"),
+            ),
+            select_field(t("Teacher"), "teacher", state.teacher_choices, default_value=state.slot_teacher, error=errors.get("teacher", "")),
+            form_field(t("Room"), "room", required=False, default_value=state.slot_room, placeholder=t("Optional"), error=errors.get("room", "")),
+            rx.cond(
+                state.slot_filled,
+                rx.button(t("Clear lesson"), type="button", variant="soft", color_scheme="red", on_click=state.ask_clear),
+            ),
+            dialog_buttons(rx.button(t("Save lesson"), type="submit")),
+            spacing="4",
+            width="100%",
         ),
-        select_field(t("Teacher"), "teacher", state.teacher_choices, default_value=state.slot_teacher, error=errors.get("teacher", "")),
-        form_field(t("Room"), "room", required=False, default_value=state.slot_room, placeholder=t("Optional"), error=errors.get("room", "")),
-        rx.cond(
-            state.slot_filled,
-            rx.button(t("Clear lesson"), type="button", variant="soft", color_scheme="red", on_click=state.ask_clear),
-        ),
-        submit_label=t("Save lesson"),
         on_submit=state.save_slot,
+        width="100%",
+    )
+
+
+def clear_question() -> rx.Component:
+    return rx.vstack(
+        rx.text(t_format("Clear the lesson on {day}, period {number}?", day=t(TimetableEditorState.slot_day_name), number=TimetableEditorState.slot_period), weight="medium"),
+        dialog_buttons(rx.button(t("Clear lesson"), color_scheme="red", on_click=TimetableEditorState.clear_slot)),
+        spacing="4",
+        width="100%",
+    )
+
+
+def lesson_dialog() -> rx.Component:
+    """One period of a day: the lesson's subject, teacher and room; a clash is shown here and
+    what was chosen stays. Clearing asks first, in the same dialog."""
+    state = TimetableEditorState
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t_format("{day}, period {number}", day=t(state.slot_day_name), number=state.slot_period)),
+            rx.dialog.description(
+                rx.cond(
+                    state.confirming_clear,
+                    t_format("{name} will have no lesson in that period.", name=state.class_name),
+                    t_format("A lesson for {name}.", name=state.class_name),
+                ),
+                size="2",
+                margin_bottom="var(--space-3)",
+            ),
+            rx.cond(state.confirming_clear, clear_question(), lesson_form()),
+            max_width="30em",
+            **RETURN_FOCUS,
+        ),
         open=state.editor_open,
         on_open_change=state.set_editor_open,
-        error=errors.get("form", ""),
     )
 
 
@@ -152,14 +188,6 @@ def admin_timetable() -> rx.Component:
             ),
         ),
         lesson_dialog(),
-        confirm_dialog(
-            t_format("Clear the lesson on {day}, period {number}?", day=t(state.slot_day_name), number=state.slot_period),
-            t_format("{name} will have no lesson in that period.", name=state.class_name),
-            confirm_label=t("Clear lesson"),
-            on_confirm=state.clear_slot,
-            open=state.confirm_open,
-            on_open_change=state.set_confirm_open,
-        ),
         spacing="4",
         width="100%",
     )

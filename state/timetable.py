@@ -15,7 +15,7 @@ from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.timetable import DAYS, MANAGE_TIMETABLE, OWN_TIMETABLE, PeriodTimes, Timetable
 from state.auth import NO_ACCESS, AuthState
-from state.dialogs import ConfirmDialog, FormDialog
+from state.dialogs import FormDialog
 from state.form_values import NONE, browser_id, optional_id, with_form_error
 
 ASSIGNED_TEACHER = N_("The subject's teacher")
@@ -43,8 +43,9 @@ def week_rows(week: Timetable, *, by_teacher: bool = False) -> list[dict[str, An
     return rows
 
 
-class TimetableEditorState(FormDialog, ConfirmDialog, AuthState):
-    """The admin's grid: one class of the current year, a dialog per period of a day."""
+class TimetableEditorState(FormDialog, AuthState):
+    """The admin's grid: one class of the current year, a dialog per period of a day. Clearing
+    a lesson asks first, in the same dialog (one dialog gives the focus back to its grid cell)."""
 
     class_choices: dict[str, str] = {}
     class_id: str = ""
@@ -61,6 +62,7 @@ class TimetableEditorState(FormDialog, ConfirmDialog, AuthState):
     slot_teacher: str = NONE
     slot_room: str = ""
     slot_filled: bool = False
+    confirming_clear: bool = False
 
     async def _fetch(self, user: CurrentUser, class_id: str = "") -> None:
         editor = await offload(timetable.timetable_editor, actor=user, class_id=optional_id(class_id))
@@ -104,6 +106,7 @@ class TimetableEditorState(FormDialog, ConfirmDialog, AuthState):
         self.slot_subject, self.slot_room = cell["subject_id"], cell["room"]
         self.slot_teacher = cell["teacher_id"] or NONE
         self.slot_filled = bool(cell["subject_id"])
+        self.confirming_clear = False
         self._open_editor()
         return None
 
@@ -137,9 +140,8 @@ class TimetableEditorState(FormDialog, ConfirmDialog, AuthState):
 
     @rx.event
     def ask_clear(self) -> None:
-        """From the lesson dialog to the confirmation (only fills it; clearing is checked)."""
-        self.editor_open = False
-        self._ask(self.slot_day_name)
+        """The lesson dialog asks "clear it?" (only shows the question; clearing is checked)."""
+        self.confirming_clear = True
 
     @rx.event
     async def clear_slot(self) -> Any:
@@ -150,7 +152,7 @@ class TimetableEditorState(FormDialog, ConfirmDialog, AuthState):
             await offload(timetable.clear_slot, actor=user, class_id=browser_id(self.class_id), day=self.slot_day, period=self.slot_period)
         except NotFound as missing:
             return rx.toast.error(missing.message)
-        self.confirm_open = False
+        self.editor_open = False
         await self._fetch(user, self.class_id)
         return rx.toast.success(_("The lesson is cleared."))
 

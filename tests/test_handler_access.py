@@ -295,13 +295,12 @@ ADMITS: dict[str, frozenset[str]] = {
     "PeriodsState.remove_period": EVERYONE,  # likewise; saving is checked
     "PeriodsState.save_periods": ADMIN,
     "PeriodsState.setvar": EVERYONE,
-    "TimetableEditorState.ask_clear": EVERYONE,  # only fills the confirmation; clearing is checked
+    "TimetableEditorState.ask_clear": EVERYONE,  # only shows the question; clearing is checked
     "TimetableEditorState.choose_class": ADMIN,
     "TimetableEditorState.clear_slot": ADMIN,
     "TimetableEditorState.load_editor": ADMIN,
     "TimetableEditorState.open_slot": ADMIN,
     "TimetableEditorState.save_slot": ADMIN,
-    "TimetableEditorState.set_confirm_open": EVERYONE,
     "TimetableEditorState.set_editor_open": EVERYONE,
     "TimetableEditorState.setvar": EVERYONE,
     "TodayLessonsState.load_today": OWN_TIMETABLE,

@@ -72,6 +72,7 @@ def test_admin_fills_the_week_and_a_clash_is_refused(running_app: RunningApp, pa
     expect(page.get_by_text(f"{subject} with {TEACHER} is on the timetable.")).to_be_visible()
     expect(lesson_cell(page, "Monday, period 9")).to_contain_text(subject)
     expect(lesson_cell(page, "Monday, period 9")).to_contain_text("Lab 1")
+    expect(lesson_cell(page, "Monday, period 9")).to_be_focused()  # the keyboard is back where it was
 
     # The same teacher, the same period, another class: refused, the clash named, the choice kept.
     show_class(page, "Grade 6")
@@ -89,12 +90,13 @@ def test_admin_fills_the_week_and_a_clash_is_refused(running_app: RunningApp, pa
     when = re.search(r"(\w+day, period \d+)$", filled.text_content() or "")
     assert when is not None
     filled.click()
-    page.get_by_role("dialog").get_by_role("button", name="Clear lesson").click()
-    confirm = page.get_by_role("alertdialog")
-    expect(confirm).to_contain_text(f"Clear the lesson on {when.group(1)}?")
-    confirm.get_by_role("button", name="Clear lesson").click()
+    dialog = page.get_by_role("dialog", name=when.group(1))
+    dialog.get_by_role("button", name="Clear lesson").click()
+    expect(dialog).to_contain_text(f"Clear the lesson on {when.group(1)}?")
+    dialog.get_by_role("button", name="Clear lesson").click()
     expect(page.get_by_text("The lesson is cleared.")).to_be_visible()
     expect(lesson_cell(page, when.group(1))).to_contain_text("Add lesson")
+    expect(lesson_cell(page, when.group(1))).to_be_focused()
 
     # The teacher's week shows the lesson.
     context = browser.new_context()
