@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from models import AcademicYear, Enrolment, Guardian, SchoolClass, StudentGuardian, Subject, TeachingAssignment, TimetableSlot, User
@@ -339,3 +340,23 @@ def test_todays_lessons_only_on_school_days(school: School) -> None:
     other_day = timetable.todays_lessons(actor=school.actors["parent"], today=day + timedelta(days=7))
     assert other_day.lessons == []  # a parent teaches nothing
     assert timetable.todays_lessons(actor=actor, today=date(1999, 3, 3)).school_day is False  # no term then
+
+
+def test_the_database_keeps_a_teacher_and_a_room_in_one_place(school: School) -> None:
+    """Two admins saving at once both pass the service's check; the unique indexes refuse the
+    second, and a period with lessons cannot be deleted under them."""
+    placed = _put(school, 0, 2, 5, room="Lab 3")
+    teacher = UUID(placed["teacher_id"])
+    other = school.classes[_another_class_with(school, teacher, 0)]
+    subject = school.taught[other.id][0].subject_id
+    for teacher_id, room in ((teacher, None), (school.taught[other.id][0].teacher_id, "LAB 3")):
+        with db.tenant_session(school.fixture.id) as session:
+            session.add(TimetableSlot(
+                school_id=school.fixture.id, class_id=other.id, academic_year_id=other.academic_year_id, day=2, period=5,
+                subject_id=subject, teacher_id=teacher_id, room=room,
+            ))
+            with pytest.raises(IntegrityError):
+                session.commit()
+    with db.tenant_session(school.fixture.id) as session, pytest.raises(IntegrityError):
+        session.execute(text("DELETE FROM periods WHERE number = 5"))
+        session.commit()
