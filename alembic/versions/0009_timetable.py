@@ -13,8 +13,8 @@ Create Date: 2026-12-02
 from alembic import op
 from oneclass.rls import disable_tenant_rls, enable_tenant_rls
 
-revision = "0010"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
