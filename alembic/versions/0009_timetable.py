@@ -5,8 +5,8 @@ uses it. A teacher, or a room, is in at most one class in a period of a day of o
 year: the service names the clash first, and the unique indexes below keep it true when two
 admins save at once. The slot's year is its class's year (the foreign key to the class says so).
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
