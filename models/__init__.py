@@ -32,6 +32,7 @@ from models.student import (
     StudentStatus,
     StudentStatusChange,
 )
+from models.timetable import Period, TimetableSlot
 from models.user import PlatformUser, Role, User, UserPublic
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "Mark",
     "OutgoingMail",
     "PasswordResetToken",
+    "Period",
     "PlatformAuditEvent",
     "PlatformRefreshToken",
     "PlatformUser",
@@ -79,6 +81,7 @@ __all__ = [
     "SubjectLevel",
     "TeachingAssignment",
     "Term",
+    "TimetableSlot",
     "User",
     "UserPublic",
 ]

@@ -26,7 +26,7 @@ from models import (
 )
 from oneclass.current_user import CurrentUser
 from oneclass.demo_gradebook import seed_gradebook
-from oneclass.services import academics, attendance, calendar
+from oneclass.services import academics, attendance, calendar, timetable
 from oneclass.services.academics import TermDates
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
 from oneclass.services.users import create_user
@@ -174,6 +174,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             assert student is not None
             student.user_id = demo_student.id
             session.add(student)
+    timetable.add_demo_timetable(session, actor=admin, classes=classes)
     session.flush()
     days = attendance.recent_school_days(session, calendar.today_for(session, school_id), DEMO_REGISTER_DAYS)
     attendance.seed_registers(session, school_id=school_id, classes=classes, days=days, rng_seed=subdomain)

@@ -7,6 +7,9 @@ A grant is a permission (`students.read`), a wildcard over a domain (`grades.*`)
 - `school.*`, `users.*`, `students.*` (beyond reading), `subjects.manage`, `classes.manage`
   (creating classes, assigning teachers, promotion), `departments.manage` and `audit.read` are
   the school's administration.
+- `timetable.manage` sets the periods and lessons (the admin's); `timetable.read` reads a class's
+  week within the classes the user may see; `timetable.own` opens one's own week (a teacher's
+  lessons, a student's or a parent's children's classes), which an admin has none of.
 - `classes.read` (and, with the teaching work, registers and marks) applies to the classes the
   user may see: every class for an administrator, the classes they teach for a teacher. The
   scope is part of the check: a service that acts on one class asks
@@ -32,13 +35,19 @@ _MATRIX: dict[Role, frozenset[str]] = {
         {
             "school.*", "users.*", "students.*", "classes.*", "subjects.*", "departments.*", "audit.read",
             "grades.*", "attendance.*", "reports.*", "fees.*", "communication.*",
+            "timetable.manage", "timetable.read",
         }
     ),
     Role.teacher: frozenset(
-        {"classes.read", "students.read", "grades.*", "attendance.*", "reports.read", "communication.read"}
+        {
+            "classes.read", "students.read", "grades.*", "attendance.*", "reports.read", "communication.read",
+            "timetable.read", "timetable.own",
+        }
     ),
-    Role.student: frozenset({"grades.read", "attendance.read", "communication.read"}),
-    Role.parent: frozenset({"child.read", "grades.read", "attendance.read", "fees.read", "communication.read"}),
+    Role.student: frozenset({"grades.read", "attendance.read", "communication.read", "timetable.read", "timetable.own"}),
+    Role.parent: frozenset(
+        {"child.read", "grades.read", "attendance.read", "fees.read", "communication.read", "timetable.read", "timetable.own"}
+    ),
     Role.staff: frozenset({"reports.read", "communication.read"}),
 }
 # Each role also opens its own dashboard (and only its own).

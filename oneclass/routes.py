@@ -29,6 +29,9 @@ MY_PROFILE = "/student/profile"
 MY_CHILDREN = "/parent/children"
 GRADEBOOK = "/gradebook"
 ADMIN_GRADING_SCALES = "/admin/grading-scales"
+ADMIN_TIMETABLE = "/admin/timetable"
+ADMIN_PERIODS = "/admin/periods"
+MY_TIMETABLE = "/timetable"
 
 NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
 NEXT_DECODE_LEVELS = 4
@@ -111,7 +114,10 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("School settings"), ADMIN_SETTINGS, "settings", "school.update"),
     (N_("Schools"), PLATFORM_SCHOOLS, "building-2", "platform.schools"),
     (N_("Platform audit log"), PLATFORM_AUDIT, "scroll-text", "platform.audit"),
+    (N_("Gradebook"), GRADEBOOK, "notebook-pen", "grades.enter"),
+    (N_("Timetable"), ADMIN_TIMETABLE, "calendar-days", "timetable.manage"),
+    (N_("Periods of the day"), ADMIN_PERIODS, "clock", "timetable.manage"),
+    (N_("Timetable"), MY_TIMETABLE, "calendar-days", "timetable.own"),
     (N_("Sign-in security"), ACCOUNT_SECURITY, "shield-check", None),
     (N_("Change password"), CHANGE_PASSWORD, "key-round", None),
-    (N_("Gradebook"), GRADEBOOK, "notebook-pen", "grades.enter"),
 ]

@@ -102,6 +102,7 @@ STUDENTS_READERS = frozenset({"school_admin", "teacher"})  # students.read; a te
 SIGNED_IN = frozenset(VALID_HERE)  # a user's own account: password, second factor
 PLATFORM = frozenset({"super_admin_at_platform"})
 GRADE_ENTERERS = frozenset({"school_admin", "teacher"})  # grades.enter; a teacher, the subjects they teach
+OWN_TIMETABLE = frozenset({"teacher", "student", "parent"})  # timetable.own: a teacher's week, a student's or child's class
 
 # Reflex's own states and handlers: hydrating, on_load, client storage, frontend errors, the
 # generic setter. Public by design; still called as every caller below.
@@ -312,6 +313,25 @@ ADMITS: dict[str, frozenset[str]] = {
     "GradebookState.set_confirm_open": EVERYONE,
     "GradebookState.set_editor_open": EVERYONE,
     "GradebookState.setvar": EVERYONE,
+    # the timetable: the admin sets it; a teacher, student or parent reads their own week
+    "MyTimetableState.choose_class": OWN_TIMETABLE,
+    "MyTimetableState.load_timetable": OWN_TIMETABLE,
+    "MyTimetableState.setvar": EVERYONE,
+    "PeriodsState.add_period": EVERYONE,  # a row of the unsaved editor: no data of its own
+    "PeriodsState.load_periods": ADMIN,
+    "PeriodsState.remove_period": EVERYONE,  # likewise; saving is checked
+    "PeriodsState.save_periods": ADMIN,
+    "PeriodsState.setvar": EVERYONE,
+    "TimetableEditorState.ask_clear": EVERYONE,  # only shows the question; clearing is checked
+    "TimetableEditorState.choose_class": ADMIN,
+    "TimetableEditorState.clear_slot": ADMIN,
+    "TimetableEditorState.load_editor": ADMIN,
+    "TimetableEditorState.open_slot": ADMIN,
+    "TimetableEditorState.save_slot": ADMIN,
+    "TimetableEditorState.set_editor_open": EVERYONE,
+    "TimetableEditorState.setvar": EVERYONE,
+    "TodayLessonsState.load_today": OWN_TIMETABLE,
+    "TodayLessonsState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -359,6 +379,21 @@ YEAR_FORM = {
     "term3_starts": "2041-09-08", "term3_ends": "2041-12-03",
 }
 NEW_PASSWORD = "Another-long-password-2026"
+# The demo's eight periods as the periods editor sends them (its rows' keys after loading).
+DEMO_PERIODS_FORM = {
+    f"{edge}-p{number}": clock
+    for number, (starts, ends) in enumerate(
+        [("07:30", "08:05"), ("08:05", "08:40"), ("08:40", "09:15"), ("09:15", "09:50"),
+         ("10:20", "10:55"), ("10:55", "11:30"), ("11:30", "12:05"), ("12:45", "13:20")], start=1)
+    for edge, clock in (("starts", starts), ("ends", ends))
+}
+
+
+EDIT_A_LESSON = (
+    Send("TimetableEditorState.load_editor"),
+    Send("TimetableEditorState.choose_class", {"class_id": "{a_class3}"}),
+    Send("TimetableEditorState.open_slot", {"day": 1, "period": 1}),
+)
 
 
 def _no_role_taken(call: "Call") -> None:
@@ -602,6 +637,36 @@ ARGS: dict[str, list[Variant]] = {
         Variant("other school's day", hostile=True, before=(Send("ClosureDaysState.ask_remove_closure", {"closure_id": "{b_closure}", "name": "B"}),)),
     ],
     "ClosureDaysState.choose_closure_year": [Variant(payload={"value": "2041"})],
+    "MyTimetableState.choose_class": [
+        Variant(payload={"class_id": "{a_taught_class}"}),
+        Variant("a class not theirs", hostile=True, payload={"class_id": "{a_class3}"}),
+        Variant("other school's class", hostile=True, payload={"class_id": "{b_class}"}),
+    ],
+    "PeriodsState.remove_period": [Variant(payload={"key": "p1"}, before=(Send("PeriodsState.load_periods"),))],
+    "PeriodsState.save_periods": [
+        Variant(
+            payload={"form": DEMO_PERIODS_FORM},
+            before=(Send("PeriodsState.load_periods"),),
+            # A refused caller has no rows loaded: saving them would remove every period.
+            refused_payload={"form": {}},
+            refused_before=(),
+        )
+    ],
+    "TimetableEditorState.choose_class": [
+        Variant(payload={"class_id": "{a_class3}"}),
+        Variant("other school's class", hostile=True, payload={"class_id": "{b_class}"}),
+    ],
+    "TimetableEditorState.open_slot": [Variant(payload={"day": 1, "period": 1}, before=(Send("TimetableEditorState.load_editor"),))],
+    "TimetableEditorState.save_slot": [
+        Variant(payload={"form": {"subject": "{a_subject}", "teacher": "none", "room": ""}}, before=EDIT_A_LESSON),
+        Variant("other school's subject", hostile=True, payload={"form": {"subject": "{b_subject}", "teacher": "none", "room": ""}},
+                before=(*EDIT_A_LESSON[:1], Send("TimetableEditorState.choose_class", {"class_id": "{b_class}"}), EDIT_A_LESSON[-1])),
+        Variant("other school's teacher", hostile=True, payload={"form": {"subject": "{a_subject}", "teacher": "{b_teacher}", "room": ""}},
+                before=EDIT_A_LESSON),
+    ],
+    "TimetableEditorState.clear_slot": [
+        Variant(before=(*EDIT_A_LESSON, Send("TimetableEditorState.ask_clear"))),
+    ],
 }
 
 # Arguments a signature alone says enough about.

@@ -117,7 +117,7 @@ def assert_none(audit: Audit) -> None:
     assert not audit.found, f"{len(audit.found)} accessibility violations ({', '.join(rules)}):\n" + "\n".join(map(str, audit.found))
 
 
-def table_shown(name: str) -> Callable[[Page], None]:
+def table_shown(name: str | re.Pattern[str]) -> Callable[[Page], None]:
     return lambda page: expect(page.get_by_role("table", name=name)).to_be_visible()
 
 
@@ -182,6 +182,9 @@ def test_school_admin_pages(audit: Audit) -> None:
     )
     audit.visit(SCHOOL, routes.ADMIN_AUDIT, "Audit log")
     audit.visit(SCHOOL, routes.ADMIN_SETTINGS, "School settings")
+    audit.visit(SCHOOL, routes.ADMIN_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
+    audit.dialog("Lesson dialog", lambda page: page.get_by_role("button", name=re.compile("Monday, period 1$")).click(), "Monday, period 1")
+    audit.visit(SCHOOL, routes.ADMIN_PERIODS, "Periods of the day", table_shown("Periods of the day"))
     account_pages(audit, SCHOOL)
     assert_none(audit)
 
@@ -195,6 +198,7 @@ def test_teacher_pages(audit: Audit) -> None:
     expect(audit.page.get_by_role("heading", name=re.compile("^Class list: "))).to_be_visible()
     audit.check(f"{routes.TEACHER_CLASSES} with a class list")
     audit.visit(SCHOOL, routes.STUDENTS, "Students", table_shown("Students"))
+    audit.visit(SCHOOL, routes.MY_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
     account_pages(audit, SCHOOL)
     assert_none(audit)
 
@@ -204,6 +208,7 @@ def test_parent_pages(audit: Audit) -> None:
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
     audit.visit(SCHOOL, "/parent", "Parent dashboard")
     audit.visit(SCHOOL, routes.MY_CHILDREN, "My children", lambda page: expect(page.get_by_role("tab").first).to_be_visible())
+    audit.visit(SCHOOL, routes.MY_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
     account_pages(audit, SCHOOL)
     assert_none(audit)
 
@@ -213,6 +218,7 @@ def test_student_pages(audit: Audit) -> None:
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/student"))
     audit.visit(SCHOOL, "/student", "Student dashboard")
     audit.visit(SCHOOL, routes.MY_PROFILE, "My profile", lambda page: expect(page.get_by_text("Admission number")).to_be_visible())
+    audit.visit(SCHOOL, routes.MY_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
     account_pages(audit, SCHOOL)
     assert_none(audit)
 

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from oneclass.api.v1 import attendance, auth, classes, gradebook, school, schools, students, terms, users
+from oneclass.api.v1 import attendance, auth, classes, gradebook, school, schools, students, terms, timetable, users
 
 router = APIRouter()
-for module in (auth, school, users, students, classes, schools, terms, attendance, gradebook):
+for module in (auth, school, users, students, classes, schools, terms, attendance, gradebook, timetable):
     router.include_router(module.router)
