@@ -114,4 +114,5 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Sign-in security"), ACCOUNT_SECURITY, "shield-check", None),
     (N_("Change password"), CHANGE_PASSWORD, "key-round", None),
     (N_("Gradebook"), GRADEBOOK, "notebook-pen", "grades.enter"),
+    (N_("Grading scales"), ADMIN_GRADING_SCALES, "ruler", "school.update"),
 ]
