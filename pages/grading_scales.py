@@ -5,7 +5,7 @@ import reflex as rx
 from components import form_dialog
 from components.i18n import t, t_format
 from components.records import row_button
-from components.table import scroll_region
+from components.table import VISUALLY_HIDDEN, scroll_region
 from oneclass import routes
 from oneclass.services.gradebook import MANAGE_SCALES
 from pages.guard import signed_in_page
@@ -24,6 +24,7 @@ def band_row(band: rx.Var) -> rx.Component:
 def scale_card(scale: rx.Var) -> rx.Component:
     name = t(scale["name"].to(str))
     table = rx.table.root(
+        rx.el.caption(name, style=VISUALLY_HIDDEN),
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (t("Grade"), t("Percent"), t("Points"), t("Counts as"))])),
         rx.table.body(rx.foreach(scale["bands"].to(list[dict]), band_row)),
         variant="surface",

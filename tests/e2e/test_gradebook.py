@@ -5,7 +5,7 @@ reload; the admin edits a band of a grading scale."""
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import RunningApp, sign_in
 
@@ -78,3 +78,28 @@ def test_a_teacher_enters_marks_with_the_keyboard(running_app: RunningApp, page:
     expect(marks.nth(1)).to_have_value("12.5")
     expect(marks.nth(2)).to_have_value("18")
     expect(marks.nth(3)).to_have_value("")
+
+
+def test_the_admin_edits_a_band_of_a_scale(running_app: RunningApp, page: Page) -> None:
+    sign_in(page, running_app, SCHOOL, f"admin@{SCHOOL}.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("dashboard")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Grading scales", exact=True).click()
+    expect(page).to_have_url(running_app.at(SCHOOL, "/admin/grading-scales"))
+    o_level = page.get_by_role("table", name="O-level")
+
+    def band(grade: str) -> Locator:
+        return o_level.get_by_role("row").filter(has=page.get_by_role("rowheader", name=grade, exact=True))
+
+    expect(band("C")).to_contain_text("50–64")
+    page.get_by_role("button", name="Edit scale O-level").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("From percent, row 3").fill("55")  # C from 55: nothing covers 50 to 54
+    dialog.get_by_role("button", name="Save scale").click()
+    expect(dialog.get_by_text("No grade covers 50 to 54.")).to_be_visible()
+    expect(dialog.get_by_label("From percent, row 3")).to_have_value("55")  # the typed value stays
+    dialog.get_by_label("To percent, row 4").fill("54")  # D up to 54
+    dialog.get_by_role("button", name="Save scale").click()
+    expect(page.get_by_text("Saved the O-level scale.")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(band("C")).to_contain_text("55–64")
+    expect(band("D")).to_contain_text("40–54")
