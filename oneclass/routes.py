@@ -115,6 +115,7 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Schools"), PLATFORM_SCHOOLS, "building-2", "platform.schools"),
     (N_("Platform audit log"), PLATFORM_AUDIT, "scroll-text", "platform.audit"),
     (N_("Gradebook"), GRADEBOOK, "notebook-pen", "grades.enter"),
+    (N_("Grading scales"), ADMIN_GRADING_SCALES, "ruler", "school.update"),
     (N_("Timetable"), ADMIN_TIMETABLE, "calendar-days", "timetable.manage"),
     (N_("Periods of the day"), ADMIN_PERIODS, "clock", "timetable.manage"),
     (N_("Timetable"), MY_TIMETABLE, "calendar-days", "timetable.own"),

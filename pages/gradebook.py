@@ -6,7 +6,7 @@ import reflex as rx
 from components import confirm_dialog, data_table, empty_state, filter_select, form_dialog, form_error, form_field, form_notice, select_field
 from components.i18n import t, t_format
 from components.records import action_button, row_button, toolbar
-from components.table import scroll_region
+from components.table import VISUALLY_HIDDEN, scroll_region
 from oneclass import routes
 from oneclass.services.gradebook import ENTER_MARKS, KIND_NAMES
 from pages.guard import signed_in_page
@@ -98,6 +98,7 @@ def mark_row(row: rx.Var) -> rx.Component:
 def mark_grid() -> rx.Component:
     grid = GradebookState.grid_assessment
     table = rx.table.root(
+        rx.el.caption(t("Marks"), style=VISUALLY_HIDDEN),
         rx.table.header(
             rx.table.row(*[rx.table.column_header_cell(h) for h in (t("Student"), t("Mark"), t("Absent"), t("Term percent"), t("Grade"))])
         ),

@@ -15,7 +15,7 @@ from oneclass.i18n import N_, _, format_message
 from oneclass.offload import offload
 from oneclass.services import gradebook
 from oneclass.services.auth import CurrentUser
-from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.gradebook import ENTER_MARKS, KIND_NAMES, AssessmentInput, MarkGrid, MarkInput
 from state.auth import NO_ACCESS, AuthState
 from state.dialogs import ConfirmDialog, FormDialog
@@ -168,8 +168,8 @@ class GradebookState(FormDialog, ConfirmDialog, AuthState):
         except ValidationFailed as refusal:
             self.errors = with_form_error(refusal.errors)
             return None
-        except NotFound as missing:
-            self.errors = {"form": missing.message}
+        except (NotFound, Conflict) as refused:
+            self.errors = {"form": refused.message}
             return None
         self.editor_open = False
         await self._fetch_assessments(user)
@@ -248,8 +248,9 @@ class GradebookState(FormDialog, ConfirmDialog, AuthState):
             self.grid_notice = ""
             self.grid_error = " ".join(filter(None, [_(NOT_SAVED), refusal.errors.get("marks", "")]))
             return None
-        except NotFound as missing:
-            self.grid_error = missing.message
+        except (NotFound, Conflict) as refused:
+            # Someone saved this grid at the same moment: nothing of this save was kept.
+            self.grid_error = refused.message
             return None
         self._show_grid(grid)
         self.grid_error = ""

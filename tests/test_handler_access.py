@@ -49,6 +49,7 @@ from models import (
     Student,
     StudentGuardian,
     Subject,
+    SubjectLevel,
     TeachingAssignment,
     User,
 )
@@ -56,6 +57,7 @@ from oneclass import db
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.services import imports, schools
 from oneclass.services.auth import CurrentUser
+from oneclass.services.grading import DEFAULT_SCALES
 from oneclass.services.users import create_platform_user
 from tests.conftest import TEST_PASSWORD, SchoolFixture, delete_school, make_school
 from tests.events import Browser, Tab, cookie_vars, event_name, every_state
@@ -332,6 +334,12 @@ ADMITS: dict[str, frozenset[str]] = {
     "TimetableEditorState.setvar": EVERYONE,
     "TodayLessonsState.load_today": OWN_TIMETABLE,
     "TodayLessonsState.setvar": EVERYONE,
+    # grading scales: read by anyone of the school, this page the admin's (school.update)
+    "GradingScalesState.load_scales": ADMIN,
+    "GradingScalesState.open_scale": ADMIN,
+    "GradingScalesState.save_scale": ADMIN,
+    "GradingScalesState.set_editor_open": EVERYONE,
+    "GradingScalesState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -459,6 +467,21 @@ GRADEBOOK_ARGS: dict[str, list[Variant]] = {
                 before=(Send("GradebookState.open_grid", {"assessment_id": "{a_assessment}"}),)),
     ],
 }
+
+# The O-level scale as its editor sends it: the default bands, and two empty rows.
+O_LEVEL_FORM = {
+    **{f"{key}_{index}": str(value) for index, band in enumerate(DEFAULT_SCALES[SubjectLevel.o_level])
+       for key, value in (("grade", band.grade), ("lower", band.lower), ("upper", band.upper), ("points", band.points), ("outcome", band.outcome.value))},
+    **{f"{key}_{index}": "" for index in (6, 7) for key in ("grade", "lower", "upper", "points", "outcome")},
+}
+GRADEBOOK_ARGS["GradingScalesState.open_scale"] = [Variant(payload={"level": "o_level"}, before=(Send("GradingScalesState.load_scales"),))]
+GRADEBOOK_ARGS["GradingScalesState.save_scale"] = [
+    Variant(
+        payload={"form": O_LEVEL_FORM}, before=(Send("GradingScalesState.load_scales"), Send("GradingScalesState.open_scale", {"level": "o_level"})),
+        # A refused caller tries to make everybody pass.
+        refused_payload={"form": {"grade_0": "A", "lower_0": "0", "upper_0": "100", "points_0": "0", "outcome_0": "pass"}},
+    )
+]
 
 ARGS: dict[str, list[Variant]] = {
     "State.hydrate_and_load": [Variant(payload={"vars": {}})],

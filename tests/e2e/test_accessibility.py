@@ -248,6 +248,27 @@ def skip_to_main(page: Page) -> None:
     expect(page.locator("#main-content")).to_be_focused()
 
 
+def test_gradebook_pages_of_the_teacher(audit: Audit) -> None:
+    """The gradebook with a mark grid open, and the new-assessment dialog."""
+    sign_in(audit.page, audit.app, SCHOOL, f"teacher@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/teacher"))
+    audit.visit(SCHOOL, routes.GRADEBOOK, "Gradebook", table_shown("Assessments"))
+    audit.page.get_by_role("button", name="Enter marks Test 1").click()
+    expect(audit.page.get_by_role("heading", name=re.compile("^Marks: Test 1"))).to_be_visible()
+    audit.check(f"{routes.GRADEBOOK} with a mark grid")
+    audit.dialog("New assessment dialog", lambda page: page.get_by_role("button", name="New assessment").click(), "New assessment")
+    assert_none(audit)
+
+
+def test_grading_pages_of_the_admin(audit: Audit) -> None:
+    sign_in(audit.page, audit.app, SCHOOL, f"admin@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/admin"))
+    audit.visit(SCHOOL, routes.GRADEBOOK, "Gradebook", table_shown("Assessments"))
+    audit.visit(SCHOOL, routes.ADMIN_GRADING_SCALES, "Grading scales", table_shown("O-level"))
+    audit.dialog("Edit scale dialog", lambda page: page.get_by_role("button", name="Edit scale Primary (Grade 7 units)").click(), re.compile("^Edit the "))
+    assert_none(audit)
+
+
 def test_keyboard_only_sign_in_navigation_and_dialog(browser: Browser, running_app: RunningApp) -> None:
     context = browser.new_context(viewport=WIDTHS["desktop"])  # type: ignore[arg-type]
     page = context.new_page()
