@@ -16,21 +16,6 @@ STATUS_COLOURS = {"present": "green", "absent": "red", "late": "amber", "excused
 # --- taking a register ---------------------------------------------------------------------------
 
 
-def status_choice(row: rx.Var, value: str, label: str) -> rx.Component:
-    """One of a student's four marks: a radio, so Tab reaches the student and the arrow keys move
-    between the marks."""
-    return rx.el.label(
-        rx.radio_group.item(value=value, id=f"mark-{value}-" + row["student_id"].to(str)),
-        t(label),
-        display="inline-flex",
-        align_items="center",
-        gap="var(--space-1)",
-        padding_x="var(--space-2)",
-        min_height="36px",
-        cursor="pointer",
-    )
-
-
 def register_row(row: rx.Var) -> rx.Component:
     student_id = row["student_id"].to(str)
     name = row["name"].to(str)
@@ -40,7 +25,8 @@ def register_row(row: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.radio_group.root(
-                    rx.hstack(*[status_choice(row, value, label) for value, label in STATUS_CHOICES.items()], wrap="wrap", spacing="1"),
+                    # Radios: Tab reaches the student's mark, the arrow keys move between the four.
+                    rx.hstack(*[rx.radio_group.item(t(label), value=value) for value, label in STATUS_CHOICES.items()], wrap="wrap", spacing="4"),
                     value=row["status"].to(str),
                     on_change=lambda status: RegisterState.mark(student_id, status),
                     aria_label=t_format("Mark for {name}", name=name),
@@ -50,6 +36,7 @@ def register_row(row: rx.Var) -> rx.Component:
                     row["status"] == "excused",
                     rx.input(
                         default_value=row["reason"].to(str),
+                        key=student_id + "-" + RegisterState.loaded.to(str),
                         on_blur=lambda reason: RegisterState.note_reason(student_id, reason),
                         placeholder=t("Reason"),
                         aria_label=t_format("Why {name} is excused", name=name),

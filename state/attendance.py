@@ -36,7 +36,9 @@ class RegisterState(AuthState):
     needs_reason: bool = False
     change_reason: str = ""
     errors: dict[str, str] = {}
-    saving: bool = False
+    # Bumped whenever a register is loaded: its rows (and their reason fields, which keep what
+    # was typed until they lose the focus) are made anew.
+    loaded: int = 0
 
     def _show(self, view: attendance.RegisterView) -> None:
         self.class_id = str(view.class_id)
@@ -44,6 +46,7 @@ class RegisterState(AuthState):
         self.rows = [{"student_id": r["student_id"], "name": r["name"], "status": r["status"], "reason": r["reason"]} for r in view.records]
         self.saved, self.closed, self.needs_reason = view.saved, view.closed, view.needs_reason
         self.change_reason, self.errors = "", {}
+        self.loaded += 1
 
     async def _open(self, user: CurrentUser) -> Any:
         if not self.class_id:
