@@ -81,7 +81,7 @@ def register_status() -> rx.Component:
         rx.cond(
             RegisterState.saved,
             rx.callout(t("This register is saved. Change a mark and save again to correct it."), icon="circle-check", color_scheme="green", role="status", width="100%"),
-            rx.callout(t("Not saved yet: everyone is marked present until you mark them otherwise."), icon="info", color_scheme="blue", width="100%"),
+            rx.callout(t("Not saved yet: everyone is marked present until you mark them otherwise."), icon="info", color_scheme="gray", width="100%"),
         ),
     )
 
@@ -229,6 +229,8 @@ def rate_chart(points: rx.Var, label: rx.Var | str) -> rx.Component:
                 data=points,
                 width="100%",
                 height=240,
+                # Hidden from screen readers (the table below says the same), so not in the Tab order either.
+                custom_attrs={"accessibilityLayer": False},
             ),
             aria_hidden="true",
             width="100%",
