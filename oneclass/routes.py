@@ -32,6 +32,8 @@ ADMIN_GRADING_SCALES = "/admin/grading-scales"
 ADMIN_TIMETABLE = "/admin/timetable"
 ADMIN_PERIODS = "/admin/periods"
 MY_TIMETABLE = "/timetable"
+REGISTERS = "/registers"
+ATTENDANCE_SUMMARY = "/attendance/summary"
 
 NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
 NEXT_DECODE_LEVELS = 4
@@ -111,6 +113,8 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Import"), ADMIN_IMPORT, "upload", "students.create"),
     (N_("Users"), ADMIN_USERS, "users", "users.read"),
     (N_("Audit log"), ADMIN_AUDIT, "scroll-text", "audit.read"),
+    (N_("Registers"), REGISTERS, "clipboard-check", "attendance.take"),
+    (N_("Attendance summary"), ATTENDANCE_SUMMARY, "chart-line", "attendance.summary"),
     (N_("School settings"), ADMIN_SETTINGS, "settings", "school.update"),
     (N_("Schools"), PLATFORM_SCHOOLS, "building-2", "platform.schools"),
     (N_("Platform audit log"), PLATFORM_AUDIT, "scroll-text", "platform.audit"),

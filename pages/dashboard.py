@@ -6,8 +6,10 @@ from components.i18n import t
 from models import Role
 from oneclass import routes
 from oneclass.i18n import N_
+from pages.attendance import due_registers_card
 from pages.guard import signed_in_page
 from pages.timetable import todays_lessons_card
+from state.attendance import DueRegistersState
 from state.auth import AuthState
 from state.timetable import TodayLessonsState
 
@@ -60,6 +62,7 @@ def dashboard_content(role: Role) -> rx.Component:
     return rx.vstack(
         rx.text(t(WELCOME[role]), size="4", color="var(--gray-11)"),
         *([todays_lessons_card()] if role is Role.teacher else []),
+        *([due_registers_card()] if role is Role.teacher else []),
         profile_card(),
         shortcuts(),
         spacing="5",
@@ -74,7 +77,7 @@ def _register(role: Role) -> None:
     dashboard.__name__ = f"{role.value}_dashboard"
     # `platform.*`: the guard keeps the super admin's to the root domain
     permission = "platform.dashboard" if role is Role.super_admin else f"dashboard.{role.value}"
-    on_load = TodayLessonsState.load_today if role is Role.teacher else None
+    on_load = [TodayLessonsState.load_today, DueRegistersState.load_due] if role is Role.teacher else None
     signed_in_page(routes.dashboard_for(role.value), TITLES[role], permission=permission, on_load=on_load)(dashboard)
 
 

@@ -6,7 +6,9 @@ import reflex as rx
 from components import data_table, empty_state
 from components.i18n import t, t_format
 from oneclass import routes
+from pages.attendance import history_section
 from pages.guard import signed_in_page
+from state.attendance import AttendanceHistoryState
 from state.my_school import MyChildrenState, MyProfileState, TeacherClassesState
 
 # --- a student's record, as a student or their parent sees it ----------------------------
@@ -56,11 +58,13 @@ def student_record(profile: rx.Var, guardians: rx.Var) -> rx.Component:
     )
 
 
-@signed_in_page(routes.MY_PROFILE, "My profile", permission="dashboard.student", on_load=MyProfileState.load_profile)
+@signed_in_page(
+    routes.MY_PROFILE, "My profile", permission="dashboard.student", on_load=[MyProfileState.load_profile, AttendanceHistoryState.load_own_history]
+)
 def my_profile() -> rx.Component:
     return rx.cond(
         MyProfileState.profile.length() > 0,
-        student_record(MyProfileState.profile, MyProfileState.guardians),
+        rx.vstack(student_record(MyProfileState.profile, MyProfileState.guardians), history_section(), spacing="4", width="100%"),
         empty_state("id-card", t("No record yet"), t("Your login is not linked to a student record yet. Ask the school office.")),
     )
 
@@ -77,7 +81,21 @@ def my_children() -> rx.Component:
                 ),
                 # The chosen child's record is the tab's panel: the tab names it (aria-controls).
                 rx.tabs.content(
-                    rx.cond(MyChildrenState.profile.length() > 0, student_record(MyChildrenState.profile, MyChildrenState.guardians)),
+                    rx.cond(
+                        MyChildrenState.profile.length() > 0,
+                        rx.vstack(
+                            student_record(MyChildrenState.profile, MyChildrenState.guardians),
+                            # Made anew for each child (the key), so each child's history loads as it shows.
+                            rx.box(
+                                history_section(),
+                                key=MyChildrenState.selected_id,
+                                on_mount=AttendanceHistoryState.show_history(MyChildrenState.selected_id),
+                                width="100%",
+                            ),
+                            spacing="4",
+                            width="100%",
+                        ),
+                    ),
                     value=MyChildrenState.selected_id,
                     padding_top="var(--space-4)",
                 ),

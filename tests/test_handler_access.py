@@ -340,6 +340,23 @@ ADMITS: dict[str, frozenset[str]] = {
     "GradingScalesState.save_scale": ADMIN,
     "GradingScalesState.set_editor_open": EVERYONE,
     "GradingScalesState.setvar": EVERYONE,
+    # attendance: registers (a teacher, their classes; an admin, every class), histories, summaries
+    "RegisterState.choose_class": STUDENTS_READERS,
+    "RegisterState.choose_day": STUDENTS_READERS,
+    "RegisterState.load_desk": STUDENTS_READERS,
+    "RegisterState.mark": EVERYONE,  # changes only the marks on screen; saving is checked
+    "RegisterState.note_reason": EVERYONE,
+    "RegisterState.save": STUDENTS_READERS,
+    "RegisterState.set_change_reason": EVERYONE,
+    "RegisterState.setvar": EVERYONE,
+    "DueRegistersState.load_due": STUDENTS_READERS,
+    "DueRegistersState.setvar": EVERYONE,
+    "AttendanceHistoryState.load_own_history": frozenset({"student"}),
+    "AttendanceHistoryState.show_history": frozenset({"student", "parent", "teacher", "school_admin"}),  # the service: whom each may see
+    "AttendanceHistoryState.setvar": EVERYONE,
+    "AttendanceSummaryState.choose_summary_class": STUDENTS_READERS,
+    "AttendanceSummaryState.load_summary": STUDENTS_READERS,
+    "AttendanceSummaryState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -689,6 +706,28 @@ ARGS: dict[str, list[Variant]] = {
     ],
     "TimetableEditorState.clear_slot": [
         Variant(before=(*EDIT_A_LESSON, Send("TimetableEditorState.ask_clear"))),
+    ],
+    "RegisterState.choose_class": [
+        Variant(payload={"class_id": "{a_taught_class}"}),
+        Variant("a class the teacher does not teach", hostile=True, payload={"class_id": "{a_class3}"}),
+        Variant("other school's class", hostile=True, payload={"class_id": "{b_class}"}),
+    ],
+    "RegisterState.choose_day": [Variant(payload={"value": "2026-03-02"}), Variant("not a date", payload={"value": "'; --"})],
+    "RegisterState.mark": [Variant(payload={"student_id": "{a_child}", "status": "absent"})],
+    "RegisterState.note_reason": [Variant(payload={"student_id": "{a_child}", "reason": "Clinic"})],
+    "RegisterState.save": [
+        Variant(before=(Send("RegisterState.load_desk"),)),
+        Variant("other school's class", hostile=True, before=(Send("RegisterState.choose_class", {"class_id": "{b_class}"}),)),
+    ],
+    "AttendanceHistoryState.show_history": [
+        Variant(payload={"student_id": "{a_child}"}),
+        Variant("not their child", hostile=True, payload={"student_id": "{a_other}"}),
+        Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}),
+    ],
+    "AttendanceSummaryState.choose_summary_class": [
+        Variant(payload={"class_id": "{a_taught_class}"}),
+        Variant("a class the teacher does not teach", hostile=True, payload={"class_id": "{a_class3}"}),
+        Variant("other school's class", hostile=True, payload={"class_id": "{b_class}"}),
     ],
 }
 

@@ -54,6 +54,7 @@ REGISTER_CHANGED = audit.REGISTER_CHANGED
 MAX_REASON = 200
 MAX_HISTORY_DAYS = 400  # a school year and a little: a history is read a term or a year at a time
 NO_SUCH_STUDENT = N_("No such student, or not one of yours.")
+WHOLE_SCHOOL_ONLY = N_("Only the school's administrators see the whole school's attendance.")
 
 
 @dataclass(frozen=True)
@@ -375,31 +376,46 @@ def student_history(*, actor: CurrentUser, student_id: UUID, starts_on: date | N
     """A student's marks between two days (default: today's term so far), newest first, and the
     rate over them; for whoever may see the student."""
     require(actor, READ_ATTENDANCE)
-    assert actor.school_id is not None
     with unit_of_work(actor) as session:
         visible = visible_student_ids(session, actor)
         student = session.get(Student, student_id)
         if student is None or (visible is not None and student_id not in visible):
             raise NotFound(_(NO_SUCH_STUDENT))
-        default_start, default_end = _default_range(session, calendar.today_for(session, actor.school_id))
-        first, last = starts_on or default_start, ends_on or default_end
-        if first > last:
-            raise ValidationFailed({"from": _("The first day comes after the last.")})
-        if (last - first).days > MAX_HISTORY_DAYS:
-            raise ValidationFailed({"to": format_message("Ask for at most {count} days at a time.", count=MAX_HISTORY_DAYS)})
-        rows = session.exec(
-            select(col(AttendanceRegister.day), col(AttendanceRecord.status), col(AttendanceRecord.reason))
-            .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
-            .where(AttendanceRecord.student_id == student_id, col(AttendanceRegister.day) >= first, col(AttendanceRegister.day) <= last)
-            .order_by(col(AttendanceRegister.day).desc())
-        ).all()
-        counts = Counter(str(status) for _day, status, _reason in rows)
-        return StudentHistory(
-            student_id=student_id, name=student.full_name, starts_on=first, ends_on=last,
-            records=[{"date": day.isoformat(), "status": str(status), "reason": reason or ""} for day, status, reason in rows],
-            counts={status.value: counts.get(status.value, 0) for status in AttendanceStatus},
-            rate=attendance_rate(counts),
-        )
+        return _history(session, actor, student, starts_on, ends_on)
+
+
+def own_history(*, actor: CurrentUser) -> StudentHistory:
+    """The signed-in student's own history this term (their login's record, nobody else's)."""
+    require(actor, READ_ATTENDANCE)
+    with unit_of_work(actor) as session:
+        student = session.exec(select(Student).where(Student.user_id == actor.id)).first()
+        if student is None:
+            raise NotFound(_(NO_SUCH_STUDENT))
+        return _history(session, actor, student, None, None)
+
+
+def _history(session: Session, actor: CurrentUser, student: Student, starts_on: date | None, ends_on: date | None) -> StudentHistory:
+    assert actor.school_id is not None
+    student_id = student.id
+    default_start, default_end = _default_range(session, calendar.today_for(session, actor.school_id))
+    first, last = starts_on or default_start, ends_on or default_end
+    if first > last:
+        raise ValidationFailed({"from": _("The first day comes after the last.")})
+    if (last - first).days > MAX_HISTORY_DAYS:
+        raise ValidationFailed({"to": format_message("Ask for at most {count} days at a time.", count=MAX_HISTORY_DAYS)})
+    rows = session.exec(
+        select(col(AttendanceRegister.day), col(AttendanceRecord.status), col(AttendanceRecord.reason))
+        .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
+        .where(AttendanceRecord.student_id == student_id, col(AttendanceRegister.day) >= first, col(AttendanceRegister.day) <= last)
+        .order_by(col(AttendanceRegister.day).desc())
+    ).all()
+    counts = Counter(str(status) for _day, status, _reason in rows)
+    return StudentHistory(
+        student_id=student_id, name=student.full_name, starts_on=first, ends_on=last,
+        records=[{"date": day.isoformat(), "status": str(status), "reason": reason or ""} for day, status, reason in rows],
+        counts={status.value: counts.get(status.value, 0) for status in AttendanceStatus},
+        rate=attendance_rate(counts),
+    )
 
 
 def _rates(session: Session, class_ids: set[UUID] | None, first: date, last: date) -> tuple[list[RatePoint], list[RatePoint], int | None]:
@@ -446,14 +462,22 @@ def _year_range(session: Session, today: date) -> tuple[date, date]:
     return year.starts_on, min(year.ends_on, today)
 
 
+def _class_summary(session: Session, actor: CurrentUser, class_id: UUID, today: date) -> AttendanceSummary:
+    school_class = academics.require_class(session, actor, READ_SUMMARY, class_id)
+    by_week, by_term, rate = _rates(session, {class_id}, *_year_range(session, today))
+    return AttendanceSummary(title=school_class.name, by_week=by_week, by_term=by_term, rate=rate)
+
+
 def class_summary(*, actor: CurrentUser, class_id: UUID) -> AttendanceSummary:
     """A class's rate by week and by term this year (to today)."""
     assert actor.school_id is not None
     with unit_of_work(actor) as session:
-        school_class = academics.require_class(session, actor, READ_SUMMARY, class_id)
-        first, last = _year_range(session, calendar.today_for(session, actor.school_id))
-        by_week, by_term, rate = _rates(session, {class_id}, first, last)
-        return AttendanceSummary(title=school_class.name, by_week=by_week, by_term=by_term, rate=rate)
+        return _class_summary(session, actor, class_id, calendar.today_for(session, actor.school_id))
+
+
+def _school_summary(session: Session, today: date) -> AttendanceSummary:
+    by_week, by_term, rate = _rates(session, None, *_year_range(session, today))
+    return AttendanceSummary(title=_("Whole school"), by_week=by_week, by_term=by_term, rate=rate)
 
 
 def school_summary(*, actor: CurrentUser) -> AttendanceSummary:
@@ -462,21 +486,41 @@ def school_summary(*, actor: CurrentUser) -> AttendanceSummary:
     assert actor.school_id is not None
     with unit_of_work(actor) as session:
         if visible_class_ids(session, actor) is not None:
-            raise NotFound(_("Only the school's administrators see the whole school's attendance."))
-        first, last = _year_range(session, calendar.today_for(session, actor.school_id))
-        by_week, by_term, rate = _rates(session, None, first, last)
-        return AttendanceSummary(title=_("Whole school"), by_week=by_week, by_term=by_term, rate=rate)
+            raise NotFound(_(WHOLE_SCHOOL_ONLY))
+        return _school_summary(session, calendar.today_for(session, actor.school_id))
 
 
-def summary_classes(*, actor: CurrentUser) -> list[ClassChoice]:
-    """The current year's classes whose summary the actor may see."""
+def _summary_classes(session: Session, actor: CurrentUser) -> list[ClassChoice]:
+    visible = visible_class_ids(session, actor)
+    query = select(SchoolClass).where(SchoolClass.academic_year_id == current_year_id(session))
+    if visible is not None:
+        query = query.where(col(SchoolClass.id).in_(visible or {UUID(int=0)}))
+    return [{"id": str(c.id), "name": c.name} for c in session.exec(query.order_by(col(SchoolClass.grade_level), col(SchoolClass.name))).all()]
+
+
+@dataclass
+class SummaryPage:
+    """The summary page at once: the classes to choose from, the chosen one's summary, and the
+    school's (administrators only; None for a teacher)."""
+
+    classes: list[ClassChoice]
+    class_id: str
+    chosen: AttendanceSummary | None
+    school: AttendanceSummary | None
+
+
+def summary_page(*, actor: CurrentUser, class_id: UUID | None = None) -> SummaryPage:
+    """What the summary page shows: `class_id`'s summary (default: the first of the actor's
+    classes), and the whole school's for an administrator."""
     require(actor, READ_SUMMARY)
+    assert actor.school_id is not None
     with unit_of_work(actor) as session:
-        visible = visible_class_ids(session, actor)
-        query = select(SchoolClass).where(SchoolClass.academic_year_id == current_year_id(session))
-        if visible is not None:
-            query = query.where(col(SchoolClass.id).in_(visible or {UUID(int=0)}))
-        return [{"id": str(c.id), "name": c.name} for c in session.exec(query.order_by(col(SchoolClass.grade_level), col(SchoolClass.name))).all()]
+        today = calendar.today_for(session, actor.school_id)
+        classes = _summary_classes(session, actor)
+        chosen_id = class_id or (UUID(classes[0]["id"]) if classes else None)
+        chosen = _class_summary(session, actor, chosen_id, today) if chosen_id else None
+        school = _school_summary(session, today) if visible_class_ids(session, actor) is None else None
+        return SummaryPage(classes=classes, class_id=str(chosen_id or ""), chosen=chosen, school=school)
 
 
 # --- demo data ----------------------------------------------------------------------------------

@@ -185,6 +185,15 @@ def test_school_admin_pages(audit: Audit) -> None:
     audit.visit(SCHOOL, routes.ADMIN_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
     audit.dialog("Lesson dialog", lambda page: page.get_by_role("button", name=re.compile("Monday, period 1$")).click(), "Monday, period 1")
     audit.visit(SCHOOL, routes.ADMIN_PERIODS, "Periods of the day", table_shown("Periods of the day"))
+    attendance_pages(audit)
+    audit.visit(SCHOOL, routes.ADMIN_YEARS, "Years and terms", table_shown("Public holidays and closure days"))
+    audit.dialog("Add closure day dialog", lambda page: page.get_by_role("button", name="Add closure day").click(), "Add a day the school is closed")
+    audit.dialog(
+        "Remove closure day confirmation",
+        lambda page: page.get_by_role("table", name="Public holidays and closure days").get_by_role("button", name=re.compile("^Remove ")).first.click(),
+        re.compile("^Remove "),
+        role="alertdialog",
+    )
     account_pages(audit, SCHOOL)
     assert_none(audit)
 
@@ -199,15 +208,22 @@ def test_teacher_pages(audit: Audit) -> None:
     audit.check(f"{routes.TEACHER_CLASSES} with a class list")
     audit.visit(SCHOOL, routes.STUDENTS, "Students", table_shown("Students"))
     audit.visit(SCHOOL, routes.MY_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
+    attendance_pages(audit)
     account_pages(audit, SCHOOL)
     assert_none(audit)
+
+
+def attendance_pages(audit: Audit) -> None:
+    """The registers page with its class's register, and the summaries (teachers, admins)."""
+    audit.visit(SCHOOL, routes.REGISTERS, "Registers", table_shown("Register"))
+    audit.visit(SCHOOL, routes.ATTENDANCE_SUMMARY, "Attendance summary", table_shown("Class attendance rate by week"))
 
 
 def test_parent_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
     audit.visit(SCHOOL, "/parent", "Parent dashboard")
-    audit.visit(SCHOOL, routes.MY_CHILDREN, "My children", lambda page: expect(page.get_by_role("tab").first).to_be_visible())
+    audit.visit(SCHOOL, routes.MY_CHILDREN, "My children", lambda page: expect(page.get_by_role("heading", name="Attendance this term")).to_be_visible())
     audit.visit(SCHOOL, routes.MY_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
     account_pages(audit, SCHOOL)
     assert_none(audit)
@@ -217,7 +233,7 @@ def test_student_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"student@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/student"))
     audit.visit(SCHOOL, "/student", "Student dashboard")
-    audit.visit(SCHOOL, routes.MY_PROFILE, "My profile", lambda page: expect(page.get_by_text("Admission number")).to_be_visible())
+    audit.visit(SCHOOL, routes.MY_PROFILE, "My profile", lambda page: expect(page.get_by_role("heading", name="Attendance this term")).to_be_visible())
     audit.visit(SCHOOL, routes.MY_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
     account_pages(audit, SCHOOL)
     assert_none(audit)

@@ -1,0 +1,162 @@
+"""A teacher takes a register of 40 by keyboard alone: every student present until marked, a few
+exceptions, a refused save that keeps every mark and says why, a save that sticks and shows
+again on reopening; the class's summary shows the day's rate."""
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import create_engine
+from sqlmodel import Session, select
+
+from models import AcademicYear, Role, School, User
+from oneclass import db, routes
+from oneclass.demo_records import school_admin_of
+from oneclass.services import academics, calendar, students
+from oneclass.services.students import GuardianInput, StudentInput
+from tests.e2e.conftest import RunningApp, sign_in
+
+pytestmark = pytest.mark.e2e
+
+SCHOOL = "harare-primary"
+CLASS_SIZE = 40
+
+
+@dataclass(frozen=True)
+class Register:
+    class_id: str
+    name: str
+    students: list[str]  # full names, in the register's order (by surname)
+    day: date
+    today: date
+
+
+def _class_of_forty(app: RunningApp, teacher_email: str) -> Register:
+    """A class of 40 led by the new teacher, made through the services on the app's database
+    (as the server's superuser: set-up only)."""
+    tag = uuid.uuid4().hex[:6]
+    engine = create_engine(db.normalise_url(app.database_url))
+    try:
+        with Session(engine) as session:
+            school_id = session.exec(select(School.id).where(School.subdomain == SCHOOL)).one()
+            admin = school_admin_of(session, school_id)
+            year_id = session.exec(select(AcademicYear.id).where(AcademicYear.school_id == school_id, AcademicYear.is_current)).one()
+            teacher_id = session.exec(select(User.id).where(User.email == teacher_email)).one()
+            made = academics.add_class(
+                session, actor=admin, school_level="primary", year_id=year_id, grade_level="G4", name=f"Grade 4 Keys {tag}",
+                capacity=45, class_teacher_id=teacher_id,
+            )
+            names = []
+            for number in range(1, CLASS_SIZE + 1):
+                last = f"Reg{number:02d}{tag}"
+                students.admit(
+                    session, actor=admin, class_id=made.id,
+                    data=StudentInput(admission_number=f"K{tag}{number:02d}", first_name="Pupil", last_name=last, date_of_birth="2017-03-04", gender="female"),
+                    guardians=[GuardianInput(full_name=f"Guardian {last}", phone="+263771234567", relationship="Mother")],
+                )
+                names.append(f"Pupil {last}")
+            session.flush()
+            today = calendar.school_today(session.get(School, school_id).timezone)  # type: ignore[union-attr]
+            day = today
+            while not calendar.is_school_day(session, day):
+                day -= timedelta(days=1)
+            session.commit()
+            return Register(class_id=str(made.id), name=made.name, students=names, day=day, today=today)
+    finally:
+        engine.dispose()
+
+
+def focused(locator: Locator) -> bool:
+    return bool(locator.evaluate("element => element === document.activeElement"))
+
+
+def press_until(page: Page, key: str, target: Locator, limit: int = 250) -> None:
+    """Press `key` (Tab or Shift+Tab) until `target` has the focus, as someone without a mouse would."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if focused(target):
+            return
+    raise AssertionError(f"{target} was not reached in {limit} presses of {key}")
+
+
+def marks_of(page: Page, name: str) -> Locator:
+    return page.get_by_role("radiogroup", name=f"Mark for {name}")
+
+
+STATUSES = ["Present", "Absent", "Late", "Excused"]
+
+
+def mark(page: Page, name: str, status: str) -> None:
+    """Tab to the student's mark (the checked one, Present) and move right to `status`."""
+    press_until(page, "Tab", marks_of(page, name).get_by_role("radio", name="Present"))
+    for step in STATUSES[1 : STATUSES.index(status) + 1]:
+        chosen = marks_of(page, name).get_by_role("radio", name=step)
+        # Held down until the focus arrives, as a finger does: Radix moves the focus a tick after
+        # the key goes down and checks the radio only if an arrow key is still down then.
+        page.keyboard.down("ArrowRight")
+        expect(chosen).to_be_focused()
+        page.keyboard.up("ArrowRight")
+        expect(chosen).to_be_checked()
+
+
+def test_a_teacher_takes_a_register_of_forty_by_keyboard(running_app: RunningApp, page: Page) -> None:
+    teacher = running_app.make_account(SCHOOL, Role.teacher)
+    register = _class_of_forty(running_app, teacher.email)
+    absent, late, excused, last = register.students[2], register.students[9], register.students[24], register.students[39]
+
+    sign_in(page, running_app, SCHOOL, teacher.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Teacher dashboard")
+    card = page.get_by_role("heading", name="Registers still to take today").locator("xpath=..")
+    if register.day == register.today:
+        expect(card.get_by_role("link", name=register.name)).to_be_visible()
+
+    # The address is typed (the card's link says the same), the rest is the keyboard's.
+    page.goto(running_app.url(SCHOOL, f"{routes.REGISTERS}?class={register.class_id}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registers")
+    table = page.get_by_role("table", name="Register")
+    expect(table.get_by_role("rowheader")).to_have_count(CLASS_SIZE)
+    expect(page.get_by_text("Not saved yet: everyone is marked present")).to_be_visible()
+    if register.day != register.today:  # a weekend or a holiday today: the last school day's register
+        date_input = page.get_by_label("Date")
+        press_until(page, "Tab", date_input)
+        page.keyboard.type(register.day.strftime("%m%d%Y"))
+        expect(date_input).to_have_value(register.day.isoformat())
+    expect(marks_of(page, register.students[0]).get_by_role("radio", name="Present")).to_be_checked()
+
+    mark(page, absent, "Absent")
+    mark(page, late, "Late")
+    mark(page, excused, "Excused")  # and no reason yet
+    mark(page, last, "Absent")
+    expect(page.get_by_text("4 marked absent, late or excused")).to_be_visible()
+
+    save = page.get_by_role("button", name="Save register")
+    press_until(page, "Tab", save)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"Say why {excused} is excused.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="The register was not saved")).to_be_visible()
+    for name, status in ((absent, "Absent"), (late, "Late"), (excused, "Excused"), (last, "Absent")):
+        expect(marks_of(page, name).get_by_role("radio", name=status)).to_be_checked()  # nothing lost
+
+    reason = page.get_by_label(f"Why {excused} is excused")
+    press_until(page, "Shift+Tab", reason)
+    page.keyboard.type("Dentist")
+    press_until(page, "Tab", save)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile(f"Saved the register of {re.escape(register.name)}"))).to_be_visible()
+    expect(page.get_by_text("This register is saved.")).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_text("This register is saved.")).to_be_visible()
+    for name, status in ((absent, "Absent"), (late, "Late"), (excused, "Excused"), (last, "Absent"), (register.students[0], "Present")):
+        expect(marks_of(page, name).get_by_role("radio", name=status)).to_be_checked()
+    expect(page.get_by_label(f"Why {excused} is excused")).to_have_value("Dentist")
+
+    # The class's summary: (36 present + 1 late) over (40 - 1 excused) is 95%.
+    page.goto(running_app.url(SCHOOL, routes.ATTENDANCE_SUMMARY))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attendance summary")
+    expect(page.get_by_role("heading", name=register.name)).to_be_visible()
+    expect(page.get_by_text("This year 95%")).to_be_visible()
+    expect(page.get_by_role("table", name="Class attendance rate by week")).to_contain_text("95%")

@@ -1,0 +1,100 @@
+"""The registers page's state as the page drives it: a teacher's classes and today, one tap per
+exception, a refused save that keeps every mark on screen and says why, a save that sticks and
+reopens; a past register changed with its reason; the summaries and a child's history."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import select
+
+from models import Role, SchoolClass, User
+from oneclass import db
+from oneclass.demo_records import school_admin_of, seed_school_records
+from oneclass.services import attendance, calendar
+from state.attendance import AttendanceHistoryState, AttendanceSummaryState, DueRegistersState, RegisterState
+from tests.conftest import SchoolFixture, delete_school, make_school
+from tests.test_exports_lists import run, school_state
+
+
+@pytest.fixture(scope="module")
+def school() -> Iterator[SchoolFixture]:
+    made = make_school("registers")
+    with db.tenant_session(made.id) as session:
+        seed_school_records(session, admin=school_admin_of(session, made.id), subdomain=made.subdomain, level="primary", students=18)
+        session.commit()
+    yield made
+    delete_school(made)
+
+
+def test_a_teacher_takes_a_register_and_a_refused_save_loses_nothing(school: SchoolFixture) -> None:
+    with db.tenant_session(school.id) as session:
+        today = calendar.today_for(session, school.id)
+        day = attendance.recent_school_days(session, today, 12)[0]  # before the demo's registers: not taken yet
+        teacher = session.exec(select(User).where(User.email == f"teacher@{school.subdomain}.test")).one()
+        led = session.exec(select(SchoolClass).where(SchoolClass.class_teacher_id == teacher.id)).first()
+        assert led is not None
+    state = school_state(RegisterState, school, Role.teacher)
+    run(state.load_desk())
+    assert state.today == today.isoformat() and state.day == state.today and str(led.id) in state.class_choices
+    run(state.choose_class(str(led.id)))
+    run(state.choose_day(day.isoformat()))
+    assert not state.saved and state.rows and {row["status"] for row in state.rows} == {"present"}
+    first, second = state.rows[0]["student_id"], state.rows[1]["student_id"]
+
+    state.mark(first, "absent")
+    state.mark(second, "excused")  # no reason yet
+    run(state.save())
+    assert state.errors["form"] and second in state.errors and "excused" in state.errors[second]
+    marks = {row["student_id"]: row["status"] for row in state.rows}
+    assert marks[first] == "absent" and marks[second] == "excused"  # kept on screen
+    assert not run(state.choose_day(day.isoformat())) and not state.saved  # nothing was written
+
+    state.mark(first, "absent")
+    state.mark(second, "excused")
+    state.note_reason(second, "Dentist")
+    assert state.exceptions == 2
+    run(state.save())
+    assert state.saved and state.errors == {}
+    again = school_state(RegisterState, school, Role.teacher)
+    run(again.load_desk())
+    run(again.choose_class(str(led.id)))
+    run(again.choose_day(day.isoformat()))
+    reopened = {row["student_id"]: (row["status"], row["reason"]) for row in again.rows}
+    assert again.saved and reopened[first] == ("absent", "") and reopened[second] == ("excused", "Dentist")
+    assert again.needs_reason == (day < today)
+
+    # A past day's saved register: a change says why.
+    again.mark(first, "late")
+    run(again.save())
+    assert "change_reason" in again.errors and {r["student_id"]: r["status"] for r in again.rows}[first] == "late"
+    again.set_change_reason("Came in at 8:30")
+    run(again.save())
+    assert again.errors == {} and {r["student_id"]: r["status"] for r in again.rows}[first] == "late"
+
+
+def test_summaries_and_due_registers_as_the_pages_show_them(school: SchoolFixture) -> None:
+    teacher = school_state(AttendanceSummaryState, school, Role.teacher)
+    run(teacher.load_summary())
+    assert teacher.class_choices and teacher.class_weeks and teacher.class_rate.endswith("%")
+    assert not teacher.sees_school and teacher.school_weeks == []
+    admin = school_state(AttendanceSummaryState, school, Role.school_admin)
+    run(admin.load_summary())
+    assert admin.sees_school and admin.school_weeks and admin.school_terms
+    parent = school_state(AttendanceSummaryState, school, Role.parent)
+    assert run(parent.load_summary()) is not None and parent.class_choices == {}
+
+    due = school_state(DueRegistersState, school, Role.teacher)
+    run(due.load_due())
+    assert all(set(row) == {"class_id", "name"} for row in due.due)
+
+
+def test_a_student_and_a_parent_see_the_childs_history(school: SchoolFixture) -> None:
+    own = school_state(AttendanceHistoryState, school, Role.student)
+    run(own.load_own_history())
+    assert own.student_id and own.period and sum(own.counts.values()) > 0 and own.rate.endswith("%")
+    parent = school_state(AttendanceHistoryState, school, Role.parent)
+    run(parent.show_history(own.student_id))  # the demo student is the demo parent's child
+    assert parent.counts == own.counts and parent.rate == own.rate
+    staff = school_state(AttendanceHistoryState, school, Role.staff)
+    run(staff.show_history(own.student_id))
+    assert staff.counts == {} and staff.student_id == ""
