@@ -24,7 +24,7 @@ from typing import TypedDict
 from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from models import (
     AcademicYear,
@@ -419,40 +419,42 @@ def _history(session: Session, actor: CurrentUser, student: Student, starts_on: 
 
 
 def _rates(session: Session, class_ids: set[UUID] | None, first: date, last: date) -> tuple[list[RatePoint], list[RatePoint], int | None]:
-    """Rates by week (Monday's date) and by term over [first, last], and over the whole span."""
+    """Rates by week (Monday's date) and by term over [first, last], and over the whole span.
+    The database counts the marks per day and status; the weeks and terms add the days up."""
     query = (
-        select(col(AttendanceRegister.day), col(AttendanceRecord.status))
+        select(col(AttendanceRegister.day), col(AttendanceRecord.status), func.count())
         .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
         .where(col(AttendanceRegister.day) >= first, col(AttendanceRegister.day) <= last)
+        .group_by(col(AttendanceRegister.day), col(AttendanceRecord.status))
     )
     if class_ids is not None:
         query = query.where(col(AttendanceRegister.class_id).in_(class_ids or {UUID(int=0)}))
-    weeks: dict[date, Counter[str]] = {}
-    days_in_week: dict[date, set[date]] = {}
-    total: Counter[str] = Counter()
-    marks = session.exec(query).all()
-    for day, status in marks:
-        monday = day - timedelta(days=day.weekday())
-        weeks.setdefault(monday, Counter())[str(status)] += 1
-        days_in_week.setdefault(monday, set()).add(day)
-        total[str(status)] += 1
-    by_week: list[RatePoint] = [
-        {"label": monday.isoformat(), "rate": rate, "days": len(days_in_week[monday])}
-        for monday in sorted(weeks)
-        if (rate := attendance_rate(weeks[monday])) is not None
-    ]
+    per_day: dict[date, Counter[str]] = {}
+    for day, status, count in session.exec(query).all():
+        per_day.setdefault(day, Counter())[str(status)] += count
+
+    def summed(days: Iterable[date]) -> tuple[Counter[str], int]:
+        total: Counter[str] = Counter()
+        counted = 0
+        for day in days:
+            total.update(per_day[day])
+            counted += 1
+        return total, counted
+
+    weeks: dict[date, list[date]] = {}
+    for day in sorted(per_day):
+        weeks.setdefault(day - timedelta(days=day.weekday()), []).append(day)
+    by_week: list[RatePoint] = []
+    for monday, days in weeks.items():
+        counts, count = summed(days)
+        if (rate := attendance_rate(counts)) is not None:
+            by_week.append({"label": monday.isoformat(), "rate": rate, "days": count})
     by_term: list[RatePoint] = []
     for term in session.exec(select(Term).where(col(Term.starts_on) <= last, col(Term.ends_on) >= first).order_by(col(Term.starts_on))).all():
-        in_term: Counter[str] = Counter()
-        days: set[date] = set()
-        for day, status in marks:
-            if term.starts_on <= day <= term.ends_on:
-                in_term[str(status)] += 1
-                days.add(day)
-        rate = attendance_rate(in_term)
-        if rate is not None:
-            by_term.append({"label": _term_name(session, term), "rate": rate, "days": len(days)})
-    return by_week, by_term, attendance_rate(total)
+        counts, count = summed(day for day in per_day if term.starts_on <= day <= term.ends_on)
+        if (rate := attendance_rate(counts)) is not None:
+            by_term.append({"label": _term_name(session, term), "rate": rate, "days": count})
+    return by_week, by_term, attendance_rate(summed(per_day)[0])
 
 
 def _year_range(session: Session, today: date) -> tuple[date, date]:
