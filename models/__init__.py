@@ -17,6 +17,7 @@ from models.academics import (
 from models.audit import AuditEvent, PlatformAuditEvent
 from models.auth import PasswordResetToken, PlatformRefreshToken, RefreshToken
 from models.calendar import ClosureDay, ClosureKind
+from models.jobs import Job, JobStatus
 from models.mail import OutgoingMail
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
@@ -47,6 +48,8 @@ __all__ = [
     "Gender",
     "GradeLevel",
     "Guardian",
+    "Job",
+    "JobStatus",
     "OutgoingMail",
     "PasswordResetToken",
     "PlatformAuditEvent",

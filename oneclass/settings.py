@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     api_rate_per_ip: int = 1200  # requests a minute from one address
     login_failure_window_seconds: int = 15 * 60  # failures are counted over this long
     lockout_seconds: int = 15 * 60  # how long a locked account stays locked
+    worker_concurrency: int = Field(default=2, ge=1)  # background jobs one `oneclass worker` runs at once
 
     @property
     def is_production(self) -> bool:
