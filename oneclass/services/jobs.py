@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from models import Job, JobStatus, School, SchoolStatus, User
-from oneclass import i18n
+from oneclass import i18n, storage
 from oneclass.current_user import CurrentUser
 from oneclass.db import tenant_session, unit_of_work
 from oneclass.i18n import N_, _
@@ -36,6 +36,9 @@ from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
 
+# A job's params may name an upload (a storage key of the caller's school) that the job reads;
+# it is deleted when the job finishes, either way.
+UPLOAD = "upload"
 READ_JOBS = "jobs.read"  # a job one started
 MANAGE_JOBS = "jobs.manage"  # every job of the school
 
@@ -213,12 +216,27 @@ def report_progress(job_id: UUID, school_id: UUID, done: int, total: int) -> Non
 def fail(job_id: UUID | str, school_id: UUID | str, message: str) -> None:
     """Mark a job failed with a message for its reader (unless it has already finished)."""
     with tenant_session(school_id) as session:
-        session.execute(
+        params = session.execute(
             update(Job)
             .where(col(Job.id) == _uuid(job_id), col(Job.status).in_([JobStatus.queued.value, JobStatus.running.value]))
             .values(status=JobStatus.failed.value, message=message, finished_at=sql_func.now())
-        )
+            .returning(col(Job.params))
+        ).scalar()
         session.commit()
+    _forget_upload(_uuid(school_id), params)
+
+
+def _forget_upload(school_id: UUID, params: dict[str, Any] | None) -> None:
+    if params and params.get(UPLOAD):
+        try:
+            storage.delete(_School(school_id), params[UPLOAD])
+        except Exception as error:  # the job's outcome stands; a left file is only space
+            log.warning("could not delete the upload %s: %s", params[UPLOAD], error)
+
+
+@dataclass(frozen=True)
+class _School:
+    school_id: UUID
 
 
 def note_retry(job_id: UUID | str, school_id: UUID | str) -> None:
@@ -281,6 +299,7 @@ def run(job_id: UUID | str, school_id: UUID | str, user_id: UUID | str) -> None:
         )
         try:
             _run_once(work, running)
+            _forget_upload(school_uuid, job.params)
         except TRANSIENT:
             raise
         except (ValidationFailed, PermissionDenied, NotFound, Conflict, JobRefused) as refusal:
