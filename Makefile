@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/offload.py
 	$(BIN)/python bench/import_10k.py
 	$(BIN)/python bench/languages.py
+	$(BIN)/python bench/jobs.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Every Python package, pinned: what the tests ran with. Regenerate with `make lock`.' > requirements.lock

@@ -11,7 +11,8 @@ need (existing admission numbers, emails, guardians, classes, departments) read 
 A file of `LARGE_IMPORT_ROWS` rows or more is imported by a background job instead
 (`start_import_job`): the upload goes to storage, a Celery worker runs the same `import_file` in
 the job's one transaction, and the page follows the job's progress. Smaller files are written at
-once, in the request: they take less time than a round trip through the queue.
+once, in the request: `bench/jobs.py` measured 0.04 s for 200 rows in the request and 0.54 s
+for 1,000, where a job adds the queue, the worker and the page's half-second polling on top.
 """
 
 import csv

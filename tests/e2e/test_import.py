@@ -54,3 +54,42 @@ def test_admin_fixes_a_bad_row_then_imports_students(running_app: RunningApp, pa
     students = page.get_by_role("table", name="Students")
     expect(students.get_by_role("row").filter(has_text=f"E2E-{tag}")).to_have_count(2)
     expect(students.get_by_role("row").filter(has_text=f"E2E-{tag}-1")).to_contain_text("Form 1 Blue")
+
+
+def test_a_large_import_runs_as_a_job_and_its_progress_reaches_the_end(running_app: RunningApp, page: Page) -> None:
+    """A file of LARGE_IMPORT_ROWS rows or more goes to the worker `oneclass run` started; the page
+    follows it with a progress bar until the students are there."""
+    from oneclass.services.imports import LARGE_IMPORT_ROWS
+
+    tag = uuid.uuid4().hex[:6].upper()
+    rows = LARGE_IMPORT_ROWS + 500
+    lines = [
+        f"JOB-{tag}-{number:05d},Nyasha,Job{number % 50},2012-05-04,female,,Guardian {number},077{3000000 + number:07d},Mother,\n"
+        for number in range(rows)
+    ]
+    sign_in(page, running_app, SCHOOL, f"admin@{SCHOOL}.test")
+    expect(page).to_have_url(running_app.at(SCHOOL, "/admin"))
+    page.goto(running_app.url(SCHOOL, "/admin/import"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import")
+    upload(page, "everyone.csv", HEADER + "".join(lines))
+    expect(page.get_by_text(f"{rows} rows: {rows} ready, 0 with problems.")).to_be_visible()
+    # Every value the bar takes, as the page shows it (the bar comes and goes between polls).
+    page.evaluate(
+        """() => {
+            window.progressSeen = [];
+            new MutationObserver(() => {
+                const bar = document.querySelector('[role=progressbar]');
+                if (bar) window.progressSeen.push(Number(bar.getAttribute('aria-valuenow')));
+            }).observe(document.body, {subtree: true, childList: true, attributes: true});
+        }"""
+    )
+    page.get_by_role("button", name=f"Import {rows} rows").click()
+    expect(page.get_by_text(f"Imported {rows} students with their guardians.").first).to_be_visible(timeout=120_000)
+    seen = page.evaluate("window.progressSeen")
+    assert seen, "the progress bar never showed"
+    assert seen == sorted(seen)  # it only moves on
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Students").click()
+    page.get_by_label("Search students").fill(f"JOB-{tag}-00000")
+    expect(page.get_by_role("table", name="Students").get_by_role("row").filter(has_text=f"JOB-{tag}-00000")).to_have_count(1)
