@@ -9,6 +9,7 @@ so a key found in a URL or a log reaches nothing of another school. There are no
 files are served by handlers that check the caller and then `get` the bytes.
 """
 
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -108,6 +109,11 @@ def school_key(school_id: UUID, *parts: str) -> str:
         if not _PART.fullmatch(part) or part in (".", ".."):
             raise ValueError(f"not a key part: {part!r}")
     return "/".join([str(school_id), *parts])
+
+
+def photo_key(school_id: UUID, student_id: UUID, content: bytes) -> str:
+    """Where a student's photo is kept: a new key for new bytes, so nothing stale is served."""
+    return school_key(school_id, "photos", f"student-{student_id}-{hashlib.sha256(content).hexdigest()[:16]}")
 
 
 def _checked(caller: InSchool, key: str) -> str:
