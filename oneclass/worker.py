@@ -1,8 +1,8 @@
 """The Celery tasks a worker runs (`oneclass worker`, or the one `oneclass run` starts).
 
 There is one task: run a job by its id (`oneclass.services.jobs.run`). A transient failure (the
-database or Redis unreachable, another worker holding the same job) is tried again after 1, 2, 4,
-... seconds; when the tries run out, the job says so.
+database or Redis unreachable) is tried again after 1, 2, 4, ... seconds; when the tries run out,
+the job says so.
 """
 
 import contextlib

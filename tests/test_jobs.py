@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from models import Job, Role, School, SchoolStatus, User
 from oneclass import db
@@ -165,3 +165,21 @@ def test_a_job_is_read_by_its_starter_and_the_admins_only(two_schools) -> None:
     # The other school's unit of work sees no row of this school's jobs at all.
     with db.tenant_session(other.id) as session:
         assert session.get(Job, started.id) is None
+
+
+def test_a_delivery_while_another_worker_holds_the_job_does_nothing(two_schools) -> None:
+    """The same message on two workers at once: the second finds the job's lock taken and leaves
+    the job to the first (here: this test, holding the lock), doing none of the work."""
+    school, _ = two_schools
+    admin = sign_in(school, Role.school_admin)
+    with db.unit_of_work(admin) as session:
+        started = jobs.start(session, actor=admin, kind=job_kinds.COUNT, key="held-elsewhere", params={"to": 2})
+    with db.tenant_session(school.id) as holder:
+        holder.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"job:{started.id}"})
+        jobs.run(started.id, school.id, admin.id)
+        assert job_kinds.runs(started.id) == 0
+        assert jobs.read_job(actor=admin, job_id=started.id)["status"] == "running"
+        holder.rollback()
+    jobs.run(started.id, school.id, admin.id)  # the message delivered again once the holder is gone
+    assert jobs.read_job(actor=admin, job_id=started.id)["status"] == "succeeded"
+    assert job_kinds.runs(started.id) == 1

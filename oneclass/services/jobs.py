@@ -61,10 +61,12 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 class JobBusy(Exception):
-    """Another worker runs this job right now (a message delivered twice): try again later."""
+    """Another worker runs this job right now (its message delivered twice). That worker
+    finishes it, or dies and has its own message delivered again (`acks_late`): this delivery
+    has nothing to do."""
 
 
-TRANSIENT: tuple[type[BaseException], ...] = (*TRANSIENT_ERRORS, JobBusy)
+TRANSIENT: tuple[type[BaseException], ...] = TRANSIENT_ERRORS
 
 
 class JobRefused(Exception):
@@ -144,8 +146,9 @@ class StartedJob:
 
 def start(session: Session, *, actor: CurrentUser, kind: str, key: str, params: dict[str, Any] | None = None, total: int = 0) -> StartedJob:
     """The job of `key` in the actor's school: made now, or the one there is. A failed one is
-    queued again (the same work, tried anew); any other is left as it is. Inside the caller's
-    transaction; call `enqueue` after it commits."""
+    queued again (the same work, tried anew); any other is left as it is. A key names the work,
+    so two people asking for the same work share one job (a per-person job puts the person in
+    its key). Inside the caller's transaction; call `enqueue` after it commits."""
     assert actor.school_id is not None
     inserted = session.execute(
         insert(Job)
@@ -300,6 +303,8 @@ def run(job_id: UUID | str, school_id: UUID | str, user_id: UUID | str) -> None:
         try:
             _run_once(work, running)
             _forget_upload(school_uuid, job.params)
+        except JobBusy:
+            log.info("job %s is running on another worker; this delivery does nothing", job.id)
         except TRANSIENT:
             raise
         except (ValidationFailed, PermissionDenied, NotFound, Conflict, JobRefused) as refusal:
