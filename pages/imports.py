@@ -2,10 +2,9 @@
 
 import reflex as rx
 
-from components import data_table, form_notice
+from components import data_table, form_notice, job_progress
 from components.dropzone import file_dropzone
 from components.i18n import t, t_format
-from components.progress import job_progress
 from components.text_table import text_table
 from oneclass import routes
 from oneclass.services import imports

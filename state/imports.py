@@ -28,7 +28,6 @@ ACCEPT = {
     "application/vnd.ms-excel": [".csv"],
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
 }
-IMPORTED = imports.IMPORT_DONE
 RECORDS_CHANGED = N_("The school's records changed since the file was checked: nothing was imported. See the problems below.")
 
 
@@ -198,7 +197,7 @@ class ImportState(AuthState):
             return rx.toast.error(_(NO_PERMISSION))
         except (ValidationFailed, Conflict):
             return await self._show_what_changed(user, kind, filename, content, _(RECORDS_CHANGED))
-        return await self._imported(format_message(IMPORTED[kind], count=count))
+        return await self._imported(format_message(imports.IMPORT_DONE[kind], count=count))
 
     async def _import_as_job(self, user: CurrentUser, kind: str, filename: str, content: bytes, ip: str | None) -> Any:
         """A large file: queue it, then follow the job until it has finished."""
