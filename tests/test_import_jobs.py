@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
-from sqlmodel import func, select
+from sqlalchemy import update
+from sqlmodel import col, func, select
 
-from models import Job, Student
-from oneclass import db, storage
+from models import Job, Student, User
+from oneclass import db, i18n, storage
+from oneclass.i18n import format_message
 from oneclass.services import imports, jobs
 from oneclass.services.errors import NotFound
 from oneclass.settings import PROJECT_ROOT
@@ -98,3 +100,19 @@ def job_upload(school: SchoolFixture, job_id: str) -> str:
         job = session.get(Job, UUID(job_id))
         assert job is not None
         return str(job.params[jobs.UPLOAD])
+
+
+def test_the_job_speaks_the_language_of_the_person_who_started_it(schools, oneclass_worker) -> None:
+    school, _ = schools
+    admin = admin_of(school)
+    with db.owner_session() as session:
+        session.execute(update(User).where(col(User.id) == admin.id).values(language="sn"))
+        session.commit()
+    rows = imports.LARGE_IMPORT_ROWS
+    content = csv_file([student_row(number) for number in range(70_000, 70_000 + rows)])
+    job_id = imports.start_import_job(actor=admin, kind=imports.STUDENTS, filename="shona.csv", content=content, ip=IP)
+    job, _readings = follow(school, job_id, oneclass_worker)
+    with i18n.language("sn"):
+        expected = format_message(imports.IMPORT_DONE[imports.STUDENTS], count=rows)
+    assert job["status"] == "succeeded"
+    assert job["message"] == expected and expected != f"Imported {rows} students with their guardians."
