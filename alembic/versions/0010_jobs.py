@@ -1,8 +1,8 @@
 """Background jobs (what a Celery worker does for a school, its progress and its outcome), and
 student photos moved out of the `students` row into storage (`oneclass/storage.py`).
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 from oneclass import storage
 from oneclass.rls import disable_tenant_rls, enable_tenant_rls
 
-revision = "0009"
-down_revision = "0006"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
