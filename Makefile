@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python bench/import_10k.py
 	$(BIN)/python bench/languages.py
 	$(BIN)/python bench/load.py --start --sessions 100 --duration 60
+	$(BIN)/python bench/jobs.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Every Python package, pinned: what the tests ran with. Regenerate with `make lock`.' > requirements.lock

@@ -14,6 +14,7 @@ from components.forms import (
 )
 from components.layout import app_shell, nav_link
 from components.lists import export_buttons, list_footer, search_input
+from components.progress import job_progress
 from components.states import empty_state, loading_state, not_found_state
 from components.table import data_table, pagination
 
@@ -29,6 +30,7 @@ __all__ = [
     "form_error",
     "form_field",
     "form_notice",
+    "job_progress",
     "labelled",
     "list_footer",
     "loading_state",

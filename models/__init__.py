@@ -19,6 +19,7 @@ from models.audit import AuditEvent, PlatformAuditEvent
 from models.auth import PasswordResetToken, PlatformRefreshToken, RefreshToken
 from models.calendar import ClosureDay, ClosureKind
 from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportPublication
+from models.jobs import Job, JobStatus
 from models.mail import OutgoingMail
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
@@ -57,6 +58,8 @@ __all__ = [
     "GradeLevel",
     "GradingBand",
     "Guardian",
+    "Job",
+    "JobStatus",
     "Mark",
     "OutgoingMail",
     "PasswordResetToken",

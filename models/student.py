@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from models.common import created_at_field, id_field, updated_at_field
@@ -47,7 +47,7 @@ class Student(SQLModel, table=True):
     # Seen only by admins and the class teacher (services enforce it).
     medical_notes: str | None = None
     status: StudentStatus = Field(default=StudentStatus.enrolled, sa_type=String)
-    photo: bytes | None = Field(default=None, sa_type=LargeBinary)
+    photo_key: str | None = None  # in storage (`oneclass.storage`), never in the row
     photo_type: str | None = None
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

@@ -92,23 +92,42 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"seeded demo data: {len(created)} accounts (password in the README)")
     command = [sys.executable, "-m", "reflex", "run", "--env", args.env]
     workers = web_workers(settings.web_workers)
-    print(f"starting {workers} web worker{'s' if workers > 1 else ''}")
-    reflex = subprocess.Popen(command, cwd=PROJECT_ROOT, env=reflex_environment(database_url, redis_url, workers))
+    print(f"starting {workers} web worker{'s' if workers > 1 else ''} and a background worker")
+    environment = reflex_environment(database_url, redis_url, workers)
+    reflex = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment)
+    # One worker beside the web server, so that background jobs run on a fresh machine too.
+    worker = subprocess.Popen([sys.executable, "-m", "oneclass", "worker"], cwd=PROJECT_ROOT, env=environment)
 
     def stop(signum: int, _frame: object) -> None:
         reflex.send_signal(signum)
+        worker.send_signal(signal.SIGTERM)  # Celery's warm shutdown: the job under way finishes
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
         return reflex.wait()
     finally:
-        if reflex.poll() is None:
-            reflex.terminate()
-            reflex.wait(timeout=30)
+        for process in (reflex, worker):
+            if process.poll() is None:
+                process.terminate()
+        for process in (reflex, worker):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()  # its unacknowledged job goes back on the queue (acks_late)
+                process.wait()
         if not settings.redis_url:
             embedded.stop_redis(settings.data_dir)
         # The embedded PostgreSQL stops at exit, when its last handle (this process) goes.
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """A Celery worker for background jobs, on this machine, against the settings' Redis."""
+    from oneclass.queue import JOBS_QUEUE, celery_app
+
+    concurrency = args.concurrency or get_settings().worker_concurrency
+    celery_app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--queues={JOBS_QUEUE}", "--without-heartbeat", "--without-mingle", "--without-gossip"])
+    return 0
 
 
 def cmd_db_migrate(_args: argparse.Namespace) -> int:
@@ -170,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="migrate, seed demo data if empty, start the app")
     run.add_argument("--env", choices=["prod", "dev"], default="prod")
     run.set_defaults(handler=cmd_run)
+
+    worker = commands.add_parser("worker", help="run a worker for background jobs (more of them, on other machines)")
+    worker.add_argument("--concurrency", type=int, default=0, help="jobs at once (default: WORKER_CONCURRENCY)")
+    worker.set_defaults(handler=cmd_worker)
 
     database = commands.add_parser("db", help="database tasks").add_subparsers(dest="db_command", required=True)
     database.add_parser("migrate", help="upgrade the schema to head").set_defaults(handler=cmd_db_migrate)

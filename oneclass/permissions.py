@@ -50,9 +50,11 @@ _MATRIX: dict[Role, frozenset[str]] = {
     ),
     Role.staff: frozenset({"reports.read", "communication.read"}),
 }
-# Each role also opens its own dashboard (and only its own).
+# Each role also opens its own dashboard (and only its own), and follows the background jobs it
+# started; the school's administrators follow every job of the school.
+_JOB_GRANTS: dict[Role, frozenset[str]] = {Role.school_admin: frozenset({"jobs.read", "jobs.manage"})}
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    role: grants | {f"dashboard.{role.value}"} for role, grants in _MATRIX.items()
+    role: grants | {f"dashboard.{role.value}", "jobs.read"} | _JOB_GRANTS.get(role, frozenset()) for role, grants in _MATRIX.items()
 }
 
 

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     api_rate_per_ip: int = 1200  # requests a minute from one address
     login_failure_window_seconds: int = 15 * 60  # failures are counted over this long
     lockout_seconds: int = 15 * 60  # how long a locked account stays locked
+    worker_concurrency: int = Field(default=2, ge=1)  # background jobs one `oneclass worker` runs at once
+    # Files (photos, logos, report cards, uploads waiting for a job): a directory under DATA_DIR,
+    # or any S3-compatible store when an endpoint and a bucket are given.
+    storage_endpoint_url: str = ""
+    storage_bucket: str = ""
+    storage_access_key: str = ""
+    storage_secret_key: str = ""
+    storage_region: str = "us-east-1"
 
     @property
     def is_production(self) -> bool:

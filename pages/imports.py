@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from components import data_table, form_notice
+from components import data_table, form_notice, job_progress
 from components.dropzone import file_dropzone
 from components.i18n import t, t_format
 from components.text_table import text_table
@@ -146,18 +146,16 @@ def problems_section() -> rx.Component:
 
 
 def progress_section() -> rx.Component:
-    return rx.cond(
-        ImportState.importing,
-        rx.vstack(
-            rx.progress(value=ImportState.progress_percent, max=100, aria_label=t("Import progress"), width="100%"),
-            rx.text(
-                t_format("Imported {done} of {total} rows…", done=ImportState.done_rows, total=ImportState.total_rows),
-                size="2",
-                aria_live="polite",
-            ),
-            spacing="2",
-            width="100%",
+    return job_progress(
+        active=ImportState.importing,
+        percent=ImportState.progress_percent,
+        label=t("Import progress"),
+        status=rx.cond(
+            ImportState.job_message != "",
+            ImportState.job_message,
+            t_format("Imported {done} of {total} rows…", done=ImportState.done_rows, total=ImportState.total_rows),
         ),
+        failure=ImportState.job_failure,
     )
 
 

@@ -15,10 +15,11 @@ import reflex as rx
 from oneclass.i18n import N_, _, format_message
 from oneclass.offload import offload
 from oneclass.permissions import PermissionDenied
-from oneclass.services import imports
+from oneclass.services import imports, jobs
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import Conflict, ValidationFailed
 from state.auth import NO_ACCESS, NO_PERMISSION, AuthState
+from state.jobs import follow_job
 
 UPLOAD_ID = "import_file"
 SHOWN_ERRORS = 100  # the table shows this many; all of them can be downloaded
@@ -27,11 +28,7 @@ ACCEPT = {
     "application/vnd.ms-excel": [".csv"],
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
 }
-IMPORTED = {
-    imports.STUDENTS: N_("Imported {count} students with their guardians."),
-    imports.STAFF: N_("Imported {count} staff. Each can sign in once you send them a password reset link from Users."),
-    imports.USERS: N_("Imported {count} users. Those without an initial password sign in once you send them a reset link from Users."),
-}
+RECORDS_CHANGED = N_("The school's records changed since the file was checked: nothing was imported. See the problems below.")
 
 
 class ImportState(AuthState):
@@ -53,6 +50,9 @@ class ImportState(AuthState):
     importing: bool = False
     done_rows: int = 0
     result: str = ""
+    # A large file's import runs as a background job: what it says while it runs, or why it failed.
+    job_message: str = ""
+    job_failure: str = ""
 
     _content: bytes = b""
 
@@ -63,6 +63,7 @@ class ImportState(AuthState):
         self.file_name, self.problems, self.errors, self.sample_columns, self.sample = "", [], [], [], []
         self.total_rows = self.valid_rows = self.error_rows = self.error_count = 0
         self._content = b""
+        self.job_failure = ""
 
     def _show(self, preview: imports.ImportPreview, content: bytes) -> None:
         self.file_name = preview.filename
@@ -175,7 +176,10 @@ class ImportState(AuthState):
             if not self.can_import or not self._content:
                 return None
             kind, filename, content, ip = self.kind, self.file_name, self._content, self._client_ip()
-            self.importing, self.done_rows, self.result = True, 0, ""
+            in_background = self.valid_rows >= imports.LARGE_IMPORT_ROWS
+            self.importing, self.done_rows, self.result, self.job_message, self.job_failure = True, 0, "", "", ""
+        if in_background:
+            return await self._import_as_job(user, kind, filename, content, ip)
         loop = asyncio.get_running_loop()
 
         async def show_progress(done: int, total: int) -> None:
@@ -192,13 +196,37 @@ class ImportState(AuthState):
                 self.importing = False
             return rx.toast.error(_(NO_PERMISSION))
         except (ValidationFailed, Conflict):
-            # Checked again inside the import's transaction: show what changed since the preview.
-            preview = await offload(imports.preview_import, actor=user, kind=kind, filename=filename, content=content)
+            return await self._show_what_changed(user, kind, filename, content, _(RECORDS_CHANGED))
+        return await self._imported(format_message(imports.IMPORT_DONE[kind], count=count))
+
+    async def _import_as_job(self, user: CurrentUser, kind: str, filename: str, content: bytes, ip: str | None) -> Any:
+        """A large file: queue it, then follow the job until it has finished."""
+        try:
+            job_id = await offload(imports.start_import_job, actor=user, kind=kind, filename=filename, content=content, ip=ip)
+        except PermissionDenied:
             async with self:
                 self.importing = False
-                self._show(preview, content)
-            return rx.toast.error(_("The school's records changed since the file was checked: nothing was imported. See the problems below."))
-        message = format_message(IMPORTED[kind], count=count)
+            return rx.toast.error(_(NO_PERMISSION))
+
+        def show(job: jobs.JobRow) -> None:
+            self.done_rows, self.total_rows = job["done"], job["total"] or self.total_rows
+            self.job_message = "" if job["finished"] else job["message"]
+
+        job = await follow_job(self, user, job_id, show)
+        if job["status"] == "succeeded":
+            return await self._imported(job["message"])
+        # Checked again inside the job's transaction: show what changed, and the job's own words.
+        return await self._show_what_changed(user, kind, filename, content, job["message"])
+
+    async def _show_what_changed(self, user: CurrentUser, kind: str, filename: str, content: bytes, why: str) -> Any:
+        preview = await offload(imports.preview_import, actor=user, kind=kind, filename=filename, content=content)
+        async with self:
+            self.importing = False
+            self._show(preview, content)
+            self.job_failure = why
+        return rx.toast.error(why)
+
+    async def _imported(self, message: str) -> Any:
         async with self:
             self.importing = False
             self._clear_preview()

@@ -12,7 +12,7 @@ from models import School, User
 from oneclass import db
 from oneclass.demo_records import seed_school_records
 from oneclass.rls import PLATFORM_POLICY_NAME, find_rls_problems
-from oneclass.services import auth
+from oneclass.services import auth, jobs
 from oneclass.tenancy import find_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
@@ -121,6 +121,8 @@ def _fill_every_tenant_table(school: SchoolFixture) -> None:
     with db.tenant_session(school.id) as session:
         seed_school_records(session, admin=admin.user, subdomain=school.subdomain, level=route.level, students=4)
         session.commit()
+    with db.unit_of_work(admin.user) as session:
+        jobs.start(session, actor=admin.user, kind="isolation", key="isolation")  # a row; never queued
 
 
 def test_every_tenant_table_is_isolated(two_schools) -> None:

@@ -7,9 +7,16 @@ every row in its one unit of work: a failure part-way leaves nothing. Both check
 permission first. `check_file` and `import_file` are the same steps inside a caller's session
 (they never commit). Large files are written in chunks of bulk INSERTs, with what the checks
 need (existing admission numbers, emails, guardians, classes, departments) read once up front.
+
+A file of `LARGE_IMPORT_ROWS` rows or more is imported by a background job instead
+(`start_import_job`): the upload goes to storage, a Celery worker runs the same `import_file` in
+the job's one transaction, and the page follows the job's progress. Smaller files are written at
+once, in the request: `bench/jobs.py` measured 0.04 s for 200 rows in the request and 0.54 s
+for 1,000, where a job adds the queue, the worker and the page's half-second polling on top.
 """
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -37,12 +44,12 @@ from models import (
     StudentStatusChange,
     User,
 )
-from oneclass import validation
+from oneclass import storage, validation
 from oneclass.db import invalidate_on_commit, unit_of_work
 from oneclass.i18n import N_, _, format_message, format_number
 from oneclass.permissions import require
 from oneclass.security import hash_password
-from oneclass.services import audit
+from oneclass.services import audit, jobs
 from oneclass.services.academics import current_year
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import ValidationFailed
@@ -70,6 +77,12 @@ USERS = "users"
 KINDS: dict[str, str] = {STUDENTS: N_("Students with guardians"), STAFF: N_("Staff"), USERS: N_("Users")}  # shown with t()
 PERMISSIONS: dict[str, str] = {STUDENTS: "students.create", STAFF: "users.create", USERS: "users.create"}
 IMPORTED: dict[str, str] = {STUDENTS: "students.imported", STAFF: "staff.imported", USERS: "users.imported"}
+# What the person importing is told when it is done (shown as made, in their language).
+IMPORT_DONE: dict[str, str] = {
+    STUDENTS: N_("Imported {count} students with their guardians."),
+    STAFF: N_("Imported {count} staff. Each can sign in once you send them a password reset link from Users."),
+    USERS: N_("Imported {count} users. Those without an initial password sign in once you send them a reset link from Users."),
+}
 STUDENTS_IMPORTED, STAFF_IMPORTED, USERS_IMPORTED = IMPORTED[STUDENTS], IMPORTED[STAFF], IMPORTED[USERS]
 UNKNOWN_KIND = N_("Choose students, staff or users.")
 
@@ -82,6 +95,9 @@ MAX_WORKBOOK_PARTS = 1_000
 MAX_SHARED_STRINGS = 1_000_000
 MAX_COLUMNS = 200
 CHUNK_ROWS = 200  # rows written per batch of INSERTs; progress is reported after each
+IMPORT_JOB = "import"
+# From this many rows a file is imported by a background job (see the module's docstring).
+LARGE_IMPORT_ROWS = 1_000
 SAMPLE_ROWS = 10
 # Hashing a password takes a good fraction of a second and happens inside the import's one
 # transaction: a file may set this many initial passwords; the others get reset links.
@@ -856,6 +872,36 @@ def import_file(
     )
     session.flush()
     return preview.rows
+
+
+# --- large files, in the background -------------------------------------------------------
+
+
+def start_import_job(*, actor: CurrentUser, kind: str, filename: str, content: bytes, ip: str | None) -> str:
+    """Queue the import of a checked file as a background job; returns the job's id. The same
+    file (same kind, same bytes) is one job: asking twice follows the job already there."""
+    _require_kind(actor, kind)
+    assert actor.school_id is not None
+    digest = hashlib.sha256(kind.encode() + b"\0" + content).hexdigest()
+    upload = storage.school_key(actor.school_id, "imports", f"{digest}.upload")
+    storage.put(actor, upload, content)  # before the job exists: a worker may start it at once
+    with unit_of_work(actor) as session:
+        started = jobs.start(
+            session, actor=actor, kind=IMPORT_JOB, key=f"import:{kind}:{digest}",
+            params={"kind": kind, "filename": filename, "ip": ip, jobs.UPLOAD: upload},
+        )
+    jobs.enqueue(started)
+    return str(started.id)
+
+
+@jobs.handler(IMPORT_JOB)
+def _import_job(session: Session, job: jobs.RunningJob) -> jobs.Outcome:
+    kind = job.params["kind"]
+    content = storage.get(job.actor, job.params[jobs.UPLOAD])
+    count = import_file(
+        session, actor=job.actor, kind=kind, filename=job.params["filename"], content=content, ip=job.params.get("ip"), progress=job.progress
+    )
+    return jobs.Outcome(format_message(IMPORT_DONE[kind], count=count))
 
 
 # --- templates ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ the permission, runs in one unit of work and returns plain data. The functions t
 never commit.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ from models import (
     TeachingAssignment,
     User,
 )
-from oneclass import cache, validation
+from oneclass import cache, storage, validation
 from oneclass.db import unit_of_work
 from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import PermissionDenied, can, require
@@ -50,6 +51,8 @@ ADMISSION_TAKEN = N_("Another student has this admission number.")
 # The reason stored with an admission: data, shown translated by the page (like any stored reason
 # that is a message of the catalogue).
 ADMITTED = N_("Admitted")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -551,7 +554,7 @@ def profile_of(session: Session, *, actor: CurrentUser, student_id: UUID) -> dic
         "address": student.address or "",
         "status": student.status,
         "class": class_name or "",
-        "has_photo": student.photo is not None,
+        "has_photo": student.photo_key is not None,
         "guardians": [
             {"name": g.full_name, "relationship": relationship, "phone": g.phone, "email": g.email or "", "preference": g.contact_preference}
             for g, relationship in guardians
@@ -575,10 +578,18 @@ def set_photo(*, actor: CurrentUser, student_id: UUID, content: bytes, content_t
         raise ValidationFailed({"photo": _("Upload a PNG, JPEG or WebP image.")})
     if len(content) > MAX_PHOTO_BYTES:
         raise ValidationFailed({"photo": format_message("The photo must be {size} MB or smaller.", size=MAX_PHOTO_BYTES // (1024 * 1024))})
+    assert actor.school_id is not None
+    key = storage.photo_key(actor.school_id, student_id, content)
     with unit_of_work(actor) as session:
         student = _student(session, student_id)
-        student.photo, student.photo_type = content, content_type
+        # The file first: a row never names a file that is not there (a refused commit leaves an
+        # unnamed file, which is only space).
+        storage.put(actor, key, content, content_type)
+        replaced = student.photo_key if student.photo_key != key else None
+        student.photo_key, student.photo_type = key, content_type
         session.add(student)
+    if replaced:
+        storage.delete(actor, replaced)
 
 
 def student_photo(*, actor: CurrentUser, student_id: UUID) -> tuple[bytes, str] | None:
@@ -590,7 +601,13 @@ def student_photo(*, actor: CurrentUser, student_id: UUID) -> tuple[bytes, str] 
 
 def _photo(session: Session, actor: CurrentUser, student_id: UUID) -> tuple[bytes, str] | None:
     student = _visible_student(session, actor, student_id)
-    return (student.photo, student.photo_type or "image/png") if student.photo else None
+    if not student.photo_key:
+        return None
+    try:
+        return storage.get(actor, student.photo_key), student.photo_type or "image/png"
+    except NotFound:
+        log.warning("student %s: photo %s is missing from storage", student_id, student.photo_key)
+        return None
 
 
 # --- classes: who is in them, who teaches them -------------------------------------------
