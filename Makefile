@@ -47,6 +47,9 @@ bench: install
 	$(BIN)/python bench/languages.py
 	$(BIN)/python bench/load.py --start --sessions 100 --duration 60
 	$(BIN)/python bench/jobs.py
+	$(BIN)/python bench/registers.py
+	$(BIN)/python bench/gradebook.py
+	$(BIN)/python bench/teaching.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Every Python package, pinned: what the tests ran with. Regenerate with `make lock`.' > requirements.lock
