@@ -30,12 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.data import drop_data, new_database, running_app, servers
 from bench.reflex_client import Tab, handler_name
-from models import AcademicYear, Assessment, AssessmentKind, School, Subject, User
+from models import Assessment, AssessmentKind, School, Subject, User
 from oneclass import db, routes
-from oneclass.demo_records import school_admin_of
+from oneclass.demo_records import add_full_class, school_admin_of
 from oneclass.seed import DEMO_PASSWORD
-from oneclass.services import academics, calendar, students
-from oneclass.services.students import GuardianInput, StudentInput
+from oneclass.services import academics, calendar
 from state.attendance import RegisterState
 from state.auth import AuthState
 from state.gradebook import MARK_FIELD, GradebookState
@@ -64,18 +63,8 @@ def class_of_forty(url: str) -> Setup:
         with Session(engine) as session:
             school_id = session.exec(select(School.id).where(School.subdomain == SCHOOL)).one()
             admin = school_admin_of(session, school_id)
-            year_id = session.exec(select(AcademicYear.id).where(AcademicYear.school_id == school_id, AcademicYear.is_current)).one()
             teacher_id = session.exec(select(User.id).where(User.email == TEACHER)).one()
-            made = academics.add_class(
-                session, actor=admin, school_level="primary", year_id=year_id, grade_level="G5", name=f"Grade 5 Bench {tag}",
-                capacity=45, class_teacher_id=teacher_id,
-            )
-            for number in range(1, CLASS_SIZE + 1):
-                students.admit(
-                    session, actor=admin, class_id=made.id,
-                    data=StudentInput(admission_number=f"T{tag}{number:02d}", first_name="Pupil", last_name=f"Bench{number:02d}", date_of_birth="2016-05-06", gender="male"),
-                    guardians=[GuardianInput(full_name=f"Guardian Bench{number:02d}", phone="+263771234567", relationship="Father")],
-                )
+            made, _names = add_full_class(session, admin=admin, teacher_id=teacher_id, grade_level="G5", name=f"Grade 5 Bench {tag}", size=CLASS_SIZE, tag=tag)
             subject = session.exec(select(Subject).where(Subject.school_id == school_id, Subject.level == "primary")).first()
             assert subject is not None
             academics.set_teacher(session, actor=admin, class_id=made.id, subject_id=subject.id, teacher_id=teacher_id)

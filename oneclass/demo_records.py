@@ -15,8 +15,10 @@ from sqlmodel import Session, col, select
 
 from models import (
     GRADE_LEVEL_NAMES,
+    AcademicYear,
     GradeLevel,
     Role,
+    School,
     SchoolClass,
     SchoolLevel,
     StaffProfile,
@@ -200,3 +202,27 @@ def school_admin_of(session: Session, school_id: UUID) -> CurrentUser:
     admin = session.exec(select(User).where(User.role == Role.school_admin).order_by(col(User.created_at))).first()
     assert admin is not None, "the school needs an admin first"
     return CurrentUser(id=admin.id, school_id=school_id, email=admin.email, full_name=admin.full_name, role=admin.role, family_id=admin.id)
+
+
+def add_full_class(
+    session: Session, *, admin: CurrentUser, teacher_id: UUID, grade_level: str, name: str, size: int, tag: str
+) -> tuple[SchoolClass, list[str]]:
+    """A class of `size` students of this year led by `teacher_id` (the browser tests' and the
+    benchmarks' set-up): the class and its students' full names, in the register's order."""
+    school = session.get(School, admin.school_id)
+    assert school is not None
+    year_id = session.exec(select(AcademicYear.id).where(AcademicYear.school_id == admin.school_id, col(AcademicYear.is_current))).one()
+    made = academics.add_class(
+        session, actor=admin, school_level=str(school.level), year_id=year_id, grade_level=grade_level,
+        name=name, capacity=size + 5, class_teacher_id=teacher_id,
+    )
+    names = []
+    for number in range(1, size + 1):
+        last = f"Pupil{number:02d}{tag}"
+        admit(
+            session, actor=admin, class_id=made.id,
+            data=StudentInput(admission_number=f"K{tag}{number:02d}", first_name="Pupil", last_name=last, date_of_birth="2016-03-04", gender="female"),
+            guardians=[GuardianInput(full_name=f"Guardian {last}", phone="+263771234567", relationship="Mother")],
+        )
+        names.append(f"Pupil {last}")
+    return made, names

@@ -12,11 +12,10 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from models import AcademicYear, Role, School, User
+from models import Role, School, User
 from oneclass import db, routes
-from oneclass.demo_records import school_admin_of
-from oneclass.services import academics, calendar, students
-from oneclass.services.students import GuardianInput, StudentInput
+from oneclass.demo_records import add_full_class, school_admin_of
+from oneclass.services import calendar
 from tests.e2e.conftest import RunningApp, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -43,21 +42,10 @@ def _class_of_forty(app: RunningApp, teacher_email: str) -> Register:
         with Session(engine) as session:
             school_id = session.exec(select(School.id).where(School.subdomain == SCHOOL)).one()
             admin = school_admin_of(session, school_id)
-            year_id = session.exec(select(AcademicYear.id).where(AcademicYear.school_id == school_id, AcademicYear.is_current)).one()
             teacher_id = session.exec(select(User.id).where(User.email == teacher_email)).one()
-            made = academics.add_class(
-                session, actor=admin, school_level="primary", year_id=year_id, grade_level="G4", name=f"Grade 4 Keys {tag}",
-                capacity=45, class_teacher_id=teacher_id,
+            made, names = add_full_class(
+                session, admin=admin, teacher_id=teacher_id, grade_level="G4", name=f"Grade 4 Keys {tag}", size=CLASS_SIZE, tag=tag,
             )
-            names = []
-            for number in range(1, CLASS_SIZE + 1):
-                last = f"Reg{number:02d}{tag}"
-                students.admit(
-                    session, actor=admin, class_id=made.id,
-                    data=StudentInput(admission_number=f"K{tag}{number:02d}", first_name="Pupil", last_name=last, date_of_birth="2017-03-04", gender="female"),
-                    guardians=[GuardianInput(full_name=f"Guardian {last}", phone="+263771234567", relationship="Mother")],
-                )
-                names.append(f"Pupil {last}")
             session.flush()
             today = calendar.school_today(session.get(School, school_id).timezone)  # type: ignore[union-attr]
             day = today
