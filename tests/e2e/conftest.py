@@ -12,12 +12,14 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
+import redis
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
@@ -43,9 +45,27 @@ APP_START_TIMEOUT = 900  # the first start builds the frontend (bun install + vi
 
 
 class RunningApp:
-    def __init__(self, port: int, database_url: str) -> None:
+    def __init__(self, port: int, database_url: str, redis_url: str = "", cache_prefix: str = "") -> None:
         self.port = port
         self.database_url = database_url
+        self.redis_url = redis_url
+        self.cache_prefix = cache_prefix
+
+    @contextmanager
+    def set_up(self) -> Iterator[Session]:
+        """A session on the app's database as the server's superuser, for a test's set-up. What it
+        writes goes past the services' commit hook, so afterwards every result the app cached is
+        made stale (its cache epoch moves on), as after a write the app made itself."""
+        engine = create_engine(db.normalise_url(self.database_url))
+        try:
+            with Session(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
+            if self.redis_url:
+                client = redis.Redis.from_url(self.redis_url)
+                client.incr(f"{self.cache_prefix}:epoch")
+                client.close()
 
     def url(self, subdomain: str = "", path: str = "/") -> str:
         host = f"{subdomain}.localhost" if subdomain else "localhost"
@@ -60,14 +80,10 @@ class RunningApp:
         the demo accounts stay as the README and the other tests know them."""
         tag = uuid.uuid4().hex[:8]
         account = Account(email=f"{role.value}.{tag}@{subdomain}.test", full_name=f"E2E {role.value.title()} {tag}")
-        engine = create_engine(db.normalise_url(self.database_url))  # the server's superuser: test set-up only
-        try:
-            with Session(engine) as session:
-                school_id = session.exec(select(School.id).where(School.subdomain == subdomain)).one()
-                create_user(session, school_id=school_id, email=account.email, full_name=account.full_name, role=role, password=password)
-                session.commit()
-        finally:
-            engine.dispose()
+        with self.set_up() as session:
+            school_id = session.exec(select(School.id).where(School.subdomain == subdomain)).one()
+            create_user(session, school_id=school_id, email=account.email, full_name=account.full_name, role=role, password=password)
+            session.commit()
         return account
 
 
@@ -136,11 +152,12 @@ def running_app(servers: ServerUrls, artifacts_dir: Path) -> Iterator[RunningApp
         pytest.fail(f"port {port} is already in use: refusing to drive whatever listens there", pytrace=False)
     database_url = create_database(servers, "oneclass_e2e")
     log = artifacts_dir / "e2e-app.log"
+    cache_prefix = f"oneclass-e2e-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": servers.redis_url,
-        "CACHE_PREFIX": f"oneclass-e2e-{uuid.uuid4().hex[:8]}",
+        "CACHE_PREFIX": cache_prefix,
         "FRONTEND_PORT": str(port),
         "BACKEND_PORT": str(port),
         "ENVIRONMENT": "development",
@@ -157,7 +174,7 @@ def running_app(servers: ServerUrls, artifacts_dir: Path) -> Iterator[RunningApp
         try:
             _wait_until_serving(process, port, log)
             _assert_only_ours_listen(process, port)
-            yield RunningApp(port, database_url)
+            yield RunningApp(port, database_url, servers.redis_url, cache_prefix)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             try:

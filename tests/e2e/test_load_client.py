@@ -3,6 +3,8 @@ browser signs in, opens a page and gets its rows, as each demo role; a wrong pas
 not a hang; a short run of the generator itself reports every action and no error."""
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -18,6 +20,13 @@ from state.students import StudentListState
 from tests.e2e.conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
+
+
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """`coroutine` on an event loop of its own thread: while the browser fixture lives, Playwright's
+    sync API keeps a loop running in this one, where asyncio.run refuses to start another."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def school_student_ids(app: RunningApp, subdomain: str) -> set[str]:
@@ -57,7 +66,7 @@ def test_an_admin_tab_signs_in_and_gets_the_schools_students(running_app: Runnin
         await tab.close()
         return rows, first_name, found, cookies
 
-    rows, first_name, found, cookies = asyncio.run(scenario())
+    rows, first_name, found, cookies = run(scenario())
     ours = school_student_ids(running_app, "harare-primary")
     assert rows and {row["id"] for row in rows} <= ours
     assert found and all(first_name.lower() in row["name"].lower() for row in found) and {row["id"] for row in found} <= ours
@@ -84,7 +93,7 @@ def test_teacher_and_parent_tabs_open_their_pages(running_app: RunningApp) -> No
         await parent.close()
         return classes, class_list, children, profile
 
-    classes, class_list, children, profile = asyncio.run(scenario())
+    classes, class_list, children, profile = run(scenario())
     ours = school_student_ids(running_app, "bulawayo-high")
     assert classes and class_list and {row["id"] for row in class_list} <= ours
     assert children and {child["id"] for child in children} <= ours
@@ -97,12 +106,12 @@ def test_a_wrong_password_is_an_answer_not_a_hang(running_app: RunningApp) -> No
         await tab.close()
         return var, value
 
-    var, message = asyncio.run(scenario())
+    var, message = run(scenario())
     assert var == "login_error" and message
 
 
 def test_a_short_run_reports_every_action(running_app: RunningApp) -> None:
-    report = asyncio.run(run_load(running_app.port, sessions=6, duration=4, think=0.3, sign_in_concurrency=3, seed=7))
+    report = run(run_load(running_app.port, sessions=6, duration=4, think=0.3, sign_in_concurrency=3, seed=7))
     assert report["ready"] == 6 and not report["errors"], report["errors"]
     assert report["actions"]["sign_in"]["count"] == 6
     assert report["all_actions"]["count"] > 0 and report["all_actions"]["p95_ms"] > 0

@@ -9,11 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from sqlalchemy import create_engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from models import Role, School, User
-from oneclass import db, routes
+from oneclass import routes
 from oneclass.demo_records import add_full_class, school_admin_of
 from oneclass.services import calendar
 from tests.e2e.conftest import RunningApp, sign_in
@@ -37,24 +36,20 @@ def _class_of_forty(app: RunningApp, teacher_email: str) -> Register:
     """A class of 40 led by the new teacher, made through the services on the app's database
     (as the server's superuser: set-up only)."""
     tag = uuid.uuid4().hex[:6]
-    engine = create_engine(db.normalise_url(app.database_url))
-    try:
-        with Session(engine) as session:
-            school_id = session.exec(select(School.id).where(School.subdomain == SCHOOL)).one()
-            admin = school_admin_of(session, school_id)
-            teacher_id = session.exec(select(User.id).where(User.email == teacher_email)).one()
-            made, names = add_full_class(
-                session, admin=admin, teacher_id=teacher_id, grade_level="G4", name=f"Grade 4 Keys {tag}", size=CLASS_SIZE, tag=tag,
-            )
-            session.flush()
-            today = calendar.school_today(session.get(School, school_id).timezone)  # type: ignore[union-attr]
-            day = today
-            while not calendar.is_school_day(session, day):
-                day -= timedelta(days=1)
-            session.commit()
-            return Register(class_id=str(made.id), name=made.name, students=names, day=day, today=today)
-    finally:
-        engine.dispose()
+    with app.set_up() as session:
+        school_id = session.exec(select(School.id).where(School.subdomain == SCHOOL)).one()
+        admin = school_admin_of(session, school_id)
+        teacher_id = session.exec(select(User.id).where(User.email == teacher_email)).one()
+        made, names = add_full_class(
+            session, admin=admin, teacher_id=teacher_id, grade_level="G4", name=f"Grade 4 Keys {tag}", size=CLASS_SIZE, tag=tag,
+        )
+        session.flush()
+        today = calendar.school_today(session.get(School, school_id).timezone)  # type: ignore[union-attr]
+        day = today
+        while not calendar.is_school_day(session, day):
+            day -= timedelta(days=1)
+        session.commit()
+        return Register(class_id=str(made.id), name=made.name, students=names, day=day, today=today)
 
 
 def focused(locator: Locator) -> bool:
