@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from models import AuditEvent, OutgoingMail, School, SchoolStatus, User
 from oneclass import cache, db, i18n
+from oneclass.security import TOTP_STEP_SECONDS
 from oneclass.services import auth
 from oneclass.services.auth import AuthError, SecondFactorRequired
 from oneclass.services.auth.lockout import _failure_keys
@@ -388,10 +389,19 @@ def test_reset_tokens_are_not_kept_readable_in_the_mail_log(two_schools) -> None
     assert token not in stored
 
 
-def code(secret: str, steps_from_now: int = 0) -> str:
-    """The authenticator's code `steps_from_now` time-steps away (-1, 0 and 1 are all accepted
-    now): each use needs a code not used before."""
-    return pyotp.TOTP(secret).at(time.time(), counter_offset=steps_from_now)
+_HANDED_OUT: dict[str, set[int]] = {}
+
+
+def code(secret: str) -> str:
+    """A code of `secret` that no earlier call handed out: the newest of the three time-steps
+    accepted now (previous, current, next) not given yet. Each code is accepted once, so a test
+    that asked for "the next step" and then "the previous one" failed whenever a 30-second
+    boundary fell between the calls: the previous step was then the one spent at enrolment."""
+    handed_out = _HANDED_OUT.setdefault(secret, set())
+    now = int(time.time()) // TOTP_STEP_SECONDS
+    step = next(s for s in (now + 1, now, now - 1) if s not in handed_out)
+    handed_out.add(step)
+    return pyotp.TOTP(secret).generate_otp(step)
 
 
 def enrol(user: auth.CurrentUser) -> tuple[str, list[str]]:
@@ -413,7 +423,7 @@ def test_totp_enrolment_sign_in_and_recovery_code(two_schools) -> None:
         sign_in(school_a, "school_admin")
     with pytest.raises(AuthError, match="code is not right"):
         sign_in(school_a, "school_admin", totp_code="abcdef")
-    assert sign_in(school_a, "school_admin", totp_code=code(enrolment.secret, 1)).user.role == "school_admin"
+    assert sign_in(school_a, "school_admin", totp_code=code(enrolment.secret)).user.role == "school_admin"
     # A recovery code works once.
     assert sign_in(school_a, "school_admin", totp_code=codes[0]).user.role == "school_admin"
     with pytest.raises(AuthError):
@@ -431,14 +441,14 @@ def test_a_totp_code_is_accepted_once(two_schools) -> None:
     auth.confirm_totp_enrolment(actor=user, secret=secret, code=enrolment_code, ip="x")
     with pytest.raises(AuthError, match="used already"):
         sign_in(school_a, "school_admin", totp_code=enrolment_code)
-    fresh = code(secret, 1)
+    fresh = code(secret)
     assert sign_in(school_a, "school_admin", totp_code=fresh).user.id == user.id
     with pytest.raises(AuthError, match="used already") as replayed:
         sign_in(school_a, "school_admin", totp_code=fresh)
     assert replayed.value.code == "totp_invalid"
     with pytest.raises(AuthError, match="not right"):
         auth.disable_totp(actor=user, code=fresh, ip="x")
-    auth.disable_totp(actor=user, code=code(secret, -1), ip="x")
+    auth.disable_totp(actor=user, code=code(secret), ip="x")
 
 
 class UnreachableRedis:
@@ -459,7 +469,7 @@ def test_without_redis_totp_codes_are_refused_and_recovery_codes_still_work(two_
     secret, recovery = enrol(user)
     monkeypatch.setattr(cache, "get_redis", UnreachableRedis)
     with pytest.raises(AuthError, match="cannot be checked just now") as refused:
-        sign_in(school_a, "school_admin", totp_code=code(secret, 1))
+        sign_in(school_a, "school_admin", totp_code=code(secret))
     assert refused.value.code == "totp_unavailable"
     assert sign_in(school_a, "school_admin", totp_code=recovery[0]).user.id == user.id
 
@@ -476,18 +486,18 @@ def test_replacing_an_enabled_totp_secret_needs_proof(two_schools) -> None:
     assert refused.value.code == "reauth_required"
     with pytest.raises(AuthError, match="code from your current app"):
         auth.confirm_totp_enrolment(
-            actor=user, secret=thief_secret, code=code(thief_secret, 1), current_password="a-guess-at-it", current_code="000000", ip="x"
+            actor=user, secret=thief_secret, code=code(thief_secret), current_password="a-guess-at-it", current_code="000000", ip="x"
         )
     # Still the old app's secret.
-    assert sign_in(school_a, "teacher", totp_code=code(old_secret, 1)).user.id == user.id
+    assert sign_in(school_a, "teacher", totp_code=code(old_secret)).user.id == user.id
     # The owner, with a code of the old app, moves to a new phone; then with the password, to another.
     new_secret = auth.begin_totp_enrolment(actor=user).secret
-    auth.confirm_totp_enrolment(actor=user, secret=new_secret, code=code(new_secret), current_code=code(old_secret, -1), ip="x")
+    auth.confirm_totp_enrolment(actor=user, secret=new_secret, code=code(new_secret), current_code=code(old_secret), ip="x")
     newest_secret = auth.begin_totp_enrolment(actor=user).secret
     auth.confirm_totp_enrolment(actor=user, secret=newest_secret, code=code(newest_secret), current_password=TEST_PASSWORD, ip="x")
     with pytest.raises(AuthError):
-        sign_in(school_a, "teacher", totp_code=code(new_secret, 1))
-    assert sign_in(school_a, "teacher", totp_code=code(newest_secret, 1)).user.id == user.id
+        sign_in(school_a, "teacher", totp_code=code(new_secret))
+    assert sign_in(school_a, "teacher", totp_code=code(newest_secret)).user.id == user.id
 
 
 def test_an_admin_resets_a_users_two_step_sign_in(two_schools) -> None:
@@ -498,7 +508,7 @@ def test_an_admin_resets_a_users_two_step_sign_in(two_schools) -> None:
     admin = sign_in(school_a, "school_admin").user
     teacher = sign_in(school_a, "teacher").user
     secret, _ = enrol(teacher)
-    session_with_phone = sign_in(school_a, "teacher", totp_code=code(secret, 1))
+    session_with_phone = sign_in(school_a, "teacher", totp_code=code(secret))
     with pytest.raises(PermissionDenied):
         auth.reset_two_step(actor=sign_in(school_a, "staff").user, user_id=teacher.id, ip="x")
     other_admin = sign_in(school_b, "school_admin").user
@@ -506,7 +516,7 @@ def test_an_admin_resets_a_users_two_step_sign_in(two_schools) -> None:
         auth.reset_two_step(actor=other_admin, user_id=teacher.id, ip="x")  # another school's user: not there
     with pytest.raises(NotFound):
         auth.reset_two_step(actor=admin, user_id="not-an-id", ip="x")
-    assert sign_in(school_a, "teacher", totp_code=code(secret, -1)).user.id == teacher.id  # untouched so far
+    assert sign_in(school_a, "teacher", totp_code=code(secret)).user.id == teacher.id  # untouched so far
     assert auth.reset_two_step(actor=admin, user_id=str(teacher.id), ip="10.1.2.3") == teacher.full_name
     # The password alone signs in again; every earlier sign-in is over.
     assert sign_in(school_a, "teacher").user.id == teacher.id
@@ -527,7 +537,7 @@ def test_school_can_require_admins_to_enrol(two_schools) -> None:
     assert admin.must_enrol_totp
     assert not sign_in(school_a, "teacher").user.must_enrol_totp
     secret, _ = enrol(admin)
-    enrolled = sign_in(school_a, "school_admin", totp_code=code(secret, 1)).user
+    enrolled = sign_in(school_a, "school_admin", totp_code=code(secret)).user
     assert not enrolled.must_enrol_totp
     with pytest.raises(AuthError, match="requires"):
-        auth.disable_totp(actor=enrolled, code=code(secret, -1), ip="x")
+        auth.disable_totp(actor=enrolled, code=code(secret), ip="x")
