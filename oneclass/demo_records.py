@@ -38,7 +38,8 @@ FIRST_NAMES_MALE = ["Tatenda", "Tinashe", "Tafadzwa", "Kudakwashe", "Takudzwa", 
 LAST_NAMES = ["Moyo", "Ncube", "Sibanda", "Dube", "Mpofu", "Ndlovu", "Nyathi", "Chikwanha", "Mutasa", "Mazarura", "Chirwa", "Gumbo", "Mhlanga", "Zhou", "Marufu", "Chinyoka", "Makoni", "Mlambo", "Hove", "Shumba", "Tshuma", "Banda", "Mugabe", "Chiweshe"]
 LANGUAGES = ["Shona", "Ndebele", "English", "Tonga", "Kalanga"]
 SUBURBS = {"harare-primary": ["Avondale", "Mabelreign", "Highfield", "Borrowdale", "Warren Park", "Mbare"], "bulawayo-high": ["Suburbs", "Nkulumane", "Hillside", "Luveve", "Pumula", "Famona"]}
-# Registers of the last school days before the seed runs: every role's attendance shows something.
+# Registers of today's term up to yesterday; when the term starts today (the seed ran in a
+# holiday), of the last school days before it: every role's attendance shows something.
 DEMO_REGISTER_DAYS = 10
 RELATIONSHIPS = ["Mother", "Father", "Grandmother", "Aunt", "Uncle", "Guardian"]
 STREAMS = ["Blue", "Green"]
@@ -178,10 +179,17 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             session.add(student)
     timetable.add_demo_timetable(session, actor=admin, classes=classes)
     session.flush()
-    days = attendance.recent_school_days(session, calendar.today_for(session, school_id), DEMO_REGISTER_DAYS)
+    days = demo_register_days(session, calendar.today_for(session, school_id))
     attendance.seed_registers(session, school_id=school_id, classes=classes, days=days, rng_seed=subdomain)
     seed_gradebook(session, admin=admin, classes=classes, rng=random.Random(f"{subdomain}-gradebook"))
     return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
+
+
+def demo_register_days(session: Session, today: date) -> list[date]:
+    """The school days whose registers the demo takes: today's term up to yesterday."""
+    term = calendar.term_for_day(session, today)
+    days = calendar.school_days(session, term.starts_on, today - timedelta(days=1)) if term is not None else []
+    return days or attendance.recent_school_days(session, today, DEMO_REGISTER_DAYS)
 
 
 def _subject_fits(subject: Subject, grade: GradeLevel) -> bool:
