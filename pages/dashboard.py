@@ -1,4 +1,7 @@
-"""Role dashboards: where each role lands after signing in."""
+"""Role dashboards: where each role lands after signing in, with the cards that answer each
+role's first question of the day (oneclass.services.dashboards computes them)."""
+
+from typing import Any
 
 import reflex as rx
 
@@ -212,7 +215,7 @@ def recent_marks_card() -> rx.Component:
                 child_heading(child["name"], child["term"]),
                 data_table(
                     [t("Subject"), t("Percent"), t("Grade")],
-                    child["grades"],
+                    child["grades"].to(list[dict[str, Any]]),
                     grade_row,
                     empty=muted(t("No published marks yet: they show once the term's report cards are out.")),
                     label=t_format("Marks of {name}", name=child["name"].to(str)),
@@ -266,7 +269,7 @@ def next_lessons_card() -> rx.Component:
             lambda child: rx.vstack(
                 child_heading(child["name"], child["class_name"]),
                 rx.cond(
-                    child["lessons"].to(list).length() > 0,
+                    child["lessons"].to(list[dict[str, str]]).length() > 0,
                     rx.el.ul(rx.foreach(child["lessons"].to(list[dict[str, str]]), lesson_item), style={"paddingLeft": "1.2em", "margin": 0}),
                     muted(t("No lessons in the coming days.")),
                 ),

@@ -13,19 +13,21 @@ import pytest
 from sqlmodel import col, delete, func, select
 
 from models import (
+    Assessment,
     AttendanceRecord,
     AttendanceRegister,
     Enrolment,
     GradeLevel,
     Guardian,
+    Mark,
     ReportPublication,
     SchoolClass,
     SchoolLevel,
     Student,
     StudentGuardian,
     StudentStatus,
+    TeachingAssignment,
     Term,
-    User,
 )
 from oneclass import db
 from oneclass.demo_records import school_admin_of, seed_school_records
@@ -36,6 +38,7 @@ from oneclass.services.auth import CurrentUser
 from oneclass.services.gradebook import MarkInput
 from oneclass.services.students import current_year_id
 from tests.conftest import SchoolFixture, delete_school, make_school
+from tests.test_attendance import _user
 
 
 @dataclass
@@ -53,12 +56,6 @@ class World:
     children: set[UUID]  # the parent's
     own: UUID  # the demo student's record
     today: date
-
-
-def _user(school: SchoolFixture, local: str) -> CurrentUser:
-    with db.tenant_session(school.id) as session:
-        user = session.exec(select(User).where(User.email == f"{local}@{school.subdomain}.test")).one()
-    return CurrentUser(id=user.id, school_id=school.id, email=user.email, full_name=user.full_name, role=user.role, family_id=user.id)
 
 
 @pytest.fixture(scope="module")
@@ -215,8 +212,6 @@ def test_recent_activity_is_the_schools_latest_events_newest_first(world: World)
 def _term_assessments(world: World, teacher: CurrentUser) -> dict[str, int]:
     """Today's term's assessments of the subjects `teacher` teaches, each with its roll's size less
     its marks: what the card should say, counted here the long way."""
-    from models import Assessment, Mark, TeachingAssignment
-
     with db.tenant_session(world.school.id) as session:
         term = calendar.term_for_day(session, world.today)
         assert term is not None
