@@ -24,10 +24,10 @@ from bench.data import drop_data, new_database, servers
 from bench.registers import percentiles
 from models import School, SchoolLevel, User
 from oneclass import db, migrate
+from oneclass.seed import seed_school
 from oneclass.services import attendance, dashboards, timetable
 from oneclass.services.auth import CurrentUser
 from oneclass.services.schools import create_school
-from oneclass.seed import seed_school
 from tests.conftest import apply_settings
 
 SUBDOMAIN = "bench-dashboards"
