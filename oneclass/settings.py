@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     # server (or the embedded one); one worker keeps it on disk.
     reflex_redis_url: str | None = None
     # Backend processes `oneclass run` starts; 0: as many as the machine's cores and memory fit.
-    web_workers: int = Field(default=1, ge=0)
+    web_workers: int = Field(default=0, ge=0)
     secret_key: str = ""  # unset: outside production, a random key kept under DATA_DIR
     app_db_password: str = DEVELOPMENT_APP_DB_PASSWORD
     platform_db_password: str = DEVELOPMENT_PLATFORM_DB_PASSWORD
