@@ -138,7 +138,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """A Celery worker for background jobs, on this machine, against the settings' Redis."""
     from oneclass.queue import JOBS_QUEUE, celery_app
+    from oneclass.tracing import configure_tracing
 
+    configure_tracing("oneclass-worker")  # the SDK's span exporter starts again in each forked child
     concurrency = args.concurrency or get_settings().worker_concurrency
     celery_app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--queues={JOBS_QUEUE}", "--without-heartbeat", "--without-mingle", "--without-gossip"])
     return 0

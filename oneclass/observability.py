@@ -22,6 +22,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from reflex.middleware import Middleware
 
+from oneclass.tracing import mark_root_span, tag_span
+
 REGISTRY = CollectorRegistry()
 
 HTTP_REQUESTS = Counter(
@@ -114,8 +116,10 @@ log_context: ContextVar[dict[str, str]] = ContextVar("log_context", default={}) 
 
 
 def bind_log_context(**values: str) -> None:
-    """Add request_id / school / user to every log line of the current request or event."""
+    """Add request_id / school / user to every log line of the current request or event, and to
+    its trace span."""
     log_context.set({**log_context.get(), **{k: v for k, v in values.items() if v}})
+    tag_span(**values)
 
 
 class JsonFormatter(logging.Formatter):
@@ -168,6 +172,7 @@ class EventMetricsMiddleware(Middleware):
     async def preprocess(self, app: Any, state: Any, event: Any) -> None:
         handler = event.name.rsplit(".", 1)[-1] if event.name else "unknown"
         EVENTS.labels(handler).inc()
+        mark_root_span()  # Reflex's span of this event
         bind_log_context(handler=handler)
         task = asyncio.current_task()
         if task is not None:
