@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     cache_prefix: str = "oneclass"
     # The web server's PostgreSQL connections, shared among its workers (`pool_share`).
     db_pool_size: int = 10
+    # DATABASE_URL names a PgBouncer in transaction pooling mode: consecutive transactions of one
+    # connection may reach different server connections, so psycopg prepares no statements.
+    db_transaction_pooler: bool = False
     db_max_overflow: int = 10
     access_token_minutes: int = 15
     refresh_token_days: int = 14
