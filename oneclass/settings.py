@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). 0 ignores
     # the header: without a proxy it is whatever the caller wrote.
     trusted_proxy_hops: int = Field(default=0, ge=0)
+    # Paynow's interface (the client posts to {PAYNOW_URL}/initiatetransaction and /remotetransaction).
+    paynow_url: str = "https://www.paynow.co.zw/interface"
     # OTLP/HTTP collector (e.g. Jaeger's port 4318) that receives traces; unset: no tracing.
     otel_exporter_otlp_endpoint: str | None = None
     metrics_token: str = ""  # a scraper sending `Authorization: Bearer <this>`; loopback needs none
