@@ -47,6 +47,9 @@ EVENT_DURATION = Histogram(
 CACHE_REQUESTS = Counter(
     "oneclass_cache_requests_total", "Cache look-ups by result (hit, miss, error)", ["result"], registry=REGISTRY
 )
+CACHE_BREAKER_TRIPS = Counter(
+    "oneclass_cache_breaker_trips_total", "Times Redis was found unreachable and calls to it began to fail fast", registry=REGISTRY
+)
 RATE_LIMITED = Counter("oneclass_rate_limited_total", "Requests refused by a rate limit", ["scope"], registry=REGISTRY)
 BUILD_INFO = Gauge(
     "oneclass_build_info", "Version of the running app", ["version"], multiprocess_mode="max", registry=REGISTRY
