@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bench.data import drop_data, new_database, servers
-from bench.registers import percentiles
+from bench.stats import percentiles
 from models import School, SchoolLevel, User
 from oneclass import db, migrate
 from oneclass.seed import seed_school
