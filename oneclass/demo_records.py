@@ -6,6 +6,7 @@ emergency contacts. Written through the services, as the app role, under RLS.
 The same seed gives the same school every time (random.Random(subdomain)).
 """
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,10 +39,13 @@ FIRST_NAMES_MALE = ["Tatenda", "Tinashe", "Tafadzwa", "Kudakwashe", "Takudzwa", 
 LAST_NAMES = ["Moyo", "Ncube", "Sibanda", "Dube", "Mpofu", "Ndlovu", "Nyathi", "Chikwanha", "Mutasa", "Mazarura", "Chirwa", "Gumbo", "Mhlanga", "Zhou", "Marufu", "Chinyoka", "Makoni", "Mlambo", "Hove", "Shumba", "Tshuma", "Banda", "Mugabe", "Chiweshe"]
 LANGUAGES = ["Shona", "Ndebele", "English", "Tonga", "Kalanga"]
 SUBURBS = {"harare-primary": ["Avondale", "Mabelreign", "Highfield", "Borrowdale", "Warren Park", "Mbare"], "bulawayo-high": ["Suburbs", "Nkulumane", "Hillside", "Luveve", "Pumula", "Famona"]}
-# Registers of the last school days before the seed runs: every role's attendance shows something.
+# Registers of today's term up to yesterday; when the term starts today (the seed ran in a
+# holiday), of the last school days before it: every role's attendance shows something.
 DEMO_REGISTER_DAYS = 10
 RELATIONSHIPS = ["Mother", "Father", "Grandmother", "Aunt", "Uncle", "Guardian"]
-STREAMS = ["Blue", "Green"]
+# Form 1 to 4 have two streams; a larger school (the benchmarks') has more, of CLASS_CAPACITY each.
+STREAMS = ["Blue", "Green", "Red", "Gold", "White", "Silver", "Orange", "Purple"]
+CLASS_CAPACITY = 45
 
 
 @dataclass(frozen=True)
@@ -91,12 +95,14 @@ def _mobile(rng: random.Random) -> str:
     return f"+2637{rng.choice('1378')}{rng.randint(1000000, 9999999)}"
 
 
-def _class_plan(level: str) -> list[tuple[GradeLevel, str]]:
+def _class_plan(level: str, students: int) -> list[tuple[GradeLevel, str]]:
     if level == SchoolLevel.primary:
         return [(grade, GRADE_LEVEL_NAMES[grade]) for grade in academics.grade_levels_for(level)]
+    # Form 5 and 6 are one class each; Form 1 to 4 share the rest in streams.
+    per_form = max(2, math.ceil((math.ceil(students / CLASS_CAPACITY) - 2) / 4))
     plan: list[tuple[GradeLevel, str]] = []
     for grade in academics.grade_levels_for(SchoolLevel.secondary):
-        streams = STREAMS if grade in (GradeLevel.F1, GradeLevel.F2, GradeLevel.F3, GradeLevel.F4) else [""]
+        streams = STREAMS[:per_form] if grade in (GradeLevel.F1, GradeLevel.F2, GradeLevel.F3, GradeLevel.F4) else [""]
         plan += [(grade, f"{GRADE_LEVEL_NAMES[grade]} {stream}".strip()) for stream in streams]
     return plan
 
@@ -127,12 +133,12 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             session.add(StaffProfile(school_id=school_id, user_id=teacher.id, employee_number=f"EMP{number:03d}", job_title="Teacher", phone=_mobile(rng)))
 
     classes: list[SchoolClass] = []
-    plan = _class_plan(level)
+    plan = _class_plan(level, students)
     for index, (grade, name) in enumerate(plan):
         class_teacher = teachers[index % len(teachers)]
         school_class = academics.add_class(
             session, actor=admin, school_level=level, year_id=year.id, grade_level=grade.value, name=name,
-            capacity=45, class_teacher_id=class_teacher.id if class_teacher else None,
+            capacity=CLASS_CAPACITY, class_teacher_id=class_teacher.id if class_teacher else None,
         )
         classes.append(school_class)
         for offset, subject in enumerate(s for s in subjects if _subject_fits(s, grade)):
@@ -178,10 +184,17 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
             session.add(student)
     timetable.add_demo_timetable(session, actor=admin, classes=classes)
     session.flush()
-    days = attendance.recent_school_days(session, calendar.today_for(session, school_id), DEMO_REGISTER_DAYS)
+    days = demo_register_days(session, calendar.today_for(session, school_id))
     attendance.seed_registers(session, school_id=school_id, classes=classes, days=days, rng_seed=subdomain)
     seed_gradebook(session, admin=admin, classes=classes, rng=random.Random(f"{subdomain}-gradebook"))
     return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
+
+
+def demo_register_days(session: Session, today: date) -> list[date]:
+    """The school days whose registers the demo takes: today's term up to yesterday."""
+    term = calendar.term_for_day(session, today)
+    days = calendar.school_days(session, term.starts_on, today - timedelta(days=1)) if term is not None else []
+    return days or attendance.recent_school_days(session, today, DEMO_REGISTER_DAYS)
 
 
 def _subject_fits(subject: Subject, grade: GradeLevel) -> bool:

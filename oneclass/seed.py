@@ -31,6 +31,7 @@ DEMO_ROLES = {
     "staff": (Role.staff, "Staff Member"),
 }
 ROOT_EMAIL = "root@oneclass.test"
+DEMO_STUDENTS = 300
 
 
 class SeedRefused(Exception):
@@ -62,13 +63,14 @@ def seed_demo() -> list[str]:
         schools = session.exec(select(School).where(col(School.subdomain).in_([s for s, _, _ in DEMO_SCHOOLS]))).all()
     for school in schools:
         forget_school_route(school)  # committed now: a lookup made before the seed is not kept
-        created += _seed_school(school)
+        created += seed_school(school)
     return created
 
 
-def _seed_school(school: School) -> list[str]:
-    """A demo school's users and records, in one transaction written the way the app writes a
-    school's data (as the app role, under RLS): all of it, or nothing when its admin exists."""
+def seed_school(school: School, *, students: int = DEMO_STUDENTS) -> list[str]:
+    """A demo school's users and records (`students` of them: the benchmarks ask for more), in
+    one transaction written the way the app writes a school's data (as the app role, under RLS):
+    all of it, or nothing when its admin exists."""
     admin_email = f"admin@{school.subdomain}.test"
     with tenant_session(school.id) as session:
         if session.exec(select(User.id).where(User.email == admin_email)).first() is not None:
@@ -79,6 +81,6 @@ def _seed_school(school: School) -> list[str]:
             create_user(session, school_id=school.id, email=email, full_name=f"{school.name} {title}", role=role, password=DEMO_PASSWORD)
             emails.append(email)
         session.flush()
-        seed_school_records(session, admin=school_admin_of(session, school.id), subdomain=school.subdomain, level=school.level)
+        seed_school_records(session, admin=school_admin_of(session, school.id), subdomain=school.subdomain, level=school.level, students=students)
         session.commit()
     return emails

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from models import Role, SchoolClass, User
 from oneclass import db
-from oneclass.demo_records import school_admin_of, seed_school_records
+from oneclass.demo_records import demo_register_days, school_admin_of, seed_school_records
 from oneclass.services import attendance, calendar
 from state.attendance import AttendanceHistoryState, AttendanceSummaryState, DueRegistersState, RegisterState
 from tests.conftest import SchoolFixture, delete_school, make_school
@@ -29,7 +29,7 @@ def school() -> Iterator[SchoolFixture]:
 def test_a_teacher_takes_a_register_and_a_refused_save_loses_nothing(school: SchoolFixture) -> None:
     with db.tenant_session(school.id) as session:
         today = calendar.today_for(session, school.id)
-        day = attendance.recent_school_days(session, today, 12)[0]  # before the demo's registers: not taken yet
+        day = attendance.recent_school_days(session, demo_register_days(session, today)[0], 1)[0]  # before the demo's registers: not taken yet
         teacher = session.exec(select(User).where(User.email == f"teacher@{school.subdomain}.test")).one()
         led = session.exec(select(SchoolClass).where(SchoolClass.class_teacher_id == teacher.id)).first()
         assert led is not None

@@ -357,6 +357,13 @@ ADMITS: dict[str, frozenset[str]] = {
     "AttendanceSummaryState.choose_summary_class": STUDENTS_READERS,
     "AttendanceSummaryState.load_summary": STUDENTS_READERS,
     "AttendanceSummaryState.setvar": EVERYONE,
+    # the dashboards' cards: each role's own (the services check the role and the school)
+    "AdminDashboardState.load_admin_dashboard": ADMIN,
+    "AdminDashboardState.setvar": EVERYONE,
+    "MarksToEnterState.load_marks_to_enter": frozenset({"teacher"}),
+    "MarksToEnterState.setvar": EVERYONE,
+    "FamilyDashboardState.load_family_dashboard": frozenset({"student", "parent"}),
+    "FamilyDashboardState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------

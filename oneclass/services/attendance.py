@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypedDict
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, func, select
 
@@ -271,7 +272,7 @@ def register_desk(*, actor: CurrentUser) -> RegisterDesk:
         if visible is not None:
             query = query.where(col(SchoolClass.id).in_(visible or {UUID(int=0)}))
         classes: list[ClassChoice] = [{"id": str(c.id), "name": c.name} for c in session.exec(query).all()]
-        return RegisterDesk(today=today, classes=classes, term=_term_name(session, calendar.term_for_day(session, today)))
+        return RegisterDesk(today=today, classes=classes, term=term_name(session, calendar.term_for_day(session, today)))
 
 
 def open_register(*, actor: CurrentUser, class_id: UUID, day: date | None = None, today: date | None = None) -> RegisterView:
@@ -357,15 +358,15 @@ def registers_due(*, actor: CurrentUser) -> list[DueRegister]:
 # --- history and summaries -----------------------------------------------------------------------
 
 
-def _term_name(session: Session, term: Term | None) -> str:
+def term_name(session: Session, term: Term | None) -> str:
     if term is None:
         return ""
     year = session.get(AcademicYear, term.academic_year_id)
     return format_message("{year} Term {number}", year=year.name if year else "", number=term.number)
 
 
-def _default_range(session: Session, today: date) -> tuple[date, date]:
-    """Today's term so far (or the whole of it, when it is over)."""
+def term_so_far(session: Session, today: date) -> tuple[date, date]:
+    """Today's term so far (or the whole of it, when it is over): a history's default span."""
     term = calendar.term_for_day(session, today)
     if term is None:
         return today - timedelta(days=90), today
@@ -397,7 +398,7 @@ def own_history(*, actor: CurrentUser) -> StudentHistory:
 def _history(session: Session, actor: CurrentUser, student: Student, starts_on: date | None, ends_on: date | None) -> StudentHistory:
     assert actor.school_id is not None
     student_id = student.id
-    default_start, default_end = _default_range(session, calendar.today_for(session, actor.school_id))
+    default_start, default_end = term_so_far(session, calendar.today_for(session, actor.school_id))
     first, last = starts_on or default_start, ends_on or default_end
     if first > last:
         raise ValidationFailed({"from": _("The first day comes after the last.")})
@@ -453,14 +454,14 @@ def _rates(session: Session, class_ids: set[UUID] | None, first: date, last: dat
     for term in session.exec(select(Term).where(col(Term.starts_on) <= last, col(Term.ends_on) >= first).order_by(col(Term.starts_on))).all():
         counts, count = summed(day for day in per_day if term.starts_on <= day <= term.ends_on)
         if (rate := attendance_rate(counts)) is not None:
-            by_term.append({"label": _term_name(session, term), "rate": rate, "days": count})
+            by_term.append({"label": term_name(session, term), "rate": rate, "days": count})
     return by_week, by_term, attendance_rate(summed(per_day)[0])
 
 
 def _year_range(session: Session, today: date) -> tuple[date, date]:
     year = session.exec(select(AcademicYear).where(AcademicYear.is_current)).first()
     if year is None:
-        return _default_range(session, today)
+        return term_so_far(session, today)
     return year.starts_on, min(year.ends_on, today)
 
 
@@ -530,16 +531,16 @@ def summary_page(*, actor: CurrentUser, class_id: UUID | None = None) -> Summary
 
 def seed_registers(session: Session, *, school_id: UUID, classes: Iterable[SchoolClass], days: Sequence[date], rng_seed: str) -> int:
     """Registers for the demo: each class on each of `days`, mostly present, a few absent, late
-    or excused (a realistic spread). Written directly (the demo's own transaction); returns how
-    many records."""
+    or excused (a realistic spread). Written directly in bulk (the demo's own transaction: a
+    term of a school's registers is tens of thousands of records); returns how many records."""
     rng = random.Random(rng_seed)
-    written = 0
+    registers: list[dict[str, object]] = []
+    records: list[dict[str, object]] = []
     for school_class in classes:
         students = roster(session, school_class)
         for day in days:
-            register = AttendanceRegister(school_id=school_id, class_id=school_class.id, day=day, taken_by=school_class.class_teacher_id)
-            session.add(register)
-            session.flush()
+            register_id = uuid4()
+            registers.append({"id": register_id, "school_id": school_id, "class_id": school_class.id, "day": day, "taken_by": school_class.class_teacher_id})
             for student_id, _name in students:
                 roll = rng.random()
                 status, reason = (
@@ -548,19 +549,25 @@ def seed_registers(session: Session, *, school_id: UUID, classes: Iterable[Schoo
                     else (AttendanceStatus.excused, "Clinic appointment") if roll < 0.11
                     else (AttendanceStatus.present, None)
                 )
-                session.add(AttendanceRecord(school_id=school_id, register_id=register.id, student_id=student_id, status=status, reason=reason))
-                written += 1
-    session.flush()
-    return written
+                records.append({"id": uuid4(), "school_id": school_id, "register_id": register_id, "student_id": student_id, "status": status.value, "reason": reason})
+    if registers:
+        session.execute(insert(AttendanceRegister), registers)
+    # One statement of arrays: an executemany of this many rows spends most of its time binding.
+    session.execute(
+        text(
+            "INSERT INTO attendance_records (id, school_id, register_id, student_id, status, reason) "
+            "SELECT id, :school_id, register_id, student_id, status, reason "
+            "FROM unnest(CAST(:ids AS uuid[]), CAST(:registers AS uuid[]), CAST(:students AS uuid[]), CAST(:statuses AS text[]), CAST(:reasons AS text[])) "
+            "AS r(id, register_id, student_id, status, reason)"
+        ),
+        {
+            "school_id": school_id, "ids": [r["id"] for r in records], "registers": [r["register_id"] for r in records],
+            "students": [r["student_id"] for r in records], "statuses": [r["status"] for r in records], "reasons": [r["reason"] for r in records],
+        },
+    )
+    return len(records)
 
 
 def recent_school_days(session: Session, before: date, count: int) -> list[date]:
     """The last `count` school days before `before` (fewer when the year has had fewer)."""
-    days: list[date] = []
-    day = before - timedelta(days=1)
-    earliest = before - timedelta(days=count * 3 + 60)
-    while len(days) < count and day >= earliest:
-        if calendar.is_school_day(session, day):
-            days.append(day)
-        day -= timedelta(days=1)
-    return sorted(days)
+    return calendar.school_days(session, before - timedelta(days=count * 3 + 60), before - timedelta(days=1))[-count:] if count > 0 else []

@@ -108,18 +108,28 @@ def zimbabwe_public_holidays(year: int) -> list[Holiday]:
     return sorted(holidays, key=lambda h: h.day)
 
 
+def school_zone(timezone: str) -> ZoneInfo:
+    """The school's time zone; Harare's when it names none (or one this machine does not know)."""
+    try:
+        return ZoneInfo(timezone or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
 def school_today(timezone: str, now: datetime | None = None) -> date:
     """Today where the school is: a register taken at 00:30 in Harare belongs to Harare's day."""
-    try:
-        zone = ZoneInfo(timezone or DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(DEFAULT_TIMEZONE)
+    zone = school_zone(timezone)
     return (now or datetime.now(tz=zone)).astimezone(zone).date()
 
 
 def today_for(session: Session, school_id: UUID) -> date:
+    return now_for(session, school_id).date()
+
+
+def now_for(session: Session, school_id: UUID) -> datetime:
+    """The time now on the school's clock (its time zone)."""
     school = session.get(School, school_id)
-    return school_today(school.timezone if school else DEFAULT_TIMEZONE)
+    return datetime.now(tz=school_zone(school.timezone if school else DEFAULT_TIMEZONE))
 
 
 def term_for_day(session: Session, day: date) -> Term | None:
@@ -137,6 +147,19 @@ def is_school_day(session: Session, day: date) -> bool:
     if term is None or day > term.ends_on:
         return False
     return session.exec(select(ClosureDay.id).where(ClosureDay.day == day)).first() is None
+
+
+def school_days(session: Session, first: date, last: date) -> list[date]:
+    """Every day from `first` to `last` on which a register is taken (`is_school_day`'s rule),
+    in two queries however long the span: its terms and its closure days."""
+    terms = session.exec(select(col(Term.starts_on), col(Term.ends_on)).where(col(Term.starts_on) <= last, col(Term.ends_on) >= first)).all()
+    closed = set(session.exec(select(col(ClosureDay.day)).where(col(ClosureDay.day) >= first, col(ClosureDay.day) <= last)).all())
+    days: list[date] = []
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        if day.weekday() < 5 and day not in closed and any(starts <= day <= ends for starts, ends in terms):
+            days.append(day)
+    return days
 
 
 def add_public_holidays(session: Session, school_id: UUID, first_year: int, last_year: int) -> int:

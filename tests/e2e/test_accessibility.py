@@ -121,6 +121,10 @@ def table_shown(name: str | re.Pattern[str]) -> Callable[[Page], None]:
     return lambda page: expect(page.get_by_role("table", name=name)).to_be_visible()
 
 
+def text_shown(text: str | re.Pattern[str]) -> Callable[[Page], None]:
+    return lambda page: expect(page.get_by_text(text).first).to_be_visible()
+
+
 def account_pages(audit: Audit, subdomain: str) -> None:
     audit.visit(subdomain, routes.ACCOUNT_SECURITY, "Sign-in security")
     audit.visit(subdomain, routes.CHANGE_PASSWORD, "Change password")
@@ -155,7 +159,7 @@ def test_platform_admin_pages(audit: Audit) -> None:
 def test_school_admin_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"admin@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/admin"))
-    audit.visit(SCHOOL, "/admin", "School Admin dashboard")
+    audit.visit(SCHOOL, "/admin", "School Admin dashboard", table_shown("Recent activity"))  # and the enrolment chart's table
     if audit.width == "phone":  # the navigation is a drawer there
         audit.dialog("Navigation menu", lambda page: page.get_by_role("button", name="Open navigation menu").click(), None)
     audit.visit(SCHOOL, routes.STUDENTS, "Students", table_shown("Students"))
@@ -201,7 +205,7 @@ def test_school_admin_pages(audit: Audit) -> None:
 def test_teacher_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"teacher@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/teacher"))
-    audit.visit(SCHOOL, "/teacher", "Teacher dashboard")
+    audit.visit(SCHOOL, "/teacher", "Teacher dashboard", text_shown(re.compile(r"\d+ to enter")))
     audit.visit(SCHOOL, routes.TEACHER_CLASSES, "My classes")
     audit.page.get_by_role("button", name=re.compile("^Class list of ")).first.click()
     expect(audit.page.get_by_role("heading", name=re.compile("^Class list: "))).to_be_visible()
@@ -222,17 +226,26 @@ def attendance_pages(audit: Audit) -> None:
 def test_parent_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
-    audit.visit(SCHOOL, "/parent", "Parent dashboard")
+    audit.visit(SCHOOL, "/parent", "Parent dashboard", text_shown(re.compile(r"\d+ days recorded: ")))
     audit.visit(SCHOOL, routes.MY_CHILDREN, "My children", lambda page: expect(page.get_by_role("heading", name="Attendance this term")).to_be_visible())
     audit.visit(SCHOOL, routes.MY_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
     account_pages(audit, SCHOOL)
     assert_none(audit)
 
 
+def test_a_dashboard_with_published_marks(audit: Audit) -> None:
+    """A secondary school's student: their dashboard's marks table (Harare Primary's demo student is in ECD, without marks)."""
+    school = "bulawayo-high"
+    sign_in(audit.page, audit.app, school, f"student@{school}.test")
+    expect(audit.page).to_have_url(audit.app.at(school, "/student"))
+    audit.visit(school, "/student", "Student dashboard", table_shown(re.compile("^Marks of ")))
+    assert_none(audit)
+
+
 def test_student_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"student@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/student"))
-    audit.visit(SCHOOL, "/student", "Student dashboard")
+    audit.visit(SCHOOL, "/student", "Student dashboard", text_shown(re.compile(r"\d+ days recorded: ")))
     audit.visit(SCHOOL, routes.MY_PROFILE, "My profile", lambda page: expect(page.get_by_role("heading", name="Attendance this term")).to_be_visible())
     audit.visit(SCHOOL, routes.MY_TIMETABLE, "Timetable", table_shown(re.compile("^The week of ")))
     account_pages(audit, SCHOOL)

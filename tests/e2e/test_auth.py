@@ -14,6 +14,16 @@ pytestmark = pytest.mark.e2e
 SCHOOL = "harare-primary"
 
 
+# Each dashboard's cards (their headings), and what one of them must show of the demo's data.
+CARDS: dict[str, tuple[list[str], str | re.Pattern[str]]] = {
+    "admin": (["Enrolment by level", "Today's attendance so far", "Recent activity"], "300 students on the roll this year"),
+    "teacher": (["Today's lessons", "Registers still to take today", "Marks still to enter"], re.compile(r"\d+ to enter")),
+    "student": (["Recent marks", "Attendance this term", "Next lessons"], re.compile(r"\d+ days recorded: ")),
+    "parent": (["Recent marks", "Attendance this term", "Next lessons"], re.compile(r"\d+ days recorded: ")),
+    "staff": ([], "staff@harare-primary.test"),
+}
+
+
 @pytest.mark.parametrize(
     ("local_part", "dashboard", "heading"),
     [
@@ -31,6 +41,31 @@ def test_each_role_lands_on_its_dashboard(
     expect(page).to_have_url(running_app.at(SCHOOL, dashboard))
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_text(f"{local_part}@{SCHOOL}.test")).to_be_visible()
+    cards, shown = CARDS[local_part]
+    for card in cards:
+        expect(page.get_by_role("heading", level=2, name=card, exact=True)).to_be_visible()
+    expect(page.get_by_text(shown).first).to_be_visible()
+
+
+def test_the_admins_dashboard_shows_the_sign_in_it_just_made(running_app: RunningApp, page: Page) -> None:
+    sign_in(page, running_app, SCHOOL, f"admin@{SCHOOL}.test")
+    activity = page.get_by_role("table", name="Recent activity")
+    expect(activity.get_by_role("row").nth(1)).to_contain_text(f"admin@{SCHOOL}.test")
+    expect(activity.get_by_role("row").nth(1)).to_contain_text("Signed in")
+    page.get_by_role("link", name="Audit log", exact=True).last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
+
+
+def test_a_parents_dashboard_shows_each_childs_published_marks(running_app: RunningApp, page: Page) -> None:
+    """Bulawayo High's demo children are in Form 1 (graded; Harare Primary's are in ECD, reported in words)."""
+    school = "bulawayo-high"
+    sign_in(page, running_app, school, f"parent@{school}.test")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Parent dashboard")
+    marks = page.get_by_role("table", name=re.compile("^Marks of "))
+    expect(marks).to_have_count(2)
+    for table in (marks.first, marks.last):
+        expect(table.get_by_role("row").nth(1)).to_contain_text(re.compile(r"\d+%"))
+    expect(page.get_by_role("heading", level=3, name=re.compile(r"Form 1 (Blue|Green)"))).to_have_count(2)  # next lessons, per child's class
 
 
 def test_wrong_password_is_refused_with_a_message(running_app: RunningApp, page: Page) -> None:
