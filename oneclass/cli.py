@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import psutil
 from pydantic import ValidationError
@@ -167,6 +168,30 @@ def cmd_check(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """The deployment's database (the one `oneclass run` uses) and files, into a new directory."""
+    from oneclass import backup
+
+    try:
+        manifest = backup.backup(Path(args.directory), db.owner_url())
+    except backup.BackupError as error:
+        raise CliError(str(error)) from error
+    print(f"backed up {backup.describe(manifest)} into {args.directory}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """A backup, into an empty database; its files into this deployment's object store."""
+    from oneclass import backup
+
+    try:
+        manifest = backup.restore(Path(args.directory), args.database_url)
+    except backup.BackupError as error:
+        raise CliError(str(error)) from error
+    print(f"restored {backup.describe(manifest)}; every table's count and checksum verified")
+    return 0
+
+
 def cmd_messages(args: argparse.Namespace) -> int:
     """Update the catalogues from the code, or (--check) fail when one lacks a translation."""
     from oneclass import i18n, messages
@@ -205,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=cmd_seed)
 
     commands.add_parser("check", help="verify row level security on every table").set_defaults(handler=cmd_check)
+
+    backup = commands.add_parser("backup", help="back up the database and the files into a new directory")
+    backup.add_argument("directory", help="where the backup goes: a directory that does not exist or is empty")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", help="restore a backup into an empty database")
+    restore.add_argument("directory", help="a directory `oneclass backup` wrote")
+    restore.add_argument("--database-url", required=True, help="the empty database to restore into (its role may create roles)")
+    restore.set_defaults(handler=cmd_restore)
 
     catalogues = commands.add_parser("messages", help="update the language catalogues from the code")
     catalogues.add_argument("--check", action="store_true", help="change nothing; fail if a string lacks a translation")
