@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from oneclass import cache, embedded
 from oneclass.api import build_api
 from oneclass.observability import CACHE_REQUESTS
+from oneclass.services.health import forget_last_check
 from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings
 
 
@@ -39,6 +40,7 @@ def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, 
     headers = {"Host": f"{school_a.subdomain}.localhost:3000"}
     login = client.post("/api/v1/auth/login", headers=headers, json={"email": f"school_admin@{school_a.subdomain}.test", "password": TEST_PASSWORD})
     headers["Authorization"] = f"Bearer {login.json()['data']['access_token']}"
+    forget_last_check()  # this test's own Redis
     assert client.get("/health").json()["status"] == "healthy"
     assert client.get("/api/v1/users", headers=headers).status_code == 200
     before = hits()
@@ -47,6 +49,7 @@ def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, 
 
     # 1. Redis hangs (a partition): it keeps its data, but cannot be reached.
     os.kill(_redis_pid(own_redis), signal.SIGSTOP)
+    forget_last_check()  # /health answers from a check up to a second old: look again now
     try:
         health = client.get("/health")
         assert health.status_code == 200 and health.json()["status"] == "degraded"
@@ -59,6 +62,7 @@ def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, 
         assert client.get("/api/v1/users", headers=headers).json()["meta"]["total"] == total_before + 1
     finally:
         os.kill(_redis_pid(own_redis), signal.SIGCONT)
+    forget_last_check()
     assert client.get("/health").json()["status"] == "healthy"
     # The list cached before the outage could not be invalidated by that write (Redis was
     # away), yet it is not served again: the cache's epoch moved on.
@@ -70,8 +74,10 @@ def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, 
     # 2. Redis stops altogether, then starts again (empty).
     embedded.stop_redis(own_redis)
     assert not cache.ping()
+    forget_last_check()
     assert client.get("/health").json()["status"] == "degraded"
     assert client.get("/api/v1/users", headers=headers).status_code == 200
     embedded.start_redis(own_redis)
+    forget_last_check()
     assert client.get("/health").json()["status"] == "healthy"
     assert client.get("/api/v1/users", headers=headers).json()["meta"]["total"] == total_before + 1
