@@ -89,7 +89,7 @@ def owner_connection(url: str) -> Iterator[psycopg.Connection[Any]]:
         connection.close()
 
 
-def _snapshot(connection: psycopg.Connection[Any]) -> None:
+def snapshot(connection: psycopg.Connection[Any]) -> None:
     """Make the connection's next transaction one read-only snapshot: every table as of one moment."""
     connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     connection.read_only = True
@@ -116,13 +116,17 @@ def tables(connection: psycopg.Connection[Any]) -> dict[str, list[str]]:
     return dict(columns)
 
 
-def table_state(connection: psycopg.Connection[Any], table: str) -> TableState:
-    """The table's row count and a fingerprint of its rows: the sum of each row's hash, so the
-    order rows come in does not matter, computed by the server over each row's text."""
+EVERY_ROW = sql.SQL("true")
+
+
+def table_state(connection: psycopg.Connection[Any], table: str, where: sql.Composable = EVERY_ROW, params: tuple[Any, ...] = ()) -> TableState:
+    """The row count and a fingerprint of the table's rows (those `where` picks): the sum of each
+    row's hash, so the order rows come in does not matter, computed by the server over each
+    row's text."""
     query = sql.SQL(
-        "SELECT count(*), coalesce(sum(('x' || left(encode(sha256(convert_to(t::text, 'UTF8')), 'hex'), 15))::bit(60)::bigint), 0) FROM {} AS t"
-    ).format(sql.Identifier(table))
-    row = connection.execute(query).fetchone()
+        "SELECT count(*), coalesce(sum(('x' || left(encode(sha256(convert_to(t::text, 'UTF8')), 'hex'), 15))::bit(60)::bigint), 0) FROM {} AS t WHERE {}"
+    ).format(sql.Identifier(table), where)
+    row = connection.execute(query, params).fetchone()
     assert row is not None
     return TableState(rows=int(row[0]), fingerprint=str(row[1]))
 
@@ -130,7 +134,7 @@ def table_state(connection: psycopg.Connection[Any], table: str) -> TableState:
 def table_states(url: str) -> dict[str, TableState]:
     """Every table's row count and fingerprint, in one snapshot: what the drill compares."""
     with owner_connection(url) as connection:
-        _snapshot(connection)
+        snapshot(connection)
         return {table: table_state(connection, table) for table in tables(connection)}
 
 
@@ -147,7 +151,7 @@ def _sequences(connection: psycopg.Connection[Any]) -> dict[str, list[Any]]:
     return positions
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
         while chunk := file.read(CHUNK):
@@ -167,7 +171,7 @@ def backup(directory: Path, database_url: str) -> dict[str, Any]:
     _empty_directory(directory)
     (directory / TABLES_DIR).mkdir()
     with owner_connection(database_url) as connection:
-        _snapshot(connection)
+        snapshot(connection)
         revision = connection.execute("SELECT to_regclass('public.alembic_version') IS NOT NULL").fetchone()
         if not revision or not revision[0]:
             raise BackupError("the database has no schema to back up; is it migrated? try `oneclass db migrate`")
@@ -190,7 +194,7 @@ def backup(directory: Path, database_url: str) -> dict[str, Any]:
                 for chunk in copy:
                     file.write(chunk)
             state = table_state(connection, table)
-            manifest["tables"][table] = {"columns": columns, "rows": state.rows, "fingerprint": state.fingerprint, "sha256": _sha256(path)}
+            manifest["tables"][table] = {"columns": columns, "rows": state.rows, "fingerprint": state.fingerprint, "sha256": sha256_of(path)}
         connection.rollback()
     manifest["files"] = _back_up_files(directory / FILES_DIR)
     partial = directory / f".{MANIFEST}.partial"
@@ -235,13 +239,13 @@ def verify(directory: Path) -> dict[str, Any]:
         path = directory / TABLES_DIR / f"{table}.copy"
         if not path.is_file():
             raise BackupError(f"the backup is partial: {path} is missing")
-        if _sha256(path) != entry["sha256"]:
+        if sha256_of(path) != entry["sha256"]:
             raise BackupError(f"the backup was altered: {path} does not match its checksum in the manifest")
     for key, checksum in manifest["files"].items():
         path = directory / FILES_DIR / Path(*key.split("/"))
         if not path.is_file():
             raise BackupError(f"the backup is partial: file {key} is missing")
-        if _sha256(path) != checksum:
+        if sha256_of(path) != checksum:
             raise BackupError(f"the backup was altered: file {key} does not match its checksum in the manifest")
     revisions = ScriptDirectory.from_config(migrate.alembic_config())
     if manifest["revision"] is not None and revisions.get_revision(manifest["revision"]) is None:
@@ -261,7 +265,7 @@ def _refuse_non_empty(url: str) -> None:
         raise BackupError("the target database is not empty; restore into a new, empty database")
 
 
-def _load_order(connection: psycopg.Connection[Any], names: list[str]) -> list[str]:
+def load_order(connection: psycopg.Connection[Any], names: list[str]) -> list[str]:
     """`names` with every table after the tables its foreign keys point to."""
     edges = connection.execute(
         "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c"
@@ -299,7 +303,7 @@ def restore(directory: Path, database_url: str) -> dict[str, Any]:
         missing = sorted(set(manifest["tables"]) - set(present))
         if missing:
             raise BackupError(f"the schema at revision {manifest['revision']} has no table {missing[0]}")
-        order = _load_order(connection, list(manifest["tables"]))
+        order = load_order(connection, list(manifest["tables"]))
         connection.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, order))))
         for table in order:
             columns = manifest["tables"][table]["columns"]

@@ -1,13 +1,15 @@
 """Backup and restore drills: `oneclass backup` of a deployment (the settings' PostgreSQL, and the
 embedded PostgreSQL 18 `oneclass run` starts without DATABASE_URL), `oneclass restore` into an
 empty database on the run's server (PostgreSQL 15 on the machines here), every table compared by
-count and fingerprint, and the app signing in and reading students on the restored copy."""
+count and fingerprint, and the app signing in and reading students on the restored copy. Then one
+school moved whole between two deployments (`oneclass school export` / `oneclass school import`)."""
 
 import json
 import os
 import subprocess
 import sys
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from oneclass import backup, db, migrate, storage
+from oneclass import backup, db, migrate, school_transfer, storage
 from oneclass.demo_records import school_admin_of, seed_school_records
-from oneclass.services import auth, students
+from oneclass.services import audit, auth, students
 from oneclass.settings import PROJECT_ROOT
 from oneclass.tenancy import find_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, ServerUrls, apply_settings, create_database, drop_database, fresh_ip, make_school
@@ -185,3 +187,68 @@ def test_restore_refuses_a_tampered_or_partial_backup_and_a_used_database(server
         assert oneclass("restore", str(directory), "--database-url", empty_database).returncode == 0
     finally:
         drop_database(servers, source)
+
+
+def _school_states(url: str, school: SchoolFixture) -> dict[str, backup.TableState]:
+    with backup.owner_connection(url) as connection:
+        return {
+            table: backup.table_state(connection, table, school_transfer._only_the_school(table), (school.id,))
+            for table in school_transfer._school_tables(connection)
+        }
+
+
+def _audit_actions(school: SchoolFixture) -> list[str]:
+    with db.tenant_session(school.id) as session:
+        return list(session.execute(text("SELECT action FROM audit_events ORDER BY created_at")).scalars())
+
+
+def test_one_school_moves_whole_to_another_deployment_and_the_export_is_audited(servers: ServerUrls, tmp_path: Path) -> None:
+    previous = {name: os.environ.get(name) for name in ("DATABASE_URL", "DATA_DIR", "CACHE_PREFIX")}
+    source_url, target_url = create_database(servers, "oneclass_export"), create_database(servers, "oneclass_import")
+    try:
+        source = _fill(source_url, tmp_path / "source", {})
+        export = tmp_path / "alpha.zip"
+        made = oneclass("school", "export", source.school_a.subdomain, str(export), DATABASE_URL=source_url, DATA_DIR=str(tmp_path / "source"))
+        assert made.returncode == 0, made.stderr
+        assert _audit_actions(source.school_a)[-1] == audit.SCHOOL_EXPORTED
+        assert audit.SCHOOL_EXPORTED not in _audit_actions(source.school_b)
+        exported_states = _school_states(source_url, source.school_a)
+        with zipfile.ZipFile(export) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            every_line = b"".join(archive.read(name) for name in archive.namelist() if name.endswith(".jsonl"))
+            exported_actions = [json.loads(line)["action"] for line in archive.read("tables/audit_events.jsonl").splitlines()]
+        assert (manifest["format"], manifest["format_version"]) == ("oneclass-school-export", 1)
+        assert manifest["tables"]["students"]["rows"] == 12 and list(manifest["files"]) == [source.photo_key]
+        assert str(source.school_b.id).encode() not in every_line  # nothing of the other school
+        assert audit.SCHOOL_EXPORTED in exported_actions  # the export holds its own record
+        assert_one_line_error(oneclass("school", "export", "no-such-school", str(tmp_path / "x.zip"), DATABASE_URL=source_url), "no school has the subdomain")
+        assert_one_line_error(oneclass("school", "export", source.school_a.subdomain, str(export), DATABASE_URL=source_url), "already exists")
+
+        migrate.upgrade(target_url)
+        tampered = tmp_path / "tampered.zip"
+        with zipfile.ZipFile(export) as original, zipfile.ZipFile(tampered, "w") as copy:
+            for item in original.infolist():
+                data = original.read(item)
+                copy.writestr(item, data.replace(b"Alpha School", b"Other School") if item.filename == "tables/schools.jsonl" else data)
+        target_env = {"DATABASE_URL": target_url, "DATA_DIR": str(tmp_path / "target")}
+        assert_one_line_error(oneclass("school", "import", str(tampered), **target_env), "does not match its checksum")
+        imported = oneclass("school", "import", str(export), **target_env)
+        assert imported.returncode == 0, imported.stderr
+        assert_one_line_error(oneclass("school", "import", str(export), **target_env), "already exists here")
+
+        imported_states = _school_states(target_url, source.school_a)
+        assert imported_states.pop("audit_events").rows == exported_states.pop("audit_events").rows + 1  # the import's record
+        assert imported_states == exported_states
+        _point_at(target_url, tmp_path / "target")
+        route = find_school_route(subdomain=source.school_a.subdomain)
+        assert route is not None and find_school_route(subdomain=source.school_b.subdomain) is None
+        pair = auth.sign_in(school=route, email=f"school_admin@{source.school_a.subdomain}.test", password=TEST_PASSWORD, ip=fresh_ip())
+        assert students.list_students(actor=pair.user, per_page=100).total == 12
+        assert storage.get(pair.user, source.photo_key) == PHOTO
+        actions = _audit_actions(source.school_a)
+        assert actions.index(audit.SCHOOL_IMPORTED) > actions.index(audit.SCHOOL_EXPORTED)
+    finally:
+        apply_settings(**previous)
+        storage.reset_backend()
+        drop_database(servers, source_url)
+        drop_database(servers, target_url)
