@@ -151,12 +151,14 @@ def _sequences(connection: psycopg.Connection[Any]) -> dict[str, list[Any]]:
     return positions
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+def sha256_and_lines(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and its number of lines (a table's rows: COPY escapes newlines in values)."""
+    digest, lines = hashlib.sha256(), 0
     with path.open("rb") as file:
         while chunk := file.read(CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+            lines += chunk.count(b"\n")
+    return digest.hexdigest(), lines
 
 
 def _empty_directory(directory: Path) -> None:
@@ -194,7 +196,7 @@ def backup(directory: Path, database_url: str) -> dict[str, Any]:
                 for chunk in copy:
                     file.write(chunk)
             state = table_state(connection, table)
-            manifest["tables"][table] = {"columns": columns, "rows": state.rows, "fingerprint": state.fingerprint, "sha256": sha256_of(path)}
+            manifest["tables"][table] = {"columns": columns, "rows": state.rows, "fingerprint": state.fingerprint, "sha256": sha256_and_lines(path)[0]}
         connection.rollback()
     manifest["files"] = _back_up_files(directory / FILES_DIR)
     partial = directory / f".{MANIFEST}.partial"
@@ -239,13 +241,14 @@ def verify(directory: Path) -> dict[str, Any]:
         path = directory / TABLES_DIR / f"{table}.copy"
         if not path.is_file():
             raise BackupError(f"the backup is partial: {path} is missing")
-        if sha256_of(path) != entry["sha256"]:
-            raise BackupError(f"the backup was altered: {path} does not match its checksum in the manifest")
+        checksum, lines = sha256_and_lines(path)
+        if checksum != entry["sha256"] or lines != entry["rows"]:
+            raise BackupError(f"the backup was altered: {path} does not match its checksum and row count in the manifest")
     for key, checksum in manifest["files"].items():
         path = directory / FILES_DIR / Path(*key.split("/"))
         if not path.is_file():
             raise BackupError(f"the backup is partial: file {key} is missing")
-        if sha256_of(path) != checksum:
+        if sha256_and_lines(path)[0] != checksum:
             raise BackupError(f"the backup was altered: file {key} does not match its checksum in the manifest")
     revisions = ScriptDirectory.from_config(migrate.alembic_config())
     if manifest["revision"] is not None and revisions.get_revision(manifest["revision"]) is None:

@@ -175,6 +175,13 @@ def test_restore_refuses_a_tampered_or_partial_backup_and_a_used_database(server
             file.write("not a row\n")
         assert_one_line_error(oneclass("restore", str(tampered), "--database-url", empty_database), "does not match its checksum")
 
+        miscounted = tmp_path / "miscounted"
+        subprocess.run(["cp", "-r", str(directory), str(miscounted)], check=True)
+        manifest = json.loads((miscounted / "manifest.json").read_text())
+        manifest["tables"]["schools"]["rows"] += 1
+        (miscounted / "manifest.json").write_text(json.dumps(manifest))
+        assert_one_line_error(oneclass("restore", str(miscounted), "--database-url", empty_database), "row count")
+
         partial = tmp_path / "partial"
         subprocess.run(["cp", "-r", str(directory), str(partial)], check=True)
         (partial / "tables" / "users.copy").unlink()
