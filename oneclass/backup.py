@@ -24,6 +24,7 @@ before it touches the database, and the fingerprints of the loaded tables before
 import hashlib
 import json
 import platform
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from typing import Any
 
 import psycopg
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
@@ -45,6 +47,7 @@ MANIFEST = "manifest.json"
 TABLES_DIR = "tables"
 FILES_DIR = "files"
 CHUNK = 1 << 20
+TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # The same text for the same rows on every server: dates, times, numbers and bytes spelt one way.
 SESSION_SETTINGS = {
     "TimeZone": "UTC", "DateStyle": "ISO, MDY", "IntervalStyle": "postgres", "extra_float_digits": "1",
@@ -175,15 +178,15 @@ def backup(directory: Path, database_url: str) -> dict[str, Any]:
     with owner_connection(database_url) as connection:
         snapshot(connection)
         revision = connection.execute("SELECT to_regclass('public.alembic_version') IS NOT NULL").fetchone()
-        if not revision or not revision[0]:
+        version_row = connection.execute("SELECT version_num FROM alembic_version").fetchone() if revision and revision[0] else None
+        if version_row is None:
             raise BackupError("the database has no schema to back up; is it migrated? try `oneclass db migrate`")
-        version_row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         server = connection.execute("SHOW server_version").fetchone()
         manifest: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "created_at": datetime.now(UTC).isoformat(),
-            "revision": version_row[0] if version_row else None,
+            "revision": version_row[0],
             "server_version": server[0] if server else None,
             "host": platform.node(),
             "sequences": _sequences(connection),
@@ -209,7 +212,7 @@ def _back_up_files(target: Path) -> dict[str, str]:
     store = storage.backend()
     checksums = {}
     for key in store.every_key():
-        data = store.get(key)
+        data = store.get(key) if storage.school_of_key(key) else None  # only files of a school
         if data is None:  # deleted since it was listed
             continue
         path = target.joinpath(*key.split("/"))
@@ -237,6 +240,8 @@ def verify(directory: Path) -> dict[str, Any]:
         raise BackupError(f"{directory / MANIFEST} is not a OneClass backup manifest")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(f"backup format version {manifest.get('format_version')} is not one this version reads ({FORMAT_VERSION})")
+    if not _well_formed(manifest):
+        raise BackupError(f"{directory / MANIFEST} is not a backup manifest: its fields are not as a backup writes them")
     for table, entry in manifest["tables"].items():
         path = directory / TABLES_DIR / f"{table}.copy"
         if not path.is_file():
@@ -250,10 +255,38 @@ def verify(directory: Path) -> dict[str, Any]:
             raise BackupError(f"the backup is partial: file {key} is missing")
         if sha256_and_lines(path)[0] != checksum:
             raise BackupError(f"the backup was altered: file {key} does not match its checksum in the manifest")
-    revisions = ScriptDirectory.from_config(migrate.alembic_config())
-    if manifest["revision"] is not None and revisions.get_revision(manifest["revision"]) is None:
-        raise BackupError(f"the backup's schema revision {manifest['revision']} is newer than this version of OneClass knows")
+    if not known_revision(manifest["revision"]):
+        raise BackupError(f"the backup's schema revision {manifest['revision']} is not one this version of OneClass knows (a newer one?)")
     return manifest
+
+
+def known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(migrate.alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def well_formed_table(name: object) -> bool:
+    """A table name as our schema spells them (so it is no path and needs no quoting anywhere)."""
+    return isinstance(name, str) and TABLE_NAME.fullmatch(name) is not None
+
+
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    """Whether the manifest's fields have the shape a backup writes (a hand-edited one may not)."""
+    try:
+        return (
+            isinstance(manifest["revision"], str) and manifest["revision"] != ""
+            and all(
+                well_formed_table(table) and isinstance(entry["sha256"], str) and isinstance(entry["rows"], int)
+                and isinstance(entry["fingerprint"], str) and all(well_formed_table(column) for column in entry["columns"])
+                for table, entry in manifest["tables"].items()
+            )
+            and all(storage.school_of_key(key) and isinstance(checksum, str) for key, checksum in manifest["files"].items())
+            and all(well_formed_table(name) and isinstance(position, int) and isinstance(called, bool) for name, (position, called) in manifest["sequences"].items())
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
 
 
 def _refuse_non_empty(url: str) -> None:
@@ -300,7 +333,7 @@ def restore(directory: Path, database_url: str) -> dict[str, Any]:
     _refuse_non_empty(database_url)
     for key in manifest["files"]:
         storage.backend().put(key, (directory / FILES_DIR / Path(*key.split("/"))).read_bytes(), "application/octet-stream")
-    migrate.upgrade(db.normalise_url(database_url), manifest["revision"] or "base")
+    migrate.upgrade(db.normalise_url(database_url), manifest["revision"])
     with owner_connection(database_url) as connection:
         present = tables(connection)
         missing = sorted(set(manifest["tables"]) - set(present))

@@ -178,6 +178,8 @@ def _move_data(work: Callable[[], dict[str, Any]], done: Callable[[dict[str, Any
         manifest = work()
     except BackupError as error:
         raise CliError(str(error)) from error
+    except OSError as error:  # a full disk, a directory it may not write
+        raise CliError(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from error
     print(done(manifest))
     return 0
 

@@ -29,7 +29,7 @@ import psycopg
 from psycopg import sql
 
 from oneclass import db, storage
-from oneclass.backup import BackupError, load_order, owner_connection, snapshot, table_state, tables
+from oneclass.backup import BackupError, load_order, owner_connection, snapshot, table_state, tables, well_formed_table
 from oneclass.services import audit
 
 FORMAT = "oneclass-school-export"
@@ -132,8 +132,16 @@ def _verified(archive: zipfile.ZipFile, file: Path) -> dict[str, Any]:
         raise BackupError(f"{file} is not a OneClass school export")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(f"school export format version {manifest.get('format_version')} is not one this version reads ({FORMAT_VERSION})")
-    members = {f"tables/{table}.jsonl": entry["sha256"] for table, entry in manifest["tables"].items()}
-    members.update({f"files/{key}": checksum for key, checksum in manifest["files"].items()})
+    try:
+        school_id = str(manifest["school"]["id"])
+        members = {f"tables/{table}.jsonl": str(entry["sha256"]) for table, entry in manifest["tables"].items() if well_formed_table(table)}
+        members.update({f"files/{key}": str(checksum) for key, checksum in manifest["files"].items() if storage.school_of_key(key) == school_id})
+        well_formed = len(members) == len(manifest["tables"]) + len(manifest["files"]) and {"revision", "exported_at"} <= set(manifest)
+        well_formed = well_formed and isinstance(manifest["school"]["subdomain"], str)
+    except (KeyError, TypeError, AttributeError):
+        well_formed = False
+    if not well_formed:
+        raise BackupError(f"{file}'s {MANIFEST} is not a school export manifest: its fields are not as an export writes them")
     for name, checksum in members.items():
         try:
             data = archive.read(name)

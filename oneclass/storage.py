@@ -131,12 +131,18 @@ def photo_key(school_id: UUID, student_id: UUID, content: bytes) -> str:
     return school_key(school_id, "photos", f"student-{student_id}-{hashlib.sha256(content).hexdigest()[:16]}")
 
 
-def _checked(caller: InSchool, key: str) -> str:
-    """The key, if it is a well-formed key of the caller's school; otherwise no such file."""
+def school_of_key(key: str) -> str | None:
+    """The school id a well-formed key begins with; None for anything else (`..`, empty parts)."""
     school, _slash, rest = key.partition("/")
     parts = rest.split("/")
     well_formed = _ID.fullmatch(school) and all(_PART.fullmatch(p) and p not in (".", "..") for p in parts)
-    if not well_formed or caller.school_id is None or school != str(caller.school_id):
+    return school if well_formed else None
+
+
+def _checked(caller: InSchool, key: str) -> str:
+    """The key, if it is a well-formed key of the caller's school; otherwise no such file."""
+    school = school_of_key(key)
+    if school is None or caller.school_id is None or school != str(caller.school_id):
         raise NotFound(_(NO_SUCH_FILE))
     return key
 
