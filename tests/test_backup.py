@@ -181,6 +181,10 @@ def test_restore_refuses_a_tampered_or_partial_backup_and_a_used_database(server
         manifest["tables"]["schools"]["rows"] += 1
         (miscounted / "manifest.json").write_text(json.dumps(manifest))
         assert_one_line_error(oneclass("restore", str(miscounted), "--database-url", empty_database), "row count")
+        manifest["tables"]["schools"]["rows"] -= 1
+        manifest["files"]["../../outside-the-store"] = "0" * 64  # a key that is no school's: never written anywhere
+        (miscounted / "manifest.json").write_text(json.dumps(manifest))
+        assert_one_line_error(oneclass("restore", str(miscounted), "--database-url", empty_database), "not a backup manifest")
 
         partial = tmp_path / "partial"
         subprocess.run(["cp", "-r", str(directory), str(partial)], check=True)
