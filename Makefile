@@ -51,6 +51,8 @@ bench: install
 	$(BIN)/python bench/gradebook.py
 	$(BIN)/python bench/teaching.py
 	$(BIN)/python bench/dashboards.py
+	$(BIN)/python bench/restore.py
+	$(BIN)/python bench/health.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Every Python package, pinned: what the tests ran with. Regenerate with `make lock`.' > requirements.lock

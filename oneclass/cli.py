@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 from pydantic import ValidationError
@@ -183,6 +184,61 @@ def cmd_check(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _move_data(work: Callable[[], dict[str, Any]], done: Callable[[dict[str, Any]], str]) -> int:
+    """Run a backup, restore, export or import (`work`, returning its manifest); print `done` of
+    the manifest, or the refusal as one line."""
+    from oneclass.backup import BackupError
+
+    try:
+        manifest = work()
+    except BackupError as error:
+        raise CliError(str(error)) from error
+    except OSError as error:  # a full disk, a directory it may not write
+        raise CliError(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from error
+    print(done(manifest))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """The deployment's database (the one `oneclass run` uses) and files, into a new directory."""
+    from oneclass import backup
+
+    return _move_data(
+        lambda: backup.backup(Path(args.directory), db.owner_url()),
+        lambda manifest: f"backed up {backup.describe(manifest)} into {args.directory}",
+    )
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """A backup, into an empty database; its files into this deployment's object store."""
+    from oneclass import backup
+
+    return _move_data(
+        lambda: backup.restore(Path(args.directory), args.database_url),
+        lambda manifest: f"restored {backup.describe(manifest)}; every table's count and checksum verified",
+    )
+
+
+def cmd_school_export(args: argparse.Namespace) -> int:
+    """One school, whole, into a new file (audited in the school's log)."""
+    from oneclass import backup, school_transfer
+
+    return _move_data(
+        lambda: school_transfer.export_school(args.subdomain, Path(args.file)),
+        lambda manifest: f"exported {args.subdomain}: {backup.describe(manifest)} into {args.file}",
+    )
+
+
+def cmd_school_import(args: argparse.Namespace) -> int:
+    """A school another deployment exported, into this one."""
+    from oneclass import backup, school_transfer
+
+    return _move_data(
+        lambda: school_transfer.import_school(Path(args.file)),
+        lambda manifest: f"imported {manifest['school']['subdomain']}: {backup.describe(manifest)}; every table's count and checksum verified",
+    )
+
+
 def cmd_messages(args: argparse.Namespace) -> int:
     """Update the catalogues from the code, or (--check) fail when one lacks a translation."""
     from oneclass import i18n, messages
@@ -221,6 +277,23 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=cmd_seed)
 
     commands.add_parser("check", help="verify row level security on every table").set_defaults(handler=cmd_check)
+
+    backup = commands.add_parser("backup", help="back up the database and the files into a new directory")
+    backup.add_argument("directory", help="where the backup goes: a directory that does not exist or is empty")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", help="restore a backup into an empty database")
+    restore.add_argument("directory", help="a directory `oneclass backup` wrote")
+    restore.add_argument("--database-url", required=True, help="the empty database to restore into (its role may create roles)")
+    restore.set_defaults(handler=cmd_restore)
+
+    school = commands.add_parser("school", help="move one school between deployments").add_subparsers(dest="school_command", required=True)
+    export = school.add_parser("export", help="write one school, whole, to a new file (docs/school-export.md)")
+    export.add_argument("subdomain")
+    export.add_argument("file", help="the ZIP to write; must not exist")
+    export.set_defaults(handler=cmd_school_export)
+    school_import = school.add_parser("import", help="load a school another deployment exported")
+    school_import.add_argument("file")
+    school_import.set_defaults(handler=cmd_school_import)
 
     catalogues = commands.add_parser("messages", help="update the language catalogues from the code")
     catalogues.add_argument("--check", action="store_true", help="change nothing; fail if a string lacks a translation")

@@ -145,6 +145,21 @@ def ensure_roles(connection: Connection) -> None:
             """
         )
     )
+    # A role that may create roles but is no superuser (a managed server's administrator, or the
+    # one a restore is given) acts as the owner only as its member.
+    connection.execute(
+        text(
+            f"""
+            DO $$
+            BEGIN
+              IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                 AND NOT pg_has_role(current_user, '{OWNER_ROLE}', 'MEMBER') THEN
+                EXECUTE format('GRANT {OWNER_ROLE} TO %I', current_user);
+              END IF;
+            END $$;
+            """
+        )
+    )
     for role, password in ((APP_ROLE, settings.app_db_password), (PLATFORM_ROLE, settings.platform_db_password)):
         # Parameters cannot be bound in utility statements; quote the literal in SQL instead.
         quoted = connection.execute(text("SELECT quote_literal(:p)"), {"p": password}).scalar()

@@ -11,6 +11,7 @@ files are served by handlers that check the caller and then `get` the bytes.
 
 import hashlib
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,6 +34,8 @@ class Backend(Protocol):
     def get(self, key: str) -> bytes | None: ...  # None: no such file
 
     def delete(self, key: str) -> None: ...
+
+    def every_key(self) -> Iterator[str]: ...  # every stored key: what a backup copies
 
 
 class LocalDirectory:
@@ -60,6 +63,13 @@ class LocalDirectory:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def every_key(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):  # not a write under way
+                yield path.relative_to(self.root).as_posix()
+
 
 class S3Bucket:
     """Files in a bucket of an S3-compatible store (AWS S3, MinIO, Ceph, ...)."""
@@ -85,6 +95,11 @@ class S3Bucket:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def every_key(self) -> Iterator[str]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for entry in page.get("Contents", []):
+                yield entry["Key"]
 
 
 @lru_cache
@@ -116,12 +131,18 @@ def photo_key(school_id: UUID, student_id: UUID, content: bytes) -> str:
     return school_key(school_id, "photos", f"student-{student_id}-{hashlib.sha256(content).hexdigest()[:16]}")
 
 
-def _checked(caller: InSchool, key: str) -> str:
-    """The key, if it is a well-formed key of the caller's school; otherwise no such file."""
+def school_of_key(key: str) -> str | None:
+    """The school id a well-formed key begins with; None for anything else (`..`, empty parts)."""
     school, _slash, rest = key.partition("/")
     parts = rest.split("/")
     well_formed = _ID.fullmatch(school) and all(_PART.fullmatch(p) and p not in (".", "..") for p in parts)
-    if not well_formed or caller.school_id is None or school != str(caller.school_id):
+    return school if well_formed else None
+
+
+def _checked(caller: InSchool, key: str) -> str:
+    """The key, if it is a well-formed key of the caller's school; otherwise no such file."""
+    school = school_of_key(key)
+    if school is None or caller.school_id is None or school != str(caller.school_id):
         raise NotFound(_(NO_SUCH_FILE))
     return key
 

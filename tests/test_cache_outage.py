@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from oneclass import cache, embedded
 from oneclass.api import build_api
 from oneclass.observability import CACHE_BREAKER_TRIPS, CACHE_REQUESTS
+from oneclass.services.health import forget_last_check
 from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings
 
 
@@ -53,6 +54,7 @@ def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, 
     headers = {"Host": f"{school_a.subdomain}.localhost:3000"}
     login = client.post("/api/v1/auth/login", headers=headers, json={"email": f"school_admin@{school_a.subdomain}.test", "password": TEST_PASSWORD})
     headers["Authorization"] = f"Bearer {login.json()['data']['access_token']}"
+    forget_last_check()  # this test's own Redis
     assert client.get("/health").json()["status"] == "healthy"
     assert client.get("/api/v1/users", headers=headers).status_code == 200
     before = hits()
@@ -61,6 +63,7 @@ def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, 
 
     # 1. Redis hangs (a partition): it keeps its data, but cannot be reached.
     os.kill(_redis_pid(own_redis), signal.SIGSTOP)
+    forget_last_check()  # /health answers from a check up to a second old: look again now
     try:
         health = client.get("/health")
         assert health.status_code == 200 and health.json()["status"] == "degraded"
@@ -74,6 +77,7 @@ def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, 
     finally:
         os.kill(_redis_pid(own_redis), signal.SIGCONT)
     wait_for_the_breaker_to_close()
+    forget_last_check()
     assert client.get("/health").json()["status"] == "healthy"
     # The list cached before the outage could not be invalidated by that write (Redis was
     # away), yet it is not served again: the cache's epoch moved on.
@@ -85,10 +89,12 @@ def test_outage_and_recovery(own_redis: Path, two_schools: tuple[SchoolFixture, 
     # 2. Redis stops altogether, then starts again (empty).
     embedded.stop_redis(own_redis)
     assert not cache.ping()
+    forget_last_check()
     assert client.get("/health").json()["status"] == "degraded"
     assert client.get("/api/v1/users", headers=headers).status_code == 200
     embedded.start_redis(own_redis)
     wait_for_the_breaker_to_close()
+    forget_last_check()
     assert client.get("/health").json()["status"] == "healthy"
     assert client.get("/api/v1/users", headers=headers).json()["meta"]["total"] == total_before + 1
 
@@ -112,6 +118,7 @@ def test_a_frozen_redis_is_waited_for_once(own_redis: Path, two_schools: tuple[S
             assert client.get("/api/v1/users", headers=headers).status_code == 200
             latencies.append((time.perf_counter() - started) * 1000)
         assert trips() == trips_before + 1 and cache.BREAKER.is_open
+        forget_last_check()
         assert client.get("/health").json()["checks"]["cache"]["status"] == "down"
         print(f"\nRedis frozen: first request {latencies[0]:.0f} ms, then median {statistics.median(latencies[1:]):.0f} ms, max {max(latencies[1:]):.0f} ms")
     finally:

@@ -1,4 +1,5 @@
-"""`/health`: is the database reachable, is the cache, is the schema at head."""
+"""`/health`: is the database reachable, is the cache, is the schema at head (as checked at most a
+second ago)."""
 
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -6,16 +7,15 @@ from importlib.metadata import version
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from oneclass.services.health import cache_up as cache_is_up
-from oneclass.services.health import database_health
+from oneclass.services.health import current_health
 
 router = APIRouter()
 
 
 @router.get("/health", tags=["health"], summary="Health of the app and its servers")
 def health() -> JSONResponse:
-    database = database_health()
-    cache_up = cache_is_up()
+    check = current_health()  # at most a second old: probes cannot load the database
+    database, cache_up = check.database, check.cache_up
     if database["status"] != "up":
         status, code = "unhealthy", 503
     elif not cache_up or not database["migrated"]:

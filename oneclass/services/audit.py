@@ -37,6 +37,8 @@ SCHOOL_CREATED = "school.created"
 SCHOOL_SUSPENDED = "school.suspended"
 SCHOOL_REACTIVATED = "school.reactivated"
 SCHOOL_SETTINGS_CHANGED = "school.settings_changed"
+SCHOOL_EXPORTED = "school.exported"  # `oneclass school export`: the whole school, to a file
+SCHOOL_IMPORTED = "school.imported"
 REGISTER_CHANGED = "attendance.register_changed"  # a register of a day that is over
 
 # What each action means, in English (message ids): the pages show it with t() beside the
@@ -62,6 +64,8 @@ ACTION_LABELS: dict[str, str] = {
     SCHOOL_SUSPENDED: N_("School suspended"),
     SCHOOL_REACTIVATED: N_("School reactivated"),
     SCHOOL_SETTINGS_CHANGED: N_("School settings changed"),
+    SCHOOL_EXPORTED: N_("School exported"),
+    SCHOOL_IMPORTED: N_("School imported"),
     "student.created": N_("Student added"),
     "student.updated": N_("Student changed"),
     "student.status_changed": N_("Student status changed"),
