@@ -40,7 +40,7 @@ _MATRIX: dict[Role, frozenset[str]] = {
     ),
     Role.teacher: frozenset(
         {
-            "classes.read", "students.read", "grades.*", "attendance.*", "reports.read", "communication.read",
+            "classes.read", "students.read", "grades.*", "attendance.*", "reports.read", "reports.comment", "communication.read",
             "timetable.read", "timetable.own",
         }
     ),

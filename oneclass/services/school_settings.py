@@ -80,3 +80,22 @@ def set_school_language(*, actor: CurrentUser, language: str, ip: str) -> str:
         _record_change(session, school, actor, ip, "language", old, language)
     forget_school_route(school)
     return language
+
+
+def report_positions_shown(*, actor: CurrentUser) -> bool:
+    """Whether the school's report cards show class and level positions."""
+    require(actor, "school.read")
+    with unit_of_work(actor) as session:
+        return _own_school(session).show_report_positions
+
+
+def set_report_positions(*, actor: CurrentUser, shown: bool, ip: str) -> None:
+    """Show or hide class and level positions on the school's report cards (every card made
+    from now on, and every card downloaded again)."""
+    require(actor, "school.update")
+    with unit_of_work(actor) as session:
+        school = _own_school(session)
+        if school.show_report_positions == shown:
+            return
+        school.show_report_positions = shown
+        _record_change(session, school, actor, ip, "show_report_positions", not shown, shown)
