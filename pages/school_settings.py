@@ -54,9 +54,31 @@ def school_language() -> rx.Component:
     )
 
 
+def report_cards() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Report cards"), as_="h2", size="4"),
+        rx.hstack(
+            rx.switch(
+                id="show-report-positions",
+                checked=SchoolSettingsState.show_report_positions,
+                on_change=SchoolSettingsState.set_show_report_positions,
+            ),
+            rx.el.label(t("Show class and level positions on report cards"), html_for="show-report-positions"),
+            spacing="3",
+            align="center",
+        ),
+        rx.text(
+            t("A student's place in the class and among every stream of the level, by the average of their subjects."),
+            size="2",
+            color="var(--gray-11)",
+        ),
+        spacing="3",
+    )
+
+
 @signed_in_page(routes.ADMIN_SETTINGS, "School settings", permission="school.update", on_load=SchoolSettingsState.load_settings)
 def admin_settings() -> rx.Component:
     return rx.card(
-        rx.vstack(sign_in_security(), rx.separator(size="4"), school_language(), spacing="5"),
+        rx.vstack(sign_in_security(), rx.separator(size="4"), school_language(), rx.separator(size="4"), report_cards(), spacing="5"),
         max_width="40em",
     )

@@ -16,6 +16,7 @@ from state.auth import NO_ACCESS, AuthState
 class SchoolSettingsState(AuthState):
     require_admin_mfa: bool = False
     language: str = i18n.DEFAULT_LANGUAGE  # the school's default: what its people see unless they chose
+    show_report_positions: bool = True
 
     @rx.event
     async def load_settings(self) -> Any:
@@ -24,7 +25,19 @@ class SchoolSettingsState(AuthState):
             return self._refused(NO_ACCESS)
         self.require_admin_mfa = await offload(school_settings.admin_mfa_required, actor=user)
         self.language = await offload(school_settings.school_language, actor=user)
+        self.show_report_positions = await offload(school_settings.report_positions_shown, actor=user)
         return None
+
+    @rx.event
+    async def set_show_report_positions(self, shown: bool) -> Any:
+        user = await self._actor("school.update")
+        if user is None:
+            return self._refused()
+        await offload(school_settings.set_report_positions, actor=user, shown=bool(shown), ip=self._client_ip())
+        self.show_report_positions = bool(shown)
+        if shown:
+            return rx.toast.success(_("Report cards now show class and level positions."))
+        return rx.toast.success(_("Report cards no longer show positions."))
 
     @rx.event
     async def set_require_admin_mfa(self, enabled: bool) -> Any:

@@ -212,7 +212,7 @@ def test_a_parent_downloads_a_published_card_and_never_an_unpublished_one(world:
         child = session.get(Student, world.child)
         assert child is not None
     assert child.full_name in pdf_text(card.content)
-    listed = report_cards.published_report_cards(actor=parent, student_id=world.child)
+    listed = report_cards.published_report_cards(actor=parent, student_id=world.child).cards
     assert str(world.published_term) in {row["term_id"] for row in listed}
     assert str(world.current_term) not in {row["term_id"] for row in listed}
     for student, term in ((world.child, world.current_term), (world.other_student, world.published_term), (world.b_student, world.published_term)):

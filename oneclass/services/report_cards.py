@@ -116,6 +116,12 @@ class ReportOptions:
 
 
 @dataclass(frozen=True)
+class CardList:
+    student_id: str  # "" when the actor's login has no student record
+    cards: list[CardRow]
+
+
+@dataclass(frozen=True)
 class ReportFile:
     filename: str
     content: bytes
@@ -303,7 +309,7 @@ def report_card_pdf(*, actor: CurrentUser, student_id: UUID, term_id: UUID) -> R
         return ReportFile(f"{_file_stem(student, term)}.pdf", level.pdf(student_id, _logo(actor, school)), PDF)
 
 
-def published_report_cards(*, actor: CurrentUser, student_id: UUID | None = None) -> list[CardRow]:
+def published_report_cards(*, actor: CurrentUser, student_id: UUID | None = None) -> CardList:
     """The terms whose cards a student (`None`: the actor's own record) may download, newest
     first: for students and parents the published ones only."""
     require(actor, READ_GRADES)
@@ -311,7 +317,7 @@ def published_report_cards(*, actor: CurrentUser, student_id: UUID | None = None
         if student_id is None:
             student_id = session.exec(select(Student.id).where(Student.user_id == actor.id)).first()
             if student_id is None:
-                return []
+                return CardList("", [])
         visible = visible_student_ids(session, actor)
         if session.get(Student, student_id) is None or (visible is not None and student_id not in visible):
             raise NotFound(_(NO_SUCH_STUDENT))
@@ -326,7 +332,7 @@ def published_report_cards(*, actor: CurrentUser, student_id: UUID | None = None
                 ReportPublication, (col(ReportPublication.term_id) == Term.id) & (col(ReportPublication.class_id) == SchoolClass.id)
             )
         terms = session.exec(query.order_by(col(Term.starts_on).desc())).all()
-        return [{"term_id": str(t.id), "label": term_label(session, t)} for t in terms]
+        return CardList(str(student_id), [{"term_id": str(t.id), "label": term_label(session, t)} for t in terms])
 
 
 # --- the page's choices and comments ----------------------------------------------------------
