@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python bench/registers.py
 	$(BIN)/python bench/gradebook.py
 	$(BIN)/python bench/teaching.py
+	$(BIN)/python bench/report_cards.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Every Python package, pinned: what the tests ran with. Regenerate with `make lock`.' > requirements.lock

@@ -2,10 +2,12 @@
 
 import reflex as rx
 
-from components.i18n import t
+from components.dropzone import file_dropzone
+from components.i18n import t, t_format
 from oneclass import i18n, routes
+from oneclass.services.school_settings import MAX_LOGO_BYTES
 from pages.guard import signed_in_page
-from state.school_settings import SchoolSettingsState
+from state.school_settings import LOGO_UPLOAD_ID, SchoolSettingsState
 
 
 def sign_in_security() -> rx.Component:
@@ -72,7 +74,29 @@ def report_cards() -> rx.Component:
             size="2",
             color="var(--gray-11)",
         ),
+        rx.heading(t("Logo"), as_="h3", size="3"),
+        rx.cond(
+            SchoolSettingsState.logo_src != "",
+            rx.image(src=SchoolSettingsState.logo_src, alt=t("The school's logo"), height="4em", width="auto"),
+            rx.text(t("No logo yet: report cards show the school's name alone."), size="2", color="var(--gray-11)"),
+        ),
+        file_dropzone(
+            LOGO_UPLOAD_ID,
+            accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"]},
+            max_size=MAX_LOGO_BYTES,
+            hint=t_format("Drag the school's logo here, or click to choose it (PNG or JPEG, at most {size} MB).", size=MAX_LOGO_BYTES // (1024 * 1024)),
+            on_drop_rejected=SchoolSettingsState.logo_rejected,
+            icon="image-up",
+        ),
+        rx.button(
+            rx.icon("upload", size=16, aria_hidden="true"), t("Upload logo"),
+            type="button",
+            variant="soft",
+            disabled=rx.selected_files(LOGO_UPLOAD_ID).length() == 0,
+            on_click=SchoolSettingsState.upload_logo(rx.upload_files(upload_id=LOGO_UPLOAD_ID)),
+        ),
         spacing="3",
+        width="100%",
     )
 
 

@@ -376,6 +376,8 @@ ADMITS: dict[str, frozenset[str]] = {
     "MyReportCardsState.download": frozenset({"student", "parent", "teacher", "school_admin"}),
     "MyReportCardsState.setvar": EVERYONE,
     "SchoolSettingsState.set_show_report_positions": ADMIN,
+    "SchoolSettingsState.upload_logo": ADMIN,
+    "SchoolSettingsState.logo_rejected": EVERYONE,  # a toast, no data
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -754,7 +756,7 @@ ARGS: dict[str, list[Variant]] = {
         Variant("a class the teacher does not lead", hostile=True, payload={"value": "{a_class3}"}, before=REPORTS_OPEN),
         Variant("other school's class", hostile=True, payload={"value": "{b_class}"}, before=REPORTS_OPEN),
     ],
-    "ReportCardsState.choose_scope": [Variant(payload={"value": "class:{a_taught_class}"}, before=REPORTS_OPEN)],
+    "ReportCardsState.choose_scope": [Variant(payload={"value": "class:{a_taught_class}"}, before=REPORTS_OPEN, refused_before=())],
     "ReportCardsState.open_comment": [Variant(payload={"student_id": "{a_led_student}"}, before=REPORTS_OF_LED_CLASS)],
     "ReportCardsState.save_comment": [
         Variant(
@@ -769,8 +771,9 @@ ARGS: dict[str, list[Variant]] = {
         Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}, before=REPORTS_OPEN),
     ],
     "ReportCardsState.publish": [
-        Variant(before=(*REPORTS_OPEN, Send("ReportCardsState.choose_scope", {"value": "class:{a_taught_class}"}))),
-        Variant("other school's class", hostile=True, before=(*REPORTS_OPEN, Send("ReportCardsState.choose_scope", {"value": "class:{b_class}"}))),
+        Variant(before=(*REPORTS_OPEN, Send("ReportCardsState.choose_scope", {"value": "class:{a_taught_class}"})), refused_before=()),
+        Variant("other school's class", hostile=True, before=(*REPORTS_OPEN, Send("ReportCardsState.choose_scope", {"value": "class:{b_class}"})),
+                refused_before=()),
     ],
     "MyReportCardsState.show_cards": [
         Variant(payload={"student_id": "{a_child}"}),
@@ -783,6 +786,7 @@ ARGS: dict[str, list[Variant]] = {
                 before=(Send("MyReportCardsState.show_cards", {"student_id": "{a_child}"}),)),
     ],
     "SchoolSettingsState.set_show_report_positions": [Variant(payload={"shown": True}, refused_payload={"shown": False})],
+    "SchoolSettingsState.upload_logo": [Variant(upload=(("logo.png", PNG, "image/png"),))],
     "AttendanceSummaryState.choose_summary_class": [
         Variant(payload={"class_id": "{a_taught_class}"}),
         Variant("a class the teacher does not teach", hostile=True, payload={"class_id": "{a_class3}"}),

@@ -12,6 +12,7 @@ from fractions import Fraction
 from uuid import UUID
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 from sqlmodel import col, select
 
@@ -267,3 +268,30 @@ def test_a_school_that_hides_positions_shows_none(world: World) -> None:
         assert "Position in class" not in without and "Subjects" in without
     finally:
         school_settings.set_report_positions(actor=admin, shown=True, ip="10.0.0.1")
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 90, 60)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_schools_logo_is_on_its_cards(world: World) -> None:
+    admin = actor_of(world.a, "school_admin")
+    with pytest.raises(ValidationFailed):
+        school_settings.set_school_logo(actor=admin, content=b"GIF89a not ours", ip="10.0.0.1")
+    with pytest.raises(PermissionDenied):
+        school_settings.set_school_logo(actor=actor_of(world.a, "teacher"), content=png(), ip="10.0.0.1")
+    school_settings.set_school_logo(actor=admin, content=png(), ip="10.0.0.1")
+    assert school_settings.school_logo(actor=admin) == (png(), "image/png")
+    card = report_cards.report_card_pdf(actor=admin, student_id=world.graded, term_id=world.current_term).content
+    assert len(PdfReader(io.BytesIO(card)).pages[0].images) == 1
+    other = report_cards.report_card_pdf(actor=actor_of(world.b, "school_admin"), student_id=world.b_student, term_id=_b_term(world)).content
+    assert len(PdfReader(io.BytesIO(other)).pages[0].images) == 0
+
+
+def _b_term(world: World) -> UUID:
+    with db.tenant_session(world.b.id) as session:
+        term = calendar.term_for_day(session, calendar.today_for(session, world.b.id))
+        assert term is not None
+        return term.id
