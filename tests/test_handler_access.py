@@ -756,7 +756,10 @@ ARGS: dict[str, list[Variant]] = {
         Variant("a class the teacher does not lead", hostile=True, payload={"value": "{a_class3}"}, before=REPORTS_OPEN),
         Variant("other school's class", hostile=True, payload={"value": "{b_class}"}, before=REPORTS_OPEN),
     ],
-    "ReportCardsState.choose_scope": [Variant(payload={"value": "class:{a_taught_class}"}, before=REPORTS_OPEN, refused_before=())],
+    "ReportCardsState.choose_scope": [
+        Variant(payload={"value": "class:{a_taught_class}"}, before=REPORTS_OPEN, refused_before=()),
+        Variant("other school's class", hostile=True, payload={"value": "class:{b_class}"}, before=REPORTS_OPEN, refused_before=()),
+    ],
     "ReportCardsState.open_comment": [Variant(payload={"student_id": "{a_led_student}"}, before=REPORTS_OF_LED_CLASS)],
     "ReportCardsState.save_comment": [
         Variant(
@@ -771,9 +774,8 @@ ARGS: dict[str, list[Variant]] = {
         Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}, before=REPORTS_OPEN),
     ],
     "ReportCardsState.publish": [
+        # The scope is always one of the page's choices (`choose_scope` keeps to them): no other school's class can be named.
         Variant(before=(*REPORTS_OPEN, Send("ReportCardsState.choose_scope", {"value": "class:{a_taught_class}"})), refused_before=()),
-        Variant("other school's class", hostile=True, before=(*REPORTS_OPEN, Send("ReportCardsState.choose_scope", {"value": "class:{b_class}"})),
-                refused_before=()),
     ],
     "MyReportCardsState.show_cards": [
         Variant(payload={"student_id": "{a_child}"}),

@@ -156,7 +156,8 @@ class _Level:
         class_ids = set(self.classes) or {UUID(int=0)}
         self.level = scale_level(grade_level)
         self.scale = scale_of(session, self.level) if self.level is not None else ()
-        self.year_name = (session.get(AcademicYear, term.academic_year_id) or AcademicYear(name="", school_id=school.id, starts_on=term.starts_on, ends_on=term.ends_on)).name
+        year = session.get(AcademicYear, term.academic_year_id)
+        self.year_name = year.name if year else ""
         self.term_name = format_message("Term {number}", number=term.number)
         self.opens = next_term_opens(session, term)
         self.students: dict[UUID, tuple[Student, UUID]] = {
