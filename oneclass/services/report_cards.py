@@ -31,6 +31,7 @@ from typing import TypedDict
 from uuid import UUID
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as columns  # SQLModel's select takes at most four
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -172,14 +173,13 @@ class _Level:
         teachers = {c.class_teacher_id for c in self.classes.values() if c.class_teacher_id} or {UUID(int=0)}
         self.teacher_names = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(teachers))).all())
         self.marks: dict[UUID, dict[UUID, list[Entry]]] = {}
-        for mark, assessment in session.exec(
-            select(Mark, Assessment)
+        # Plain columns, not rows as objects: a level's marks are thousands of them.
+        for student_id, subject_id, mark, absent, max_mark, weight in session.execute(
+            columns(col(Mark.student_id), col(Assessment.subject_id), col(Mark.mark), col(Mark.absent), col(Assessment.max_mark), col(Assessment.weight))
             .join(Assessment, col(Assessment.id) == Mark.assessment_id)
-            .where(col(Assessment.class_id).in_(class_ids), Assessment.term_id == term.id)
+            .where(col(Assessment.class_id).in_(class_ids), col(Assessment.term_id) == term.id)
         ).all():
-            self.marks.setdefault(mark.student_id, {}).setdefault(assessment.subject_id, []).append(
-                Entry(mark.mark, mark.absent, assessment.max_mark, assessment.weight)
-            )
+            self.marks.setdefault(student_id, {}).setdefault(subject_id, []).append(Entry(mark, absent, max_mark, weight))
         subject_ids = {s for by_subject in self.marks.values() for s in by_subject} or {UUID(int=0)}
         self.subjects = {s.id: s for s in session.exec(select(Subject).where(col(Subject.id).in_(subject_ids))).all()}
         averages: dict[UUID, Fraction] = {}
