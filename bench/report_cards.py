@@ -18,19 +18,16 @@ import sys
 import threading
 import time
 from pathlib import Path
-from uuid import UUID
 
 import psutil
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import drop_data, prepare
+from bench.data import as_owner, drop_data, prepare, school_admin_actor
 from bench.gradebook import GRADEBOOK_SQL
-from oneclass import db
 from oneclass.services import jobs, report_cards
-from oneclass.services.auth import CurrentUser
 from tests.conftest import apply_settings
 
 POLL_SECONDS = 0.05
@@ -51,17 +48,11 @@ def main() -> None:
     school_id = pairs[0][1]
     worker = None
     try:
-        engine = create_engine(db.normalise_url(url))
-        with engine.begin() as connection:
-            connection.execute(text("SET ROLE oneclass_owner"))
-            for statement in GRADEBOOK_SQL:
-                connection.execute(text(statement), {"s": school_id})
-            admin_id, email = connection.execute(text("SELECT id, email FROM users WHERE role = 'school_admin'")).one()
+        with as_owner(url, school_id, GRADEBOOK_SQL) as connection:
+            actor = school_admin_actor(connection, school_id)
             term_id = connection.execute(text("SELECT id FROM terms")).scalar_one()
-            student_id = connection.execute(text("SELECT student_id FROM enrolments LIMIT 1")).scalar_one()
-        engine.dispose()
+            student_id, first_class = connection.execute(text("SELECT student_id, class_id FROM enrolments LIMIT 1")).one()
         apply_settings(DATABASE_URL=url)
-        actor = CurrentUser(id=admin_id, school_id=UUID(school_id), email=email, full_name="", role="school_admin", family_id=admin_id)
 
         alone = []
         for _ in range(20):
@@ -82,7 +73,7 @@ def main() -> None:
                 time.sleep(POLL_SECONDS)
 
         # The worker's first job starts its pool: a one-class job first, not counted.
-        warm = report_cards.publish_report_cards(actor=actor, term_id=term_id, scope="class:" + str(_first_class(url)))
+        warm = report_cards.publish_report_cards(actor=actor, term_id=term_id, scope=f"class:{first_class}")
         while not jobs.read_job(actor=actor, job_id=warm)["finished"]:
             time.sleep(POLL_SECONDS)
         idle[0] = tree_rss(watched)
@@ -105,15 +96,6 @@ def main() -> None:
             worker.terminate()
             worker.wait(timeout=30)
         drop_data(server_url, url)
-
-
-def _first_class(url: str) -> str:
-    engine = create_engine(db.normalise_url(url))
-    try:
-        with engine.connect() as connection:
-            return str(connection.execute(text("SELECT class_id FROM enrolments LIMIT 1")).scalar_one())
-    finally:
-        engine.dispose()
 
 
 if __name__ == "__main__":
