@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python bench/dashboards.py
 	$(BIN)/python bench/restore.py
 	$(BIN)/python bench/health.py
+	$(BIN)/python bench/report_cards.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Every Python package, pinned: what the tests ran with. Regenerate with `make lock`.' > requirements.lock

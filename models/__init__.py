@@ -18,7 +18,7 @@ from models.attendance import STATUS_LABELS, AttendanceRecord, AttendanceRegiste
 from models.audit import AuditEvent, PlatformAuditEvent
 from models.auth import PasswordResetToken, PlatformRefreshToken, RefreshToken
 from models.calendar import ClosureDay, ClosureKind
-from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportPublication
+from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportComment, ReportPublication
 from models.jobs import Job, JobStatus
 from models.mail import OutgoingMail
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
@@ -68,6 +68,7 @@ __all__ = [
     "PlatformRefreshToken",
     "PlatformUser",
     "RefreshToken",
+    "ReportComment",
     "ReportPublication",
     "Role",
     "School",

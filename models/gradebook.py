@@ -1,5 +1,6 @@
 """The gradebook: a school's grading scales (one row per grade), assessments per class, subject
-and term, the marks students got, and which terms' report cards are published."""
+and term, the marks students got, which terms' report cards are published, and the comments the
+class teacher and the head write on a student's report card."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -77,3 +78,18 @@ class ReportPublication(SQLModel, table=True):
     class_id: UUID = Field(foreign_key="classes.id")
     published_by: UUID | None = Field(default=None, foreign_key="users.id")
     published_at: datetime = created_at_field()
+
+
+class ReportComment(SQLModel, table=True):
+    """The class teacher's and the head's words on one student's report card for one term."""
+
+    __tablename__ = "report_comments"
+
+    id: UUID = id_field()
+    school_id: UUID = Field(foreign_key="schools.id")
+    term_id: UUID = Field(foreign_key="terms.id")
+    student_id: UUID = Field(foreign_key="students.id")
+    teacher_comment: str = ""
+    head_comment: str = ""
+    updated_by: UUID | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = updated_at_field()

@@ -37,6 +37,8 @@ class School(SchoolBase, table=True):
     id: UUID = id_field()
     status: SchoolStatus = Field(default=SchoolStatus.active, sa_type=String)
     require_admin_mfa: bool = False
+    show_report_positions: bool = True  # class and level positions on report cards
+    logo_key: str | None = None  # the school's logo in storage (`oneclass.storage`), if it has one
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 

@@ -1,13 +1,14 @@
 """The demo's gradebook: the default scales written out, two assessments per subject a class is
 taught in each term of this year that has started (the current term's exam not yet sat), marks
-for every student, and the finished terms' report cards published. Deterministic per school."""
+for every student, and the finished terms' report cards published with the class teacher's and
+the head's comments. Deterministic per school."""
 
 import random
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from models import Assessment, AssessmentKind, Enrolment, Mark, ReportPublication, SchoolClass, SubjectLevel, TeachingAssignment, Term
+from models import Assessment, AssessmentKind, Enrolment, Mark, ReportComment, ReportPublication, SchoolClass, SubjectLevel, TeachingAssignment, Term
 from oneclass.current_user import CurrentUser
 from oneclass.services import calendar
 from oneclass.services.gradebook import write_scale
@@ -16,6 +17,14 @@ from oneclass.services.grading import DEFAULT_SCALES, scale_level
 # (name, kind, maximum, weight): a test and the end-of-term exam, which counts double.
 DEMO_ASSESSMENTS = [("Test 1", AssessmentKind.test, Decimal(50), Decimal(1)), ("End of term exam", AssessmentKind.exam, Decimal(100), Decimal(2))]
 ABSENT_RATE = 0.04
+# Stored words (like names, never translated): from the weakest student's to the strongest's.
+TEACHER_COMMENTS = [
+    "Needs steady effort in class and at home; ask for help early.",
+    "A fair term. More practice with homework will lift the marks.",
+    "Good, consistent work. Keep it up.",
+    "Excellent work and a fine example to the class.",
+]
+HEAD_COMMENTS = ["We look forward to better results next term.", "A promising term.", "Well done."]
 
 
 def seed_gradebook(session: Session, *, admin: CurrentUser, classes: list[SchoolClass], rng: random.Random) -> int:
@@ -55,5 +64,11 @@ def seed_gradebook(session: Session, *, admin: CurrentUser, classes: list[School
                         written += 1
             if finished:
                 session.add(ReportPublication(school_id=school_id, term_id=term.id, class_id=school_class.id, published_by=admin.id))
+                for student_id in students:
+                    band = min(len(TEACHER_COMMENTS) - 1, int((ability[student_id] - 0.3) / 0.65 * len(TEACHER_COMMENTS)))
+                    session.add(ReportComment(
+                        school_id=school_id, term_id=term.id, student_id=student_id, teacher_comment=TEACHER_COMMENTS[band],
+                        head_comment=HEAD_COMMENTS[min(len(HEAD_COMMENTS) - 1, band * len(HEAD_COMMENTS) // len(TEACHER_COMMENTS))], updated_by=admin.id,
+                    ))
     session.flush()
     return written

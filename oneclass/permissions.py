@@ -24,9 +24,10 @@ from typing import Protocol
 from models import Role
 from oneclass.i18n import _
 
-# Granted now for the work the next issues build (registers, marks and report cards; fees and
-# messages): nothing asks for them yet. A teacher's grants there will be class-scoped like
-# `classes.read` (through `academics.require_class`), never school-wide.
+# Granted now for the work the next issues build (fees and messages): nothing asks for them yet.
+# Of `reports`, report cards ask for `reports.comment` (a class teacher, their class) and
+# `reports.publish` (the admins); `reports.read` waits for the reports to come. A teacher's grants
+# there will be class-scoped like `classes.read` (through `academics.require_class`).
 RESERVED_DOMAINS = frozenset({"reports", "fees", "communication"})
 
 _MATRIX: dict[Role, frozenset[str]] = {
@@ -40,7 +41,7 @@ _MATRIX: dict[Role, frozenset[str]] = {
     ),
     Role.teacher: frozenset(
         {
-            "classes.read", "students.read", "grades.*", "attendance.*", "reports.read", "communication.read",
+            "classes.read", "students.read", "grades.*", "attendance.*", "reports.read", "reports.comment", "communication.read",
             "timetable.read", "timetable.own",
         }
     ),

@@ -34,6 +34,7 @@ ADMIN_PERIODS = "/admin/periods"
 MY_TIMETABLE = "/timetable"
 REGISTERS = "/registers"
 ATTENDANCE_SUMMARY = "/attendance/summary"
+REPORT_CARDS = "/report-cards"
 
 NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
 NEXT_DECODE_LEVELS = 4
@@ -120,6 +121,7 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Platform audit log"), PLATFORM_AUDIT, "scroll-text", "platform.audit"),
     (N_("Gradebook"), GRADEBOOK, "notebook-pen", "grades.enter"),
     (N_("Grading scales"), ADMIN_GRADING_SCALES, "ruler", "school.update"),
+    (N_("Report cards"), REPORT_CARDS, "file-text", "reports.comment"),
     (N_("Timetable"), ADMIN_TIMETABLE, "calendar-days", "timetable.manage"),
     (N_("Periods of the day"), ADMIN_PERIODS, "clock", "timetable.manage"),
     (N_("Timetable"), MY_TIMETABLE, "calendar-days", "timetable.own"),

@@ -23,8 +23,9 @@ from oneclass.services import auth, imports, students
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.tenancy import HostKind, resolve_host
 
-# What the upload handlers ask for: importing students, staff or users, a student's photo.
-UPLOAD_PERMISSIONS = ("students.create", "users.create", "students.update")
+# What the upload handlers ask for: importing students, staff or users, a student's photo, the
+# school's logo.
+UPLOAD_PERMISSIONS = ("students.create", "users.create", "students.update", "school.update")
 # The largest file any handler takes, and room for the multipart framing and the event's fields.
 MULTIPART_ALLOWANCE = 64 * 1024
 MAX_UPLOAD_BYTES = max(imports.MAX_BYTES, students.MAX_PHOTO_BYTES) + MULTIPART_ALLOWANCE

@@ -14,12 +14,12 @@ from celery import Task
 
 from oneclass.i18n import _
 from oneclass.queue import RUN_JOB, celery_app
-from oneclass.services import imports, jobs
+from oneclass.services import imports, jobs, report_cards
 
 log = logging.getLogger(__name__)
 
 # Modules whose job handlers this worker runs (importing one registers its kinds).
-HANDLER_MODULES = (imports,)
+HANDLER_MODULES = (imports, report_cards)
 
 MAX_RETRIES = 6
 MAX_RETRY_WAIT_SECONDS = 60

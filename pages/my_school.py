@@ -8,8 +8,10 @@ from components.i18n import t, t_format
 from oneclass import routes
 from pages.attendance import history_section
 from pages.guard import signed_in_page
+from pages.report_cards import report_cards_section
 from state.attendance import AttendanceHistoryState
 from state.my_school import MyChildrenState, MyProfileState, TeacherClassesState
+from state.report_cards import MyReportCardsState
 
 # --- a student's record, as a student or their parent sees it ----------------------------
 
@@ -59,12 +61,15 @@ def student_record(profile: rx.Var, guardians: rx.Var) -> rx.Component:
 
 
 @signed_in_page(
-    routes.MY_PROFILE, "My profile", permission="dashboard.student", on_load=[MyProfileState.load_profile, AttendanceHistoryState.load_own_history]
+    routes.MY_PROFILE, "My profile", permission="dashboard.student",
+    on_load=[MyProfileState.load_profile, AttendanceHistoryState.load_own_history, MyReportCardsState.load_own_cards],
 )
 def my_profile() -> rx.Component:
     return rx.cond(
         MyProfileState.profile.length() > 0,
-        rx.vstack(student_record(MyProfileState.profile, MyProfileState.guardians), history_section(), spacing="4", width="100%"),
+        rx.vstack(
+            student_record(MyProfileState.profile, MyProfileState.guardians), report_cards_section(), history_section(), spacing="4", width="100%"
+        ),
         empty_state("id-card", t("No record yet"), t("Your login is not linked to a student record yet. Ask the school office.")),
     )
 
@@ -85,7 +90,13 @@ def my_children() -> rx.Component:
                         MyChildrenState.profile.length() > 0,
                         rx.vstack(
                             student_record(MyChildrenState.profile, MyChildrenState.guardians),
-                            # Made anew for each child (the key), so each child's history loads as it shows.
+                            # Made anew for each child (the key), so each child's cards and history load as they show.
+                            rx.box(
+                                report_cards_section(),
+                                key="cards-" + MyChildrenState.selected_id,
+                                on_mount=MyReportCardsState.show_cards(MyChildrenState.selected_id),
+                                width="100%",
+                            ),
                             rx.box(
                                 history_section(),
                                 key=MyChildrenState.selected_id,

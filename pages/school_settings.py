@@ -2,10 +2,12 @@
 
 import reflex as rx
 
-from components.i18n import t
+from components.dropzone import file_dropzone
+from components.i18n import t, t_format
 from oneclass import i18n, routes
+from oneclass.services.school_settings import MAX_LOGO_BYTES
 from pages.guard import signed_in_page
-from state.school_settings import SchoolSettingsState
+from state.school_settings import LOGO_UPLOAD_ID, SchoolSettingsState
 
 
 def sign_in_security() -> rx.Component:
@@ -54,9 +56,53 @@ def school_language() -> rx.Component:
     )
 
 
+def report_cards() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Report cards"), as_="h2", size="4"),
+        rx.hstack(
+            rx.switch(
+                id="show-report-positions",
+                checked=SchoolSettingsState.show_report_positions,
+                on_change=SchoolSettingsState.set_show_report_positions,
+            ),
+            rx.el.label(t("Show class and level positions on report cards"), html_for="show-report-positions"),
+            spacing="3",
+            align="center",
+        ),
+        rx.text(
+            t("A student's place in the class and among every stream of the level, by the average of their subjects."),
+            size="2",
+            color="var(--gray-11)",
+        ),
+        rx.heading(t("Logo"), as_="h3", size="3"),
+        rx.cond(
+            SchoolSettingsState.logo_src != "",
+            rx.image(src=SchoolSettingsState.logo_src, alt=t("The school's logo"), height="4em", width="auto"),
+            rx.text(t("No logo yet: report cards show the school's name alone."), size="2", color="var(--gray-11)"),
+        ),
+        file_dropzone(
+            LOGO_UPLOAD_ID,
+            accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"]},
+            max_size=MAX_LOGO_BYTES,
+            hint=t_format("Drag the school's logo here, or click to choose it (PNG or JPEG, at most {size} MB).", size=MAX_LOGO_BYTES // (1024 * 1024)),
+            on_drop_rejected=SchoolSettingsState.logo_rejected,
+            icon="image-up",
+        ),
+        rx.button(
+            rx.icon("upload", size=16, aria_hidden="true"), t("Upload logo"),
+            type="button",
+            variant="soft",
+            disabled=rx.selected_files(LOGO_UPLOAD_ID).length() == 0,
+            on_click=SchoolSettingsState.upload_logo(rx.upload_files(upload_id=LOGO_UPLOAD_ID)),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 @signed_in_page(routes.ADMIN_SETTINGS, "School settings", permission="school.update", on_load=SchoolSettingsState.load_settings)
 def admin_settings() -> rx.Component:
     return rx.card(
-        rx.vstack(sign_in_security(), rx.separator(size="4"), school_language(), spacing="5"),
+        rx.vstack(sign_in_security(), rx.separator(size="4"), school_language(), rx.separator(size="4"), report_cards(), spacing="5"),
         max_width="40em",
     )

@@ -11,11 +11,16 @@ from oneclass.offload import offload
 from oneclass.services import school_settings
 from oneclass.services.errors import ValidationFailed
 from state.auth import NO_ACCESS, AuthState
+from state.students import data_uri
+
+LOGO_UPLOAD_ID = "school_logo"
 
 
 class SchoolSettingsState(AuthState):
     require_admin_mfa: bool = False
     language: str = i18n.DEFAULT_LANGUAGE  # the school's default: what its people see unless they chose
+    show_report_positions: bool = True
+    logo_src: str = ""  # a data: URI of the school's logo, "" when it has none
 
     @rx.event
     async def load_settings(self) -> Any:
@@ -24,7 +29,42 @@ class SchoolSettingsState(AuthState):
             return self._refused(NO_ACCESS)
         self.require_admin_mfa = await offload(school_settings.admin_mfa_required, actor=user)
         self.language = await offload(school_settings.school_language, actor=user)
+        self.show_report_positions = await offload(school_settings.report_positions_shown, actor=user)
+        logo = await offload(school_settings.school_logo, actor=user)
+        self.logo_src = data_uri(*logo) if logo else ""
         return None
+
+    @rx.event
+    def logo_rejected(self, _rejected: list[dict[str, Any]]) -> Any:
+        return rx.toast.error(format_message("Choose one PNG or JPEG image of at most {size} MB.", size=school_settings.MAX_LOGO_BYTES // (1024 * 1024)))
+
+    @rx.event
+    async def upload_logo(self, files: list[rx.UploadFile]) -> Any:
+        """Read the upload into memory, capped one byte past the limit so the service sees it."""
+        user = await self._actor("school.update")
+        if user is None:
+            return self._refused()
+        if len(files) != 1:
+            return rx.toast.error(_("Choose one image first."))
+        content = await files[0].read(school_settings.MAX_LOGO_BYTES + 1)
+        try:
+            await offload(school_settings.set_school_logo, actor=user, content=content, ip=self._client_ip())
+        except ValidationFailed as refusal:
+            return [rx.clear_selected_files(LOGO_UPLOAD_ID), rx.toast.error(" ".join(refusal.errors.values()))]
+        logo = await offload(school_settings.school_logo, actor=user)
+        self.logo_src = data_uri(*logo) if logo else ""
+        return [rx.clear_selected_files(LOGO_UPLOAD_ID), rx.toast.success(_("Logo saved: it is on every report card from now on."))]
+
+    @rx.event
+    async def set_show_report_positions(self, shown: bool) -> Any:
+        user = await self._actor("school.update")
+        if user is None:
+            return self._refused()
+        await offload(school_settings.set_report_positions, actor=user, shown=bool(shown), ip=self._client_ip())
+        self.show_report_positions = bool(shown)
+        if shown:
+            return rx.toast.success(_("Report cards now show class and level positions."))
+        return rx.toast.success(_("Report cards no longer show positions."))
 
     @rx.event
     async def set_require_admin_mfa(self, enabled: bool) -> Any:

@@ -364,6 +364,27 @@ ADMITS: dict[str, frozenset[str]] = {
     "MarksToEnterState.setvar": EVERYONE,
     "FamilyDashboardState.load_family_dashboard": frozenset({"student", "parent"}),
     "FamilyDashboardState.setvar": EVERYONE,
+    # report cards: comments by class teachers (their class) and admins; publishing, the admins'
+    **dict.fromkeys(
+        [f"ReportCardsState.{name}" for name in (
+            "load_report_cards", "choose_term", "choose_class", "open_comment", "save_comment", "download_card", "set_search",
+            "previous_page", "next_page", "export_csv", "export_xlsx",
+        )],
+        GRADE_ENTERERS,
+    ),
+    **dict.fromkeys(
+        [f"ReportCardsState.{name}" for name in ("choose_scope", "ask_publish", "publish", "follow_publishing", "download_zip")], ADMIN
+    ),
+    "ReportCardsState.set_confirm_open": EVERYONE,
+    "ReportCardsState.set_editor_open": EVERYONE,
+    "ReportCardsState.setvar": EVERYONE,
+    "MyReportCardsState.load_own_cards": frozenset({"student"}),
+    "MyReportCardsState.show_cards": frozenset({"student", "parent", "teacher", "school_admin"}),  # the service: whom each may see
+    "MyReportCardsState.download": frozenset({"student", "parent", "teacher", "school_admin"}),
+    "MyReportCardsState.setvar": EVERYONE,
+    "SchoolSettingsState.set_show_report_positions": ADMIN,
+    "SchoolSettingsState.upload_logo": ADMIN,
+    "SchoolSettingsState.logo_rejected": EVERYONE,  # a toast, no data
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -444,6 +465,8 @@ def _profile(student: str, **more: Any) -> Variant:
 
 
 # The gradebook chosen as its page does: the class, subject and term of an assessment the teacher set.
+REPORTS_OPEN = (Send("ReportCardsState.load_report_cards"),)
+REPORTS_OF_LED_CLASS = (*REPORTS_OPEN, Send("ReportCardsState.choose_class", {"value": "{a_taught_class}"}))
 GRADEBOOK_OPEN = (
     Send("GradebookState.load_gradebook"), Send("GradebookState.choose_class", {"value": "{a_mark_class}"}),
     Send("GradebookState.choose_subject", {"value": "{a_mark_subject}"}), Send("GradebookState.choose_term", {"value": "{a_mark_term}"}),
@@ -731,6 +754,48 @@ ARGS: dict[str, list[Variant]] = {
         Variant("not their child", hostile=True, payload={"student_id": "{a_other}"}),
         Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}),
     ],
+    "ReportCardsState.choose_term": [
+        Variant(payload={"value": "{a_mark_term}"}, before=REPORTS_OPEN),
+        Variant("other school's term", hostile=True, payload={"value": "{b_mark_term}"}, before=REPORTS_OPEN),
+    ],
+    "ReportCardsState.choose_class": [
+        Variant(payload={"value": "{a_taught_class}"}, before=REPORTS_OPEN),
+        Variant("a class the teacher does not lead", hostile=True, payload={"value": "{a_class3}"}, before=REPORTS_OPEN),
+        Variant("other school's class", hostile=True, payload={"value": "{b_class}"}, before=REPORTS_OPEN),
+    ],
+    "ReportCardsState.choose_scope": [
+        Variant(payload={"value": "class:{a_taught_class}"}, before=REPORTS_OPEN, refused_before=()),
+        Variant("other school's class", hostile=True, payload={"value": "class:{b_class}"}, before=REPORTS_OPEN, refused_before=()),
+    ],
+    "ReportCardsState.open_comment": [Variant(payload={"student_id": "{a_led_student}"}, before=REPORTS_OF_LED_CLASS)],
+    "ReportCardsState.save_comment": [
+        Variant(
+            payload={"form": {"teacher_comment": "Good {uniq}", "head_comment": "Fine {uniq}"}},
+            before=(*REPORTS_OF_LED_CLASS, Send("ReportCardsState.open_comment", {"student_id": "{a_led_student}"})),
+        ),
+        Variant("other school's class", hostile=True, payload={"form": {"teacher_comment": "Leak"}},
+                before=(*REPORTS_OPEN, Send("ReportCardsState.choose_class", {"value": "{b_class}"}), Send("ReportCardsState.open_comment", {"student_id": "{b_student}"}))),
+    ],
+    "ReportCardsState.download_card": [
+        Variant(payload={"student_id": "{a_led_student}"}, before=REPORTS_OPEN),
+        Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}, before=REPORTS_OPEN),
+    ],
+    "ReportCardsState.publish": [
+        # The scope is always one of the page's choices (`choose_scope` keeps to them): no other school's class can be named.
+        Variant(before=(*REPORTS_OPEN, Send("ReportCardsState.choose_scope", {"value": "class:{a_taught_class}"})), refused_before=()),
+    ],
+    "MyReportCardsState.show_cards": [
+        Variant(payload={"student_id": "{a_child}"}),
+        Variant("not their child", hostile=True, payload={"student_id": "{a_other}"}),
+        Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}),
+    ],
+    "MyReportCardsState.download": [
+        Variant(payload={"term_id": "{a_mark_term}"}, before=(Send("MyReportCardsState.show_cards", {"student_id": "{a_child}"}),)),
+        Variant("other school's term", hostile=True, payload={"term_id": "{b_mark_term}"},
+                before=(Send("MyReportCardsState.show_cards", {"student_id": "{a_child}"}),)),
+    ],
+    "SchoolSettingsState.set_show_report_positions": [Variant(payload={"shown": True}, refused_payload={"shown": False})],
+    "SchoolSettingsState.upload_logo": [Variant(upload=(("logo.png", PNG, "image/png"),))],
     "AttendanceSummaryState.choose_summary_class": [
         Variant(payload={"class_id": "{a_taught_class}"}),
         Variant("a class the teacher does not teach", hostile=True, payload={"class_id": "{a_class3}"}),
@@ -939,6 +1004,8 @@ def world() -> Iterator[World]:
             a_child=str(next(iter(parent_children))),
             a_other=str(enrolled[untaught[0].id]),  # not the parent's, not the student's, not the teacher's
             a_taught_class=str(next(k.id for k in classes_a if k.class_teacher_id == teacher.id)),
+            a_led_student=str(next(e.student_id for e in session.exec(select(Enrolment).where(Enrolment.school_id == a.id)).all()
+                                   if e.class_id == next(k.id for k in classes_a if k.class_teacher_id == teacher.id))),
             a_class2=str(untaught[1].id), a_class3=str(untaught[2].id),
             a_empty_class=str(next(k.id for k in classes_a if k.id not in enrolled)),
             a_spare=str(spare.id), a_spare_admission=spare.admission_number, a_spare_first=spare.first_name,

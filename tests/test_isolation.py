@@ -6,13 +6,13 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
+from sqlmodel import col, select
 
-from models import ReportPublication, School, SchoolClass, User
+from models import Enrolment, ReportPublication, School, SchoolClass, User
 from oneclass import db
 from oneclass.demo_records import seed_school_records
 from oneclass.rls import PLATFORM_POLICY_NAME, find_rls_problems
-from oneclass.services import auth, calendar, jobs
+from oneclass.services import auth, calendar, jobs, report_cards
 from oneclass.tenancy import find_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
@@ -129,6 +129,13 @@ def _fill_every_tenant_table(school: SchoolFixture) -> None:
             school_class = session.exec(select(SchoolClass)).first()
             assert term is not None and school_class is not None
             session.add(ReportPublication(school_id=school.id, term_id=term.id, class_id=school_class.id, published_by=admin.user.id))
+        term = calendar.term_for_day(session, calendar.today_for(session, school.id))
+        enrolment = session.exec(select(Enrolment).join(SchoolClass, col(SchoolClass.id) == Enrolment.class_id)
+                                 .where(SchoolClass.academic_year_id == term.academic_year_id)).first() if term else None
+        assert term is not None and enrolment is not None
+        term_id, student_id = term.id, enrolment.student_id
+    # A comment of this term (the demo comments on the terms already over, which may be none).
+    report_cards.save_comment(actor=admin.user, term_id=term_id, student_id=student_id, head_comment="Isolation")
 
 
 def test_every_tenant_table_is_isolated(two_schools) -> None:

@@ -2,19 +2,23 @@
 
 Public functions take the acting user, check `school.*` first and run in one unit of work."""
 
+import hashlib
 from typing import Any
 
 from sqlmodel import Session
 
 from models import School
+from oneclass import storage
 from oneclass.db import unit_of_work
-from oneclass.i18n import _
+from oneclass.i18n import _, format_message
 from oneclass.permissions import require
 from oneclass.services import audit
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import get_current_school, language_problem
 from oneclass.tenancy import forget_school_route
+
+MAX_LOGO_BYTES = 1024 * 1024
 
 
 def _own_school(session: Session) -> School:
@@ -80,3 +84,65 @@ def set_school_language(*, actor: CurrentUser, language: str, ip: str) -> str:
         _record_change(session, school, actor, ip, "language", old, language)
     forget_school_route(school)
     return language
+
+
+def report_positions_shown(*, actor: CurrentUser) -> bool:
+    """Whether the school's report cards show class and level positions."""
+    require(actor, "school.read")
+    with unit_of_work(actor) as session:
+        return _own_school(session).show_report_positions
+
+
+def set_report_positions(*, actor: CurrentUser, shown: bool, ip: str) -> None:
+    """Show or hide class and level positions on the school's report cards (every card made
+    from now on, and every card downloaded again)."""
+    require(actor, "school.update")
+    with unit_of_work(actor) as session:
+        school = _own_school(session)
+        if school.show_report_positions == shown:
+            return
+        school.show_report_positions = shown
+        _record_change(session, school, actor, ip, "show_report_positions", not shown, shown)
+
+
+def _logo_type(content: bytes) -> str:
+    """The image type the bytes are (by their first bytes, not the name a browser sends)."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return ""
+
+
+def school_logo(*, actor: CurrentUser) -> tuple[bytes, str] | None:
+    """The school's logo (as on its report cards) and its type; None when it has none."""
+    require(actor, "school.read")
+    with unit_of_work(actor) as session:
+        key = _own_school(session).logo_key
+    if not key:
+        return None
+    try:
+        content = storage.get(actor, key)
+    except NotFound:
+        return None
+    return content, _logo_type(content) or "image/png"
+
+
+def set_school_logo(*, actor: CurrentUser, content: bytes, ip: str) -> None:
+    """The school's logo for its report cards: a PNG or JPEG image of at most 1 MB, kept in
+    storage under the school's key (the old file is removed once the new one is named)."""
+    require(actor, "school.update")
+    if not _logo_type(content):
+        raise ValidationFailed({"logo": _("Upload a PNG or JPEG image.")})
+    if len(content) > MAX_LOGO_BYTES:
+        raise ValidationFailed({"logo": format_message("The logo must be {size} MB or smaller.", size=MAX_LOGO_BYTES // (1024 * 1024))})
+    assert actor.school_id is not None
+    key = storage.school_key(actor.school_id, "logo", f"logo-{hashlib.sha256(content).hexdigest()[:16]}")
+    with unit_of_work(actor) as session:
+        school = _own_school(session)
+        storage.put(actor, key, content, _logo_type(content))  # the file first: the row never names a missing file
+        replaced = school.logo_key if school.logo_key != key else None
+        _record_change(session, school, actor, ip, "logo_key", school.logo_key, key)
+        school.logo_key = key
+    if replaced:
+        storage.delete(actor, replaced)

@@ -298,6 +298,34 @@ def test_grading_pages_of_the_admin(audit: Audit) -> None:
     assert_none(audit)
 
 
+def test_report_card_pages_of_the_admin(audit: Audit) -> None:
+    """The report-cards page with its publishing part, the publish confirmation and the comments dialog."""
+    sign_in(audit.page, audit.app, SCHOOL, f"admin@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/admin"))
+    audit.visit(SCHOOL, routes.REPORT_CARDS, "Report cards", table_shown("Comments"))
+    audit.dialog("Publish confirmation", lambda page: page.get_by_role("button", name="Publish", exact=True).click(), "Publish these report cards?", role="alertdialog")
+    audit.dialog(
+        "Comments dialog", lambda page: page.get_by_role("button", name=re.compile("^Write comments ")).first.click(), re.compile("^Comments for "),
+    )
+    assert_none(audit)
+
+
+REPORT_CARD_PAGES = {"teacher": (routes.REPORT_CARDS, "Report cards"), "student": (routes.MY_PROFILE, "My profile"), "parent": (routes.MY_CHILDREN, "My children")}
+
+
+@pytest.mark.parametrize("role", list(REPORT_CARD_PAGES))
+def test_report_cards_of_teachers_and_families(audit: Audit, role: str) -> None:
+    """A class teacher's comments; a student's and a parent's published cards on their own page."""
+    path, heading = REPORT_CARD_PAGES[role]
+    sign_in(audit.page, audit.app, SCHOOL, f"{role}@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, f"/{role}"))
+    if role == "teacher":
+        audit.visit(SCHOOL, path, heading, table_shown("Comments"))
+    else:
+        audit.visit(SCHOOL, path, heading, lambda page: expect(page.get_by_role("heading", name="Report cards", exact=True)).to_be_visible())
+    assert_none(audit)
+
+
 def test_keyboard_only_sign_in_navigation_and_dialog(browser: Browser, running_app: RunningApp) -> None:
     context = browser.new_context(viewport=WIDTHS["desktop"])  # type: ignore[arg-type]
     page = context.new_page()
