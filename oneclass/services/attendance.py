@@ -358,10 +358,7 @@ def registers_due(*, actor: CurrentUser) -> list[DueRegister]:
 
 
 def _term_name(session: Session, term: Term | None) -> str:
-    if term is None:
-        return ""
-    year = session.get(AcademicYear, term.academic_year_id)
-    return format_message("{year} Term {number}", year=year.name if year else "", number=term.number)
+    return calendar.term_label(session, term) if term is not None else ""
 
 
 def _default_range(session: Session, today: date) -> tuple[date, date]:

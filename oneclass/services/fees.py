@@ -42,7 +42,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models import (
-    AcademicYear,
+    GRADE_LEVEL_NAMES,
     AdjustmentKind,
     Currency,
     Enrolment,
@@ -71,7 +71,7 @@ from oneclass.services import audit, calendar
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.paging import like_pattern
-from oneclass.services.students import visible_student_ids
+from oneclass.services.students import children_of, visible_student_ids
 
 MANAGE_FEES = "fees.manage"
 COLLECT_FEES = "fees.collect"
@@ -269,6 +269,7 @@ class StructureRow(TypedDict):
     term_id: str
     term: str
     grade_level: str
+    grade_name: str  # English (a message id): shown with `t()`
     currency: str
     items: list[dict[str, str | bool]]
     total: str
@@ -309,11 +310,6 @@ def _term(session: Session, term_id: UUID | None, school_id: UUID) -> Term:
     if term is None:
         raise NotFound(_(NO_SUCH_TERM))
     return term
-
-
-def term_name(session: Session, term: Term) -> str:
-    year = session.get(AcademicYear, term.academic_year_id)
-    return format_message("Term {number}, {year}", number=term.number, year=year.name if year else "")
 
 
 def _fee_student(session: Session, actor: CurrentUser, student_id: UUID) -> Student:
@@ -427,7 +423,8 @@ def _structure_rows(session: Session, structures: Sequence[FeeStructure]) -> lis
     terms = {t.id: t for t in session.exec(select(Term).where(col(Term.id).in_({s.term_id for s in structures} or {UUID(int=0)}))).all()}
     return [
         {
-            "id": str(s.id), "term_id": str(s.term_id), "term": term_name(session, terms[s.term_id]), "grade_level": s.grade_level,
+            "id": str(s.id), "term_id": str(s.term_id), "term": calendar.term_label(session, terms[s.term_id]), "grade_level": s.grade_level,
+            "grade_name": GRADE_LEVEL_NAMES[GradeLevel(s.grade_level)],
             "currency": s.currency,
             "items": [{"name": i.name, "account": i.account, "amount": money_text(i.amount), "optional": i.optional} for i in items[s.id]],
             "total": money_text(sum((i.amount for i in items[s.id] if not i.optional), Decimal(0))),
@@ -443,7 +440,7 @@ def list_structures(*, actor: CurrentUser, term_id: UUID | None = None) -> tuple
     with unit_of_work(actor) as session:
         term = _term(session, term_id, actor.school_id)
         structures = session.exec(select(FeeStructure).where(FeeStructure.term_id == term.id).order_by(col(FeeStructure.grade_level), col(FeeStructure.currency))).all()
-        return str(term.id), term_name(session, term), _structure_rows(session, structures)
+        return str(term.id), calendar.term_label(session, term), _structure_rows(session, structures)
 
 
 # --- discounts, bursaries, sponsors and optional items --------------------------------------------
@@ -578,7 +575,7 @@ def _preview(session: Session, term: Term, planned: tuple[list[InvoicePlan], int
     for plan in plans:
         totals[plan.currency] += plan.total
     return InvoicePreview(
-        term=term_name(session, term), students=students, new_invoices=len(plans), already_issued=skipped,
+        term=calendar.term_label(session, term), students=students, new_invoices=len(plans), already_issued=skipped,
         totals={currency: money_text(total) for currency, total in sorted(totals.items())}, without_structure=without,
     )
 
@@ -652,7 +649,7 @@ def _fees_of(session: Session, student: Student) -> StudentFees:
     rows: list[InvoiceRow] = []
     names: dict[UUID, str] = {}
     for invoice, term in invoices:
-        names.setdefault(term.id, term_name(session, term))
+        names.setdefault(term.id, calendar.term_label(session, term))
         invoice_paid = paid.get(invoice.id, Decimal(0))
         voided = invoice.voided_at is not None
         owed = Decimal(0) if voided else invoice.total - invoice_paid
@@ -698,6 +695,17 @@ def student_fees(*, actor: CurrentUser, student_id: UUID) -> StudentFees:
     require(actor, READ_FEES)
     with unit_of_work(actor) as session:
         return _fees_of(session, _fee_student(session, actor, student_id))
+
+
+def children_fees(*, actor: CurrentUser, student_id: UUID | None = None) -> tuple[list[dict[str, str]], StudentFees | None]:
+    """A parent's children (id, name), and the fees of the one chosen (default: the first)."""
+    require(actor, READ_FEES)
+    with unit_of_work(actor) as session:
+        children = children_of(session, user_id=actor.id)
+        chosen = next((c for c in children if c.id == student_id), None) if student_id else (children[0] if children else None)
+        if student_id and chosen is None:
+            raise NotFound(_(NO_SUCH_STUDENT))
+        return [{"id": str(c.id), "name": c.full_name} for c in children], _fees_of(session, chosen) if chosen else None
 
 
 def find_students(*, actor: CurrentUser, query: str) -> list[StudentHit]:
