@@ -599,18 +599,21 @@ def issue_invoices(
     preview = _preview(session, term, planned)
     plans = planned[0]
     today = calendar.today_for(session, actor.school_id)
-    for plan in plans:
-        invoice = Invoice(
+    invoices = [
+        Invoice(
             school_id=actor.school_id, student_id=plan.student_id, term_id=plan.term_id, currency=Currency(plan.currency),
             account=FeeAccount(plan.account), sponsor_id=plan.sponsor_id, total=plan.total, issued_on=today, created_by=actor.id,
         )
-        session.add(invoice)
-        session.flush()
-        session.add_all(
-            InvoiceLine(school_id=actor.school_id, invoice_id=invoice.id, position=number, description=description[:200], amount=amount, fee_item_id=item_id, adjustment_id=adjustment_id)
-            for number, (description, amount, item_id, adjustment_id) in enumerate(plan.lines, start=1)
-            if amount != 0
-        )
+        for plan in plans
+    ]
+    session.add_all(invoices)
+    session.flush()  # the invoices before their lines; ids are made here, so two batches in all
+    session.add_all(
+        InvoiceLine(school_id=actor.school_id, invoice_id=invoice.id, position=number, description=description[:200], amount=amount, fee_item_id=item_id, adjustment_id=adjustment_id)
+        for invoice, plan in zip(invoices, plans, strict=True)
+        for number, (description, amount, item_id, adjustment_id) in enumerate(plan.lines, start=1)
+        if amount != 0
+    )
     if plans:
         audit.record(
             session, school_id=actor.school_id, action=INVOICES_ISSUED, actor=actor.actor(ip), target=str(term.id),
