@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from oneclass import cache, db, embedded, migrate
+from oneclass.current_user import CurrentUser
 from oneclass.security import hash_password
 from oneclass.settings import get_settings
 
@@ -97,6 +98,60 @@ def drop_data(server_url: str, url: str) -> None:
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
     engine.dispose()
+
+
+@contextmanager
+def bench_school(students: int = 0) -> Iterator[CurrentUser]:
+    """A fresh database (on the settings' servers or the embedded ones) holding one migrated
+    school, Bench Primary, with `students` demo records; yields its admin, who acts through the
+    services, and drops the database when the block ends. The settings point at it meanwhile,
+    with a cache prefix of its own, so a worker started inside the block serves it too."""
+    from models import Role, SchoolLevel
+    from oneclass.demo_records import school_admin_of, seed_school_records
+    from oneclass.services.schools import create_school
+    from oneclass.services.users import create_user
+
+    server_url, redis_url = servers()
+    url = new_database(server_url)
+    os.environ.update(DATABASE_URL=url, REDIS_URL=redis_url, CACHE_PREFIX=f"oneclass-bench-{uuid.uuid4().hex[:8]}")
+    get_settings.cache_clear()
+    db.reset_engines()
+    cache.reset_cache_client()
+    try:
+        migrate.upgrade()
+        with db.owner_session() as session:
+            school = create_school(session, name="Bench Primary", subdomain="bench-primary", level=SchoolLevel.primary)
+            session.commit()
+        with db.tenant_session(school.id) as session:
+            create_user(session, school_id=school.id, email="admin@bench.test", full_name="Bench Admin", role=Role.school_admin)
+            admin = school_admin_of(session, school.id)
+            if students:
+                seed_school_records(session, admin=admin, subdomain="bench-primary", level="primary", students=students)
+            session.commit()
+        yield admin
+    finally:
+        drop_data(server_url, url)
+
+
+@contextmanager
+def as_owner(url: str, school_id: str, statements: list[str]) -> Iterator[Connection]:
+    """One transaction on the data set at `url` as the owner (past RLS): `statements` run first
+    with `:s` bound to `school_id`; the block reads what it needs; the transaction commits."""
+    engine = create_engine(db.normalise_url(url))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("SET ROLE oneclass_owner"))
+            for statement in statements:
+                connection.execute(text(statement), {"s": school_id})
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def school_admin_actor(connection: Connection, school_id: str) -> CurrentUser:
+    """The school's admin as the services see a signed-in user."""
+    admin_id, email = connection.execute(text("SELECT id, email FROM users WHERE role = 'school_admin' AND school_id = :s"), {"s": school_id}).one()
+    return CurrentUser(id=admin_id, school_id=uuid.UUID(school_id), email=email, full_name="", role="school_admin", family_id=admin_id)
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]

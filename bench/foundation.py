@@ -24,6 +24,8 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import percentile
+
 
 def start_app(port: int, data_dir: Path) -> tuple[subprocess.Popen[bytes], float]:
     """Start `oneclass run`; return it and the seconds until `/` was served with a 200."""
@@ -66,11 +68,6 @@ def rss_mib(process: subprocess.Popen[bytes]) -> tuple[float, float]:
         and p.username() in ("embedded_postgres", "root")
     )
     return app / 2**20, servers / 2**20
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def time_queries(engine_url: str, statements: list[tuple[str, dict[str, str]]], count: int) -> list[float]:

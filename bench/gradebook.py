@@ -13,17 +13,15 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from uuid import UUID
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import drop_data, prepare
-from oneclass import db
+from bench.data import as_owner, drop_data, prepare, school_admin_actor
+from bench.stats import percentiles
 from oneclass.services import gradebook
-from oneclass.services.auth import CurrentUser
 from oneclass.services.gradebook import MarkInput
 from tests.conftest import apply_settings
 
@@ -46,11 +44,6 @@ GRADEBOOK_SQL = [
 ]
 
 
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    return f"p50 {ordered[len(ordered) // 2]:7.1f} ms  p95 {ordered[int(0.95 * (len(ordered) - 1))]:7.1f} ms  (n={len(ordered)})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--saves", type=int, default=50)
@@ -58,13 +51,9 @@ def main() -> None:
     server_url, _redis, url, pairs = prepare(1, 1000)
     school_id = pairs[0][1]
     try:
-        engine = create_engine(db.normalise_url(url))
         started = time.perf_counter()
-        with engine.begin() as connection:
-            connection.execute(text("SET ROLE oneclass_owner"))
-            for statement in GRADEBOOK_SQL:
-                connection.execute(text(statement), {"s": school_id})
-            admin_id, email = connection.execute(text("SELECT id, email FROM users WHERE role = 'school_admin'")).one()
+        with as_owner(url, school_id, GRADEBOOK_SQL) as connection:
+            actor = school_admin_actor(connection, school_id)
             assessment_id = connection.execute(text("SELECT id FROM assessments ORDER BY id LIMIT 1")).scalar_one()
             class_students = [row[0] for row in connection.execute(
                 text("SELECT e.student_id FROM enrolments e JOIN assessments a ON a.class_id = e.class_id WHERE a.id = :a"), {"a": assessment_id}
@@ -72,10 +61,8 @@ def main() -> None:
             every_student = [row[0] for row in connection.execute(text("SELECT id FROM students"))]
             term_id = connection.execute(text("SELECT id FROM terms")).scalar_one()
             marks = connection.execute(text("SELECT count(*) FROM marks")).scalar_one()
-        engine.dispose()
         print(f"gradebook: 25 classes x 10 subjects x 2 assessments, {marks} marks in {time.perf_counter() - started:.1f} s")
         apply_settings(DATABASE_URL=url)
-        actor = CurrentUser(id=admin_id, school_id=UUID(school_id), email=email, full_name="", role="school_admin", family_id=admin_id)
 
         changed, unchanged = [], []
         for number in range(args.saves):

@@ -10,20 +10,16 @@ import argparse
 import cProfile
 import csv
 import io
-import os
 import pstats
 import sys
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import psutil
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -70,34 +66,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print where the time goes")
     args = parser.parse_args()
 
-    from models import Role, SchoolLevel
-    from oneclass import db, embedded, migrate
-    from oneclass.demo_records import school_admin_of, seed_school_records
+    from bench.data import bench_school
     from oneclass.services import imports
-    from oneclass.services.schools import create_school
-    from oneclass.services.users import create_user
-    from oneclass.settings import get_settings
 
-    data_dir = ROOT / ".oneclass" / "bench-servers"  # the embedded server stops when this process exits
-    server_url = db.normalise_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else embedded.start_postgres(data_dir)
-    name = f"oneclass_bench_{uuid.uuid4().hex[:8]}"
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    os.environ["DATABASE_URL"] = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    get_settings.cache_clear()
-    db.reset_engines()
-    try:
-        migrate.upgrade()
-        with db.owner_session() as session:
-            school = create_school(session, name="Bench Primary", subdomain="bench-primary", level=SchoolLevel.primary)
-            session.commit()
-        with db.tenant_session(school.id) as session:
-            create_user(session, school_id=school.id, email="admin@bench.test", full_name="Bench Admin", role=Role.school_admin)
-            admin = school_admin_of(session, school.id)
-            seed_school_records(session, admin=admin, subdomain="bench-primary", level="primary", students=5)
-            session.commit()
-
+    with bench_school(students=5) as admin:
         content = students_csv(args.rows)
         print(f"{args.rows:,} student rows, {len(content) / 2**20:.1f} MiB of CSV")
 
@@ -113,11 +85,6 @@ def main() -> None:
             return
         count = measured("import (check + write)", run, args.profile)
         print(f"imported {count:,} students")
-    finally:
-        db.reset_engines()
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 if __name__ == "__main__":

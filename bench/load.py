@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.data import drop_data, new_database, running_app, servers
 from bench.reflex_client import Tab, handler_name, is_loopback
+from bench.stats import percentile
 from oneclass import routes
 from oneclass.seed import DEMO_PASSWORD
 from state.auth import AuthState
@@ -240,11 +241,6 @@ class ProcessWatch:
 
 
 # --- running it ------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
 async def run_load(port: int, sessions: int, duration: float, think: float, sign_in_concurrency: int, seed: int) -> dict[str, Any]:

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.data import drop_data, prepare
+from bench.stats import percentile
 from models import Enrolment, Role, SchoolClass, Student, User
 from oneclass import db
 from oneclass.offload import offload
@@ -169,11 +170,6 @@ def peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return psutil.Process().memory_info().rss / 2**20
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * (len(ordered) - 1) + 0.5))] if ordered else float("nan")
 
 
 class LoopLag:

@@ -14,18 +14,16 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from uuid import UUID
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import drop_data, prepare
-from oneclass import db
+from bench.data import as_owner, drop_data, prepare, school_admin_actor
+from bench.stats import percentiles
 from oneclass.services import attendance
 from oneclass.services.attendance import EntryInput
-from oneclass.services.auth import CurrentUser
 from tests.conftest import apply_settings
 
 TERM_START, TERM_END = date(2026, 1, 12), date(2026, 4, 9)
@@ -49,11 +47,6 @@ REGISTERS_SQL = [
 ]
 
 
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    return f"p50 {ordered[len(ordered) // 2]:7.1f} ms  p95 {ordered[int(0.95 * (len(ordered) - 1))]:7.1f} ms  (n={len(ordered)})"
-
-
 def school_days(count: int) -> list[date]:
     days, day = [], TERM_START
     while len(days) < count and day <= TERM_END:
@@ -70,21 +63,15 @@ def main() -> None:
     server_url, _redis, url, pairs = prepare(1, 1000)
     school_id = pairs[0][1]
     try:
-        engine = create_engine(db.normalise_url(url))
         started = time.perf_counter()
-        with engine.begin() as connection:
-            connection.execute(text("SET ROLE oneclass_owner"))
-            for statement in REGISTERS_SQL:
-                connection.execute(text(statement), {"s": school_id})
-            admin_id, email = connection.execute(text("SELECT id, email FROM users WHERE role = 'school_admin'")).one()
+        with as_owner(url, school_id, REGISTERS_SQL) as connection:
+            actor = school_admin_actor(connection, school_id)
             class_id = connection.execute(text("SELECT id FROM classes WHERE name = 'Form 3 01'")).scalar_one()
             other_class = connection.execute(text("SELECT id FROM classes WHERE name = 'Form 3 02'")).scalar_one()
             roster = [row[0] for row in connection.execute(text("SELECT student_id FROM enrolments WHERE class_id = :c"), {"c": class_id})]
             records = connection.execute(text("SELECT count(*) FROM attendance_records")).scalar_one()
-        engine.dispose()
         print(f"registers: 25 classes of 40, {records} records of a term in {time.perf_counter() - started:.1f} s")
         apply_settings(DATABASE_URL=url)
-        actor = CurrentUser(id=admin_id, school_id=UUID(school_id), email=email, full_name="", role="school_admin", family_id=admin_id)
 
         first, changed, unchanged = [], [], []
         for number, day in enumerate(school_days(args.saves)):

@@ -22,16 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.data import CHROMIUM_ARGS, PASSWORD, drop_data, prepare, running_app
+from bench.stats import percentiles
 from models import User
 from oneclass import db
 from oneclass.services import students
 from oneclass.services.auth import CurrentUser
 from tests.conftest import apply_settings
-
-
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    return f"p50 {ordered[len(ordered) // 2]:7.1f} ms  p95 {ordered[int(0.95 * (len(ordered) - 1))]:7.1f} ms  (n={len(ordered)})"
 
 
 def service_calls(url: str, pairs: list[tuple[str, str]], calls: int, per_school: int) -> list[float]:

@@ -2,11 +2,13 @@
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import psutil
 from pydantic import ValidationError
@@ -48,10 +50,11 @@ def web_workers(requested: int) -> int:
     return max(1, min(2 * cores + 1, MAX_WEB_WORKERS, fits))
 
 
-def reflex_environment(database_url: str, redis_url: str, workers: int = 1) -> dict[str, str]:
+def reflex_environment(database_url: str, redis_url: str, workers: int = 1, metrics_dir: Path | None = None) -> dict[str, str]:
     """The environment the Reflex process runs with: our servers, its workers, bun, no phoning
     home. Several workers share Reflex's state in Redis (the one the app uses, unless
-    REFLEX_REDIS_URL names another); a single worker keeps it on disk."""
+    REFLEX_REDIS_URL names another); a single worker keeps it on disk. Every process writes its
+    metrics into `metrics_dir`, so `/metrics` answers for the whole server."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
@@ -61,11 +64,22 @@ def reflex_environment(database_url: str, redis_url: str, workers: int = 1) -> d
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
     )
+    if metrics_dir is not None:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     if workers > 1 and not env.get("REFLEX_REDIS_URL"):
         env["REFLEX_REDIS_URL"] = redis_url
     if BUN_PATH.exists() and "REFLEX_BUN_PATH" not in env:
         env["REFLEX_BUN_PATH"] = str(BUN_PATH)
     return env
+
+
+def fresh_metrics_dir(data_dir: Path) -> Path:
+    """An empty directory for this run's metrics: figures of an earlier run's processes (their
+    pids may be reused) must not be summed into this one's."""
+    directory = data_dir / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
 
 
 def prepare_database() -> list[str]:
@@ -93,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "reflex", "run", "--env", args.env]
     workers = web_workers(settings.web_workers)
     print(f"starting {workers} web worker{'s' if workers > 1 else ''} and a background worker")
-    environment = reflex_environment(database_url, redis_url, workers)
+    environment = reflex_environment(database_url, redis_url, workers, fresh_metrics_dir(settings.data_dir))
     reflex = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment)
     # One worker beside the web server, so that background jobs run on a fresh machine too.
     worker = subprocess.Popen([sys.executable, "-m", "oneclass", "worker"], cwd=PROJECT_ROOT, env=environment)
@@ -124,7 +138,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """A Celery worker for background jobs, on this machine, against the settings' Redis."""
     from oneclass.queue import JOBS_QUEUE, celery_app
+    from oneclass.tracing import configure_tracing
 
+    configure_tracing("oneclass-worker")  # the SDK's span exporter starts again in each forked child
     concurrency = args.concurrency or get_settings().worker_concurrency
     celery_app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--queues={JOBS_QUEUE}", "--without-heartbeat", "--without-mingle", "--without-gossip"])
     return 0

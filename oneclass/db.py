@@ -22,6 +22,7 @@ from oneclass import embedded
 from oneclass.observability import watch_pools
 from oneclass.services.errors import Conflict, integrity_refusal
 from oneclass.settings import get_settings
+from oneclass.tracing import watch_engine
 
 OWNER_ROLE = "oneclass_owner"
 APP_ROLE = "oneclass_app"
@@ -66,6 +67,7 @@ def owner_engine() -> Engine:
     """Engine acting as the owner role, whoever DATABASE_URL signs in as (often a superuser)."""
     engine = create_engine(owner_url(), pool_pre_ping=True)
     event.listen(engine, "connect", _become_owner)
+    watch_engine(engine)
     return engine
 
 
@@ -79,12 +81,16 @@ def _become_owner(dbapi_connection: object, _record: object) -> None:
 @lru_cache
 def app_engine() -> Engine:
     pool_size, overflow = get_settings().pool_share()
-    return create_engine(app_url(), pool_pre_ping=True, pool_size=pool_size, max_overflow=overflow)
+    engine = create_engine(app_url(), pool_pre_ping=True, pool_size=pool_size, max_overflow=overflow)
+    watch_engine(engine)
+    return engine
 
 
 @lru_cache
 def platform_engine() -> Engine:
-    return create_engine(role_url(PLATFORM_ROLE), pool_pre_ping=True, pool_size=2, max_overflow=5)
+    engine = create_engine(role_url(PLATFORM_ROLE), pool_pre_ping=True, pool_size=2, max_overflow=5)
+    watch_engine(engine)
+    return engine
 
 
 def pool_stats() -> dict[str, dict[str, int]]:

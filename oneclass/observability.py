@@ -1,22 +1,28 @@
 """Metrics (Prometheus) and structured logs (JSON, one object a line, with request id, school
 and user on every line).
 
-One backend process (the default without REFLEX_REDIS_URL) owns its metrics; with several
-workers, scrape each or run prometheus_client's multiprocess mode (see the README).
+`oneclass run` gives every process it starts (the web workers and the Celery worker) one
+directory in PROMETHEUS_MULTIPROC_DIR: each process writes its figures there and `/metrics`, on
+whichever worker answers, sums them (prometheus_client's multiprocess mode). Without that variable
+(tests, one process) the figures are this process's own.
 """
 
+import asyncio
 import json
 import logging
+import os
 import sys
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from reflex.middleware import Middleware
+
+from oneclass.tracing import mark_root_span, tag_span
 
 REGISTRY = CollectorRegistry()
 
@@ -31,41 +37,77 @@ HTTP_LATENCY = Histogram(
     registry=REGISTRY,
 )
 EVENTS = Counter("oneclass_websocket_events_total", "Reflex events processed", ["handler"], registry=REGISTRY)
+EVENT_DURATION = Histogram(
+    "oneclass_websocket_event_duration_seconds",
+    "Time from a Reflex event's state being loaded to its handler's last delta sent",
+    ["handler"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5),
+    registry=REGISTRY,
+)
 CACHE_REQUESTS = Counter(
     "oneclass_cache_requests_total", "Cache look-ups by result (hit, miss, error)", ["result"], registry=REGISTRY
 )
 RATE_LIMITED = Counter("oneclass_rate_limited_total", "Requests refused by a rate limit", ["scope"], registry=REGISTRY)
-BUILD_INFO = Gauge("oneclass_build_info", "Version of the running app", ["version"], registry=REGISTRY)
-
+BUILD_INFO = Gauge(
+    "oneclass_build_info", "Version of the running app", ["version"], multiprocess_mode="max", registry=REGISTRY
+)
+# Summed over the live processes: the whole server's connections to PostgreSQL.
+POOL_IN_USE = Gauge(
+    "oneclass_db_pool_connections_in_use", "Checked-out connections", ["pool"], multiprocess_mode="livesum", registry=REGISTRY
+)
+POOL_IDLE = Gauge(
+    "oneclass_db_pool_connections_idle", "Idle pooled connections", ["pool"], multiprocess_mode="livesum", registry=REGISTRY
+)
 
 # Connections checked out and idle, by pool name: what `oneclass.db.pool_stats` answers.
 PoolStats = Callable[[], dict[str, dict[str, int]]]
+_pool_stats: list[PoolStats] = []
+# How often each process of a multi-process server writes its pools' figures down: the process
+# that answers a scrape cannot read the others' pools.
+POOL_REFRESH_SECONDS = 2.0
 
 
-class PoolCollector(Collector):
-    """Connections of each database pool, read at scrape time from `stats`."""
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
-    def __init__(self, stats: PoolStats) -> None:
-        self.stats = stats
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        in_use = GaugeMetricFamily("oneclass_db_pool_connections_in_use", "Checked-out connections", labels=["pool"])
-        idle = GaugeMetricFamily("oneclass_db_pool_connections_idle", "Idle pooled connections", labels=["pool"])
-        for name, stats in self.stats().items():
-            in_use.add_metric([name], stats["in_use"])
-            idle.add_metric([name], stats["idle"])
-        yield in_use
-        yield idle
+def _refresh_pools() -> None:
+    for stats in _pool_stats:
+        for name, counts in stats().items():
+            POOL_IN_USE.labels(name).set(counts["in_use"])
+            POOL_IDLE.labels(name).set(counts["idle"])
+
+
+def _refresh_pools_forever() -> None:
+    while True:
+        time.sleep(POOL_REFRESH_SECONDS)
+        _refresh_pools()
+
+
+def _start_pool_refresher() -> None:
+    if multiprocess_dir() and _pool_stats:
+        threading.Thread(target=_refresh_pools_forever, name="pool-metrics", daemon=True).start()
 
 
 def watch_pools(stats: PoolStats) -> None:
     """Export the database pools' connections: `oneclass.db` hands its `pool_stats` over when
     it loads (metrics depend on nothing of the app, so every module may import them)."""
-    REGISTRY.register(PoolCollector(stats))
+    _pool_stats.append(stats)
+    if len(_pool_stats) == 1:
+        _start_pool_refresher()
+        # A server that loads the app and then forks its workers: each child writes its own pools.
+        os.register_at_fork(after_in_child=_start_pool_refresher)
 
 
 def metrics_text() -> bytes:
-    return generate_latest(REGISTRY)
+    """The exposition of this process, or of every process of the server in multiprocess mode."""
+    _refresh_pools()
+    directory = multiprocess_dir()
+    if directory is None:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=directory)
+    return generate_latest(registry)
 
 
 # --- logs ---------------------------------------------------------------------------------------
@@ -74,8 +116,10 @@ log_context: ContextVar[dict[str, str]] = ContextVar("log_context", default={}) 
 
 
 def bind_log_context(**values: str) -> None:
-    """Add request_id / school / user to every log line of the current request or event."""
+    """Add request_id / school / user to every log line of the current request or event, and to
+    its trace span."""
     log_context.set({**log_context.get(), **{k: v for k, v in values.items() if v}})
+    tag_span(**values)
 
 
 class JsonFormatter(logging.Formatter):
@@ -110,14 +154,29 @@ def configure_logging(level: int = logging.INFO) -> None:
     logger.propagate = False
 
 
+def _time_event(handler: str, started: float) -> Callable[[asyncio.Future[Any]], None]:
+    def finished(_task: asyncio.Future[Any]) -> None:
+        EVENT_DURATION.labels(handler).observe(time.perf_counter() - started)
+
+    return finished
+
+
 class EventMetricsMiddleware(Middleware):
-    """Reflex middleware: counts every websocket event by handler name (Reflex 0.10 calls only
-    `preprocess`, so there is no end of an event to time here)."""
+    """Reflex middleware: counts and times every websocket event by handler name.
+
+    Reflex 0.10 calls only `preprocess`, from inside the task it runs each event in, once the
+    session's state is loaded: the end of that task is the end of the event (handler run, delta
+    sent), so a done-callback on it times the event. The time waited for the state's lock is
+    not in it (the load generator's round trips include it)."""
 
     async def preprocess(self, app: Any, state: Any, event: Any) -> None:
         handler = event.name.rsplit(".", 1)[-1] if event.name else "unknown"
         EVENTS.labels(handler).inc()
+        mark_root_span()  # Reflex's span of this event
         bind_log_context(handler=handler)
+        task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(_time_event(handler, time.perf_counter()))
         return None
 
     async def postprocess(self, app: Any, state: Any, event: Any, update: Any) -> Any:

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     # server (or the embedded one); one worker keeps it on disk.
     reflex_redis_url: str | None = None
     # Backend processes `oneclass run` starts; 0: as many as the machine's cores and memory fit.
-    web_workers: int = Field(default=1, ge=0)
+    web_workers: int = Field(default=0, ge=0)
     secret_key: str = ""  # unset: outside production, a random key kept under DATA_DIR
     app_db_password: str = DEVELOPMENT_APP_DB_PASSWORD
     platform_db_password: str = DEVELOPMENT_PLATFORM_DB_PASSWORD
@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). 0 ignores
     # the header: without a proxy it is whatever the caller wrote.
     trusted_proxy_hops: int = Field(default=0, ge=0)
+    # OTLP/HTTP collector (e.g. Jaeger's port 4318) that receives traces; unset: no tracing.
+    otel_exporter_otlp_endpoint: str | None = None
     metrics_token: str = ""  # a scraper sending `Authorization: Bearer <this>`; loopback needs none
     data_dir: Path = PROJECT_ROOT / ".oneclass"
     cache_prefix: str = "oneclass"

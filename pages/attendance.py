@@ -20,6 +20,7 @@ def register_row(row: rx.Var) -> rx.Component:
     student_id = row["student_id"].to(str)
     name = row["name"].to(str)
     error = RegisterState.errors.get(student_id, "")
+    status = RegisterState.marks[student_id].to(str)
     return rx.table.row(
         rx.table.row_header_cell(name),
         rx.table.cell(
@@ -27,15 +28,15 @@ def register_row(row: rx.Var) -> rx.Component:
                 rx.radio_group.root(
                     # Radios: Tab reaches the student's mark, the arrow keys move between the four.
                     rx.hstack(*[rx.radio_group.item(t(label), value=value) for value, label in STATUS_CHOICES.items()], wrap="wrap", spacing="4"),
-                    value=row["status"].to(str),
+                    value=status,
                     on_change=lambda status: RegisterState.mark(student_id, status),
                     aria_label=t_format("Mark for {name}", name=name),
-                    color_scheme=rx.match(row["status"].to(str), *STATUS_COLOURS.items(), "gray"),
+                    color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"),
                 ),
                 rx.cond(
-                    row["status"] == "excused",
+                    status == "excused",
                     rx.input(
-                        default_value=row["reason"].to(str),
+                        default_value=RegisterState.reasons.get(student_id, "").to(str),
                         key=student_id + "-" + RegisterState.loaded.to(str),
                         on_blur=lambda reason: RegisterState.note_reason(student_id, reason),
                         placeholder=t("Reason"),

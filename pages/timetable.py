@@ -183,7 +183,7 @@ def admin_timetable() -> rx.Component:
                         rx.link(rx.button(t("Go to Classes"), variant="soft"), href=routes.ADMIN_CLASSES)),
             rx.cond(
                 state.rows.length() > 0,
-                week_grid(state.rows, editor_cell, t_format("The week of {name}", name=state.class_name)),
+                week_grid(state.rows, editor_cell, t_format("The week of {name}", name=state.title)),
                 no_periods(rx.link(rx.button(t("Set the periods"), variant="soft"), href=routes.ADMIN_PERIODS)),
             ),
         ),
@@ -269,10 +269,10 @@ def my_timetable() -> rx.Component:
     state = MyTimetableState
     return rx.vstack(
         rx.cond(
-            state.choices.length() > 1,
+            state.class_choices.length() > 1,
             toolbar(
                 rx.text(t("Class"), weight="medium", size="2"),
-                filter_select(state.choices, label=t("Class"), value=state.chosen, on_change=state.choose_class),
+                filter_select(state.class_choices, label=t("Class"), value=state.class_id, on_change=state.choose_class),
             ),
         ),
         rx.cond(state.title != "", rx.heading(state.title, as_="h2", size="5")),

@@ -30,7 +30,11 @@ class RegisterState(AuthState):
     day: str = ""
     today: str = ""
     term: str = ""
+    # Who is on the register (ids and names: sent when a register opens) apart from their marks
+    # and reasons, so that a tap sends one small dict, not the whole list.
     rows: list[dict[str, str]] = []
+    marks: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     saved: bool = False
     closed: str = ""
     needs_reason: bool = False
@@ -43,14 +47,16 @@ class RegisterState(AuthState):
     def _show(self, view: attendance.RegisterView) -> None:
         self.class_id = str(view.class_id)
         self.day = view.day.isoformat()
-        self.rows = [{"student_id": r["student_id"], "name": r["name"], "status": r["status"], "reason": r["reason"]} for r in view.records]
+        self.rows = [{"student_id": r["student_id"], "name": r["name"]} for r in view.records]
+        self.marks = {r["student_id"]: r["status"] for r in view.records}
+        self.reasons = {r["student_id"]: r["reason"] for r in view.records if r["reason"]}
         self.saved, self.closed, self.needs_reason = view.saved, view.closed, view.needs_reason
         self.change_reason, self.errors = "", {}
         self.loaded += 1
 
     async def _open(self, user: CurrentUser) -> Any:
         if not self.class_id:
-            self.rows, self.saved, self.closed, self.errors = [], False, "", {}
+            self.rows, self.marks, self.reasons, self.saved, self.closed, self.errors = [], {}, {}, False, "", {}
             return None
         try:
             day = date.fromisoformat(self.day) if self.day else None
@@ -99,12 +105,15 @@ class RegisterState(AuthState):
     @rx.event
     def mark(self, student_id: str, status: str) -> None:
         """One tap: this student's mark, on screen only (the register is saved whole)."""
-        self.rows = [{**row, "status": status} if row["student_id"] == student_id else row for row in self.rows]
-        self.errors = {key: message for key, message in self.errors.items() if key != student_id}
+        if student_id in self.marks:
+            self.marks = {**self.marks, student_id: status}
+        if student_id in self.errors:
+            self.errors = {key: message for key, message in self.errors.items() if key != student_id}
 
     @rx.event
     def note_reason(self, student_id: str, reason: str) -> None:
-        self.rows = [{**row, "reason": reason} if row["student_id"] == student_id else row for row in self.rows]
+        if student_id in self.marks:
+            self.reasons = {**self.reasons, student_id: reason}
 
     @rx.event
     def set_change_reason(self, value: str) -> None:
@@ -115,7 +124,7 @@ class RegisterState(AuthState):
         user = await self._actor(TAKE_REGISTER)
         if user is None:
             return self._refused()
-        entries = [EntryInput(row["student_id"], row["status"], row["reason"]) for row in self.rows]
+        entries = [EntryInput(student_id, status, self.reasons.get(student_id, "")) for student_id, status in self.marks.items()]
         try:
             day = date.fromisoformat(self.day)
         except ValueError:
@@ -136,7 +145,7 @@ class RegisterState(AuthState):
 
     @rx.var
     def exceptions(self) -> int:
-        return sum(1 for row in self.rows if row["status"] != AttendanceStatus.present)
+        return sum(1 for status in self.marks.values() if status != AttendanceStatus.present)
 
 
 class DueRegistersState(AuthState):

@@ -13,6 +13,7 @@ import reflex as rx
 from models import Role
 from oneclass import routes
 from oneclass.i18n import N_, _
+from oneclass.observability import bind_log_context
 from oneclass.offload import offload
 from oneclass.permissions import can, role_can
 from oneclass.security import ACCESS_COOKIE, REFRESH_COOKIE
@@ -87,6 +88,8 @@ class AuthState(AppState):
         verified against its school (refreshed if the access token has lapsed), off the loop."""
         await self._resolve_school_now()
         school = self._school()
+        if school is not None:
+            bind_log_context(school=school.subdomain)
         if self.host_kind not in (HostKind.school.value, HostKind.platform.value):
             self._forget()
             return None
@@ -94,6 +97,7 @@ class AuthState(AppState):
             try:
                 user = await offload(auth.authenticate, token=self.access_token, school=school)
                 self._set_user(user)
+                bind_log_context(user=str(user.id))
                 return user
             except AuthError:
                 pass

@@ -4,7 +4,7 @@ parent's class), and the teacher's lessons today on the dashboard. Every handler
 data asks `_actor` and calls one service off the loop; the services decide who sees which week."""
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import reflex as rx
 
@@ -43,14 +43,53 @@ def week_rows(week: Timetable, *, by_teacher: bool = False) -> list[dict[str, An
     return rows
 
 
-class TimetableEditorState(FormDialog, AuthState):
-    """The admin's grid: one class of the current year, a dialog per period of a day. Clearing
-    a lesson asks first, in the same dialog (one dialog gives the focus back to its grid cell)."""
+class ClassWeek(rx.State, mixin=True):
+    """The week of one class picked from a list, for the states that show one (beside AuthState).
+    A state names `week_permission` and defines `_fetch(user, class_id)`: the choices, the
+    chosen class's title and rows (no class: the first the user may see)."""
 
     class_choices: dict[str, str] = {}
     class_id: str = ""
-    class_name: str = ""
+    title: str = ""
     rows: list[dict[str, Any]] = []
+    week_permission: ClassVar[str] = ""
+
+    if TYPE_CHECKING:  # AuthState's
+
+        async def _actor(self, permission: str) -> CurrentUser | None: ...
+
+        def _refused(self, message: str = ...) -> Any: ...
+
+    async def _fetch(self, user: CurrentUser, class_id: str = "") -> None:
+        raise NotImplementedError
+
+    async def _load_week(self) -> Any:
+        """The page's on-load: the class shown last (while the user may still see it), else the first."""
+        user = await self._actor(self.week_permission)
+        if user is None:
+            self.rows, self.class_choices, self.title = [], {}, ""
+            return self._refused(NO_ACCESS)
+        await self._fetch(user, self.class_id if self.class_id in self.class_choices else "")
+        return None
+
+    @rx.event
+    async def choose_class(self, class_id: str) -> Any:
+        """Another class of the list; one the user may not see is not found."""
+        user = await self._actor(self.week_permission)
+        if user is None:
+            return self._refused()
+        try:
+            await self._fetch(user, str(browser_id(class_id)))
+        except NotFound as missing:
+            return rx.toast.error(missing.message)
+        return None
+
+
+class TimetableEditorState(ClassWeek, FormDialog, AuthState):
+    """The admin's grid: one class of the current year, a dialog per period of a day. Clearing
+    a lesson asks first, in the same dialog (one dialog gives the focus back to its grid cell)."""
+
+    week_permission: ClassVar[str] = MANAGE_TIMETABLE
     subject_choices: dict[str, str] = {}
     teacher_choices: dict[str, str] = {}
 
@@ -67,30 +106,14 @@ class TimetableEditorState(FormDialog, AuthState):
     async def _fetch(self, user: CurrentUser, class_id: str = "") -> None:
         editor = await offload(timetable.timetable_editor, actor=user, class_id=optional_id(class_id))
         self.class_choices = {choice["value"]: choice["label"] for choice in editor.classes}
-        self.class_id, self.class_name = editor.chosen, editor.timetable.title
+        self.class_id, self.title = editor.chosen, editor.timetable.title
         self.rows = week_rows(editor.timetable)
         self.subject_choices = {choice["value"]: choice["label"] for choice in editor.subjects}
         self.teacher_choices = {NONE: _(ASSIGNED_TEACHER), **{choice["value"]: choice["label"] for choice in editor.teachers}}
 
     @rx.event
     async def load_editor(self) -> Any:
-        user = await self._actor(MANAGE_TIMETABLE)
-        if user is None:
-            self.rows, self.class_choices = [], {}
-            return self._refused(NO_ACCESS)
-        await self._fetch(user, self.class_id if self.class_id in self.class_choices else "")
-        return None
-
-    @rx.event
-    async def choose_class(self, class_id: str) -> Any:
-        user = await self._actor(MANAGE_TIMETABLE)
-        if user is None:
-            return self._refused()
-        try:
-            await self._fetch(user, str(browser_id(class_id)))
-        except NotFound as missing:
-            return rx.toast.error(missing.message)
-        return None
+        return await self._load_week()
 
     @rx.event
     async def open_slot(self, day: int, period: int) -> Any:
@@ -220,42 +243,22 @@ class PeriodsState(AuthState):
         return rx.toast.success(format_message("Saved {count} periods.", count=len(saved)))
 
 
-class MyTimetableState(AuthState):
+class MyTimetableState(ClassWeek, AuthState):
     """The reader's week: a teacher's own lessons; a student's class; a parent's child's class."""
 
-    choices: dict[str, str] = {}
-    chosen: str = ""
-    title: str = ""
-    rows: list[dict[str, Any]] = []
+    week_permission: ClassVar[str] = OWN_TIMETABLE
     by_teacher: bool = False
 
     async def _fetch(self, user: CurrentUser, class_id: str = "") -> None:
         mine = await offload(timetable.my_timetable, actor=user, class_id=optional_id(class_id))
-        self.choices = {choice["value"]: choice["label"] for choice in mine.choices}
-        self.chosen, self.title = mine.chosen, mine.timetable.title
+        self.class_choices = {choice["value"]: choice["label"] for choice in mine.choices}
+        self.class_id, self.title = mine.chosen, mine.timetable.title
         self.by_teacher = not mine.choices and bool(mine.timetable.title)
         self.rows = week_rows(mine.timetable, by_teacher=self.by_teacher)
 
     @rx.event
     async def load_timetable(self) -> Any:
-        user = await self._actor(OWN_TIMETABLE)
-        if user is None:
-            self.rows, self.choices, self.title = [], {}, ""
-            return self._refused(NO_ACCESS)
-        await self._fetch(user, self.chosen if self.chosen in self.choices else "")
-        return None
-
-    @rx.event
-    async def choose_class(self, class_id: str) -> Any:
-        """A parent picks a child (their class); a class not theirs is not found."""
-        user = await self._actor(OWN_TIMETABLE)
-        if user is None:
-            return self._refused()
-        try:
-            await self._fetch(user, str(browser_id(class_id)))
-        except NotFound as missing:
-            return rx.toast.error(missing.message)
-        return None
+        return await self._load_week()
 
 
 class TodayLessonsState(AuthState):

@@ -38,15 +38,17 @@ def test_a_teacher_takes_a_register_and_a_refused_save_loses_nothing(school: Sch
     assert state.today == today.isoformat() and state.day == state.today and str(led.id) in state.class_choices
     run(state.choose_class(str(led.id)))
     run(state.choose_day(day.isoformat()))
-    assert not state.saved and state.rows and {row["status"] for row in state.rows} == {"present"}
+    assert not state.saved and state.rows and set(state.marks.values()) == {"present"} and state.marks.keys() == {row["student_id"] for row in state.rows}
     first, second = state.rows[0]["student_id"], state.rows[1]["student_id"]
 
+    state.mark("not-on-this-register", "absent")  # any browser may send any id: nothing is added
+    state.note_reason("not-on-this-register", "x")
+    assert "not-on-this-register" not in state.marks and not state.reasons
     state.mark(first, "absent")
     state.mark(second, "excused")  # no reason yet
     run(state.save())
     assert state.errors["form"] and second in state.errors and "excused" in state.errors[second]
-    marks = {row["student_id"]: row["status"] for row in state.rows}
-    assert marks[first] == "absent" and marks[second] == "excused"  # kept on screen
+    assert state.marks[first] == "absent" and state.marks[second] == "excused"  # kept on screen
     assert not run(state.choose_day(day.isoformat())) and not state.saved  # nothing was written
 
     state.mark(first, "absent")
@@ -59,17 +61,17 @@ def test_a_teacher_takes_a_register_and_a_refused_save_loses_nothing(school: Sch
     run(again.load_desk())
     run(again.choose_class(str(led.id)))
     run(again.choose_day(day.isoformat()))
-    reopened = {row["student_id"]: (row["status"], row["reason"]) for row in again.rows}
+    reopened = {row["student_id"]: (again.marks[row["student_id"]], again.reasons.get(row["student_id"], "")) for row in again.rows}
     assert again.saved and reopened[first] == ("absent", "") and reopened[second] == ("excused", "Dentist")
     assert again.needs_reason == (day < today)
 
     # A past day's saved register: a change says why.
     again.mark(first, "late")
     run(again.save())
-    assert "change_reason" in again.errors and {r["student_id"]: r["status"] for r in again.rows}[first] == "late"
+    assert "change_reason" in again.errors and again.marks[first] == "late"
     again.set_change_reason("Came in at 8:30")
     run(again.save())
-    assert again.errors == {} and {r["student_id"]: r["status"] for r in again.rows}[first] == "late"
+    assert again.errors == {} and again.marks[first] == "late"
 
 
 def test_summaries_and_due_registers_as_the_pages_show_them(school: SchoolFixture) -> None:

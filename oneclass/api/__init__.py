@@ -18,11 +18,12 @@ from oneclass.api import health, v1
 from oneclass.api.deps import client_ip
 from oneclass.api.envelope import ApiError, error_response
 from oneclass.i18n import _
-from oneclass.observability import HTTP_LATENCY, HTTP_REQUESTS, configure_logging, log_context, metrics_text
+from oneclass.observability import HTTP_LATENCY, HTTP_REQUESTS, bind_log_context, configure_logging, log_context, metrics_text
 from oneclass.permissions import PermissionDenied
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.schools import SchoolCreationIncomplete
 from oneclass.settings import get_settings
+from oneclass.tracing import mark_root_span
 
 REQUEST_ID_HEADER = "X-Request-ID"
 log = logging.getLogger("oneclass.api")
@@ -84,7 +85,9 @@ def build_api() -> FastAPI:
         request.state.request_id = request_id
         # Each request runs in its own task, so this context is the request's alone: its
         # messages (refusals, field errors) are made in the language the client asked for.
-        log_context.set({"request_id": request_id})
+        log_context.set({})
+        mark_root_span()
+        bind_log_context(request_id=request_id)
         language = i18n.language_from_header(request.headers.get("accept-language"))
         i18n.use_language(language)
         started = time.perf_counter()

@@ -1,8 +1,11 @@
 """Each school at its own subdomain, the platform at the root, and unknown addresses refused."""
 
+import time
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from oneclass.observability import POOL_REFRESH_SECONDS
 from tests.e2e.conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
@@ -51,8 +54,16 @@ def test_api_on_the_running_app_resolves_the_school(running_app: RunningApp, pag
     assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
 
 
-def test_metrics_count_websocket_events_by_handler(running_app: RunningApp, page: Page) -> None:
+def test_metrics_count_and_time_websocket_events_by_handler(running_app: RunningApp, page: Page) -> None:
+    """Whichever web worker answers `/metrics`, it reports the events every worker handled."""
     page.goto(running_app.url("harare-primary"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Harare Primary")
     metrics = page.request.get(running_app.url("", "/metrics")).text()
     assert 'oneclass_websocket_events_total{handler="check_session"}' in metrics
+    assert 'oneclass_websocket_event_duration_seconds_count{handler="check_session"}' in metrics
+    # Each worker writes its pools' figures down every POOL_REFRESH_SECONDS.
+    deadline = time.monotonic() + 10 * POOL_REFRESH_SECONDS
+    while 'oneclass_db_pool_connections_in_use{pool="app"}' not in metrics and time.monotonic() < deadline:
+        time.sleep(POOL_REFRESH_SECONDS / 4)
+        metrics = page.request.get(running_app.url("", "/metrics")).text()
+    assert 'oneclass_db_pool_connections_in_use{pool="app"}' in metrics
