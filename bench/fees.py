@@ -16,19 +16,18 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import PASSWORD, drop_data, prepare, running_app
-from bench.gradebook import GRADEBOOK_SQL, percentiles
+from bench.data import PASSWORD, as_owner, drop_data, prepare, running_app, school_admin_actor
+from bench.gradebook import GRADEBOOK_SQL
 from bench.reflex_client import Tab, handler_name
-from oneclass import db, routes
+from bench.stats import percentiles
+from oneclass import routes
 from oneclass.services import fees
-from oneclass.services.auth import CurrentUser
 from oneclass.services.fees import ItemInput
 from state.auth import AuthState
 from state.cashier import CashierState
@@ -44,16 +43,10 @@ def timed(function: Any, **kwargs: Any) -> tuple[float, Any]:
 
 
 def invoicing(url: str, school_id: str) -> None:
-    engine = create_engine(db.normalise_url(url))
-    with engine.begin() as connection:
-        connection.execute(text("SET ROLE oneclass_owner"))
-        for statement in YEAR_AND_CLASSES:
-            connection.execute(text(statement), {"s": school_id})
-        admin_id, email = connection.execute(text("SELECT id, email FROM users WHERE role = 'school_admin'")).one()
+    with as_owner(url, school_id, YEAR_AND_CLASSES) as connection:
+        actor = school_admin_actor(connection, school_id)
         term_id = connection.execute(text("SELECT id FROM terms")).scalar_one()
-    engine.dispose()
     apply_settings(DATABASE_URL=url)
-    actor = CurrentUser(id=admin_id, school_id=UUID(school_id), email=email, full_name="", role="school_admin", family_id=admin_id)
     items = [ItemInput("Tuition", "tuition", "250.00"), ItemInput("SDC levy", "levy", "25.00"), ItemInput("Boarding", "tuition", "400.00", True)]
     fees.save_structure(actor=actor, term_id=term_id, grade_level="F3", currency="USD", items=items)
     elapsed, preview = timed(fees.preview_invoices, actor=actor, term_id=term_id)
