@@ -152,8 +152,8 @@ def lesson_dialog() -> rx.Component:
             rx.dialog.description(
                 rx.cond(
                     state.confirming_clear,
-                    t_format("{name} will have no lesson in that period.", name=state.class_name),
-                    t_format("A lesson for {name}.", name=state.class_name),
+                    t_format("{name} will have no lesson in that period.", name=state.title),
+                    t_format("A lesson for {name}.", name=state.title),
                 ),
                 size="2",
                 margin_bottom="var(--space-3)",

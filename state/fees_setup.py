@@ -8,7 +8,7 @@ import reflex as rx
 
 from oneclass.i18n import _, format_message
 from oneclass.offload import offload
-from oneclass.services import academics, fees
+from oneclass.services import fees
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.fees import ItemInput, StructureRow
 from state.auth import NO_ACCESS, AuthState
@@ -24,13 +24,10 @@ class FeeStructuresState(AuthState):
 
     term_id: str = ""
     term_name: str = ""
+    grade_choices: dict[str, str] = {}
     structures: list[StructureRow] = []
     errors: dict[str, str] = {}
     saved_message: str = ""
-
-    @rx.var
-    def grade_choices(self) -> dict[str, str]:
-        return {choice["value"]: choice["label"] for choice in academics.grade_choices(self.school_level or "combined")}
 
     @rx.event
     async def load_structures(self) -> Any:
@@ -39,10 +36,14 @@ class FeeStructuresState(AuthState):
             self.structures = []
             return self._refused(NO_ACCESS)
         try:
-            self.term_id, self.term_name, self.structures = await offload(fees.list_structures, actor=user)
+            self._show(await offload(fees.list_structures, actor=user))
         except NotFound as missing:
             return rx.toast.error(missing.message)
         return None
+
+    def _show(self, setup: fees.FeeSetup) -> None:
+        self.term_id, self.term_name, self.structures = setup.term_id, setup.term, setup.structures
+        self.grade_choices = {choice["value"]: choice["label"] for choice in setup.grades}
 
     @rx.event
     async def save_structure(self, form: dict[str, Any]) -> Any:
@@ -68,7 +69,7 @@ class FeeStructuresState(AuthState):
             return rx.toast.error(missing.message)
         self.errors = {}
         self.saved_message = format_message("Saved: {total} {currency} a term.", total=saved["total"], currency=saved["currency"])
-        _term_id, _name, self.structures = await offload(fees.list_structures, actor=user, term_id=browser_id(self.term_id))
+        self._show(await offload(fees.list_structures, actor=user, term_id=browser_id(self.term_id)))
         return None
 
 

@@ -68,6 +68,7 @@ from oneclass.db import unit_of_work
 from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import can, require
 from oneclass.services import audit, calendar
+from oneclass.services.academics import Choice, grade_choices, school_level
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.paging import like_pattern
@@ -433,14 +434,24 @@ def _structure_rows(session: Session, structures: Sequence[FeeStructure]) -> lis
     ]
 
 
-def list_structures(*, actor: CurrentUser, term_id: UUID | None = None) -> tuple[str, str, list[StructureRow]]:
-    """A term's fee structures (default: today's term): its id, its name, and the structures."""
+@dataclass(frozen=True)
+class FeeSetup:
+    """A term's fee structures, and the grade levels the school may set fees for."""
+
+    term_id: str
+    term: str
+    grades: list[Choice]
+    structures: list[StructureRow]
+
+
+def list_structures(*, actor: CurrentUser, term_id: UUID | None = None) -> FeeSetup:
+    """A term's fee structures (default: today's term)."""
     require(actor, MANAGE_FEES)
     assert actor.school_id is not None
     with unit_of_work(actor) as session:
         term = _term(session, term_id, actor.school_id)
         structures = session.exec(select(FeeStructure).where(FeeStructure.term_id == term.id).order_by(col(FeeStructure.grade_level), col(FeeStructure.currency))).all()
-        return str(term.id), calendar.term_label(session, term), _structure_rows(session, structures)
+        return FeeSetup(str(term.id), calendar.term_label(session, term), grade_choices(school_level(session)), _structure_rows(session, structures))
 
 
 # --- discounts, bursaries, sponsors and optional items --------------------------------------------
