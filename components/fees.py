@@ -11,10 +11,11 @@ from components.table import data_table
 def status_text(status: rx.Var) -> rx.Component:
     return rx.match(
         status,
-        ("open", rx.badge(t("Open"), color_scheme="amber")),
-        ("partial", rx.badge(t("Part-paid"), color_scheme="blue")),
-        ("paid", rx.badge(t("Paid"), color_scheme="green")),
-        rx.badge(t("Void"), color_scheme="gray"),
+        # High contrast: the soft colours' text is too light on their own tint at this size.
+        ("open", rx.badge(t("Open"), color_scheme="amber", high_contrast=True)),
+        ("partial", rx.badge(t("Part-paid"), color_scheme="blue", high_contrast=True)),
+        ("paid", rx.badge(t("Paid"), color_scheme="green", high_contrast=True)),
+        rx.badge(t("Void"), color_scheme="gray", high_contrast=True),
     )
 
 
@@ -72,7 +73,7 @@ def payment_cells(row: rx.Var) -> list[rx.Component]:
         rx.table.cell(row["amount"], " ", row["currency"], white_space="nowrap"),
         rx.table.cell(method_text(row["method"])),
         rx.table.cell(row["reference"]),
-        rx.table.cell(rx.cond(row["reversed"], rx.badge(t("Reversed"), color_scheme="gray", title=row["reversal_reason"]), rx.text(""))),
+        rx.table.cell(rx.cond(row["reversed"], rx.badge(t("Reversed"), color_scheme="gray", high_contrast=True, title=row["reversal_reason"]), rx.text(""))),
     ]
 
 

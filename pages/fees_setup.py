@@ -34,7 +34,8 @@ def _item_fields(number: int) -> rx.Component:
                    error=FeeStructuresState.errors.get(f"item{number}", "")),
         select_field(t("Account"), f"item{number}_account", ACCOUNTS, default_value="tuition" if number == 1 else "levy" if number == 2 else "tuition"),
         form_field(t("Amount"), f"item{number}_amount", required=number == 1, type_="text"),
-        rx.el.label(rx.checkbox(name=f"item{number}_optional"), t("Optional"), style={"display": "flex", "gap": "0.4em", "alignItems": "center"}),
+        # A Radix checkbox is a button: a wrapping label does not name it for axe, aria-label does.
+        rx.checkbox(t("Optional"), name=f"item{number}_optional", aria_label=t("Optional")),
         spacing="3",
         align="end",
         width="100%",
