@@ -15,7 +15,7 @@ from alembic import op
 from oneclass.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
