@@ -11,7 +11,7 @@ from components.table import pagination
 EventType: TypeAlias = rx.EventHandler | rx.event.EventSpec
 
 
-def search_input(value: rx.Var, on_change: EventType, *, placeholder: rx.Var | str, label: rx.Var | str) -> rx.Component:
+def search_input(value: rx.Var, on_change: EventType, *, placeholder: rx.Var | str, label: rx.Var | str, **props: object) -> rx.Component:
     """A search box that asks the server once typing pauses; `label` names it for screen readers
     (both shown as given: `t("Search students")`)."""
     return rx.input(
@@ -23,6 +23,7 @@ def search_input(value: rx.Var, on_change: EventType, *, placeholder: rx.Var | s
         placeholder=placeholder,
         aria_label=label,
         min_width="16em",
+        **props,
     )
 
 

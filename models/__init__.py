@@ -18,6 +18,22 @@ from models.attendance import STATUS_LABELS, AttendanceRecord, AttendanceRegiste
 from models.audit import AuditEvent, PlatformAuditEvent
 from models.auth import PasswordResetToken, PlatformRefreshToken, RefreshToken
 from models.calendar import ClosureDay, ClosureKind
+from models.fees import (
+    AdjustmentKind,
+    Currency,
+    FeeAccount,
+    FeeAdjustment,
+    FeeItem,
+    FeeStructure,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+    PaymentMethod,
+    Sponsor,
+    SponsorKind,
+    StudentFeeItem,
+)
 from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportComment, ReportPublication
 from models.jobs import Job, JobStatus
 from models.mail import OutgoingMail
@@ -34,7 +50,7 @@ from models.student import (
     StudentStatusChange,
 )
 from models.timetable import Period, TimetableSlot
-from models.user import PlatformUser, Role, User, UserPublic
+from models.user import Duty, PlatformUser, Role, User, UserPublic
 
 __all__ = [
     "GRADE_LEVEL_NAMES",
@@ -42,6 +58,7 @@ __all__ = [
     "SECONDARY_LEVELS",
     "STATUS_LABELS",
     "AcademicYear",
+    "AdjustmentKind",
     "Assessment",
     "AssessmentKind",
     "AttendanceRecord",
@@ -51,18 +68,29 @@ __all__ = [
     "ClosureDay",
     "ClosureKind",
     "ContactPreference",
+    "Currency",
     "Department",
+    "Duty",
     "EmergencyContact",
     "Enrolment",
+    "FeeAccount",
+    "FeeAdjustment",
+    "FeeItem",
+    "FeeStructure",
     "Gender",
     "GradeLevel",
     "GradingBand",
     "Guardian",
+    "Invoice",
+    "InvoiceLine",
     "Job",
     "JobStatus",
     "Mark",
     "OutgoingMail",
     "PasswordResetToken",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentMethod",
     "Period",
     "PlatformAuditEvent",
     "PlatformRefreshToken",
@@ -76,8 +104,11 @@ __all__ = [
     "SchoolLevel",
     "SchoolPublic",
     "SchoolStatus",
+    "Sponsor",
+    "SponsorKind",
     "StaffProfile",
     "Student",
+    "StudentFeeItem",
     "StudentGuardian",
     "StudentStatus",
     "StudentStatusChange",

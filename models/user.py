@@ -5,7 +5,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from sqlalchemy import DateTime, String
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from models.common import created_at_field, id_field, updated_at_field
@@ -40,6 +40,12 @@ class UserBase(SQLModel):
     language: str | None = Field(default=None, max_length=2)  # their own choice; None: the school's
 
 
+class Duty(StrEnum):
+    """Work a staff member is given beyond their role (`oneclass.permissions.DUTY_GRANTS`)."""
+
+    bursar = "bursar"
+
+
 class User(UserBase, Credentials, table=True):
     """A user of one school; RLS keeps each school's users to itself."""
 
@@ -47,6 +53,7 @@ class User(UserBase, Credentials, table=True):
 
     id: UUID = id_field()
     school_id: UUID = Field(foreign_key="schools.id", index=True)
+    duties: list[str] = Field(default_factory=list, sa_type=ARRAY(String))
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 

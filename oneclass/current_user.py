@@ -21,6 +21,7 @@ class CurrentUser:
     family_id: UUID  # the sign-in (the chain of refresh tokens) this user acts through
     must_enrol_totp: bool = False
     language: str | None = None  # their own choice, as signing in found it (None: the school's)
+    duties: tuple[str, ...] = ()  # work given beyond the role (a staff member's `bursar`)
 
     def actor(self, ip: str | None = None) -> Actor:
         return Actor(id=self.id, email=self.email, ip=ip)

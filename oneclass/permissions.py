@@ -10,6 +10,12 @@ A grant is a permission (`students.read`), a wildcard over a domain (`grades.*`)
 - `timetable.manage` sets the periods and lessons (the admin's); `timetable.read` reads a class's
   week within the classes the user may see; `timetable.own` opens one's own week (a teacher's
   lessons, a student's or a parent's children's classes), which an admin has none of.
+- `fees.manage` sets fee structures, discounts, bursaries and sponsors and issues invoices;
+  `fees.collect` takes payments (the cashier) and reads the cash-up; `fees.reverse` reverses a
+  payment (the admin's only); `fees.read` reads a student's fees within the students the user
+  may see (a parent's children; every student for whoever may collect).
+- Duties: a staff member given a duty (`users.duties`) has its grants beside their role's; the
+  bursar's are the fees work short of reversals (`DUTY_GRANTS`).
 - `classes.read` (and, with the teaching work, registers and marks) applies to the classes the
   user may see: every class for an administrator, the classes they teach for a teacher. The
   scope is part of the check: a service that acts on one class asks
@@ -19,16 +25,17 @@ A grant is a permission (`students.read`), a wildcard over a domain (`grades.*`)
 nobody is granted, and on a grant here that nothing asks for (outside `RESERVED_DOMAINS`).
 """
 
+from collections.abc import Iterable
 from typing import Protocol
 
-from models import Role
+from models import Duty, Role
 from oneclass.i18n import _
 
-# Granted now for the work the next issues build (fees and messages): nothing asks for them yet.
+# Granted now for the work the next issues build (messages): nothing asks for them yet.
 # Of `reports`, report cards ask for `reports.comment` (a class teacher, their class) and
 # `reports.publish` (the admins); `reports.read` waits for the reports to come. A teacher's grants
 # there will be class-scoped like `classes.read` (through `academics.require_class`).
-RESERVED_DOMAINS = frozenset({"reports", "fees", "communication"})
+RESERVED_DOMAINS = frozenset({"reports", "communication"})
 
 _MATRIX: dict[Role, frozenset[str]] = {
     Role.super_admin: frozenset({"*"}),
@@ -59,6 +66,11 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 }
 
 
+# What a duty adds, for the roles that may be given it (a duty on any other role adds nothing).
+DUTY_GRANTS: dict[str, frozenset[str]] = {Duty.bursar.value: frozenset({"fees.read", "fees.manage", "fees.collect"})}
+DUTY_ROLES = frozenset({Role.staff.value})
+
+
 class HasRole(Protocol):
     @property
     def role(self) -> str: ...
@@ -70,17 +82,20 @@ def grant_allows(grant: str, permission: str) -> bool:
     return grant.endswith(".*") and permission.startswith(grant[:-1])
 
 
-def role_can(role: str, permission: str) -> bool:
+def role_can(role: str, permission: str, duties: Iterable[str] = ()) -> bool:
+    """May a `role` given `duties` do `permission`?"""
     try:
         grants = PERMISSIONS[Role(role)]
     except ValueError:
         return False
+    if role in DUTY_ROLES:
+        grants = grants.union(*(DUTY_GRANTS.get(duty, frozenset()) for duty in duties))
     return any(grant_allows(grant, permission) for grant in grants)
 
 
 def can(user: HasRole | None, permission: str) -> bool:
     """May `user` (None: nobody signed in) do `permission`?"""
-    return user is not None and role_can(user.role, permission)
+    return user is not None and role_can(user.role, permission, getattr(user, "duties", ()))
 
 
 class PermissionDenied(Exception):

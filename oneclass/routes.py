@@ -35,6 +35,11 @@ MY_TIMETABLE = "/timetable"
 REGISTERS = "/registers"
 ATTENDANCE_SUMMARY = "/attendance/summary"
 REPORT_CARDS = "/report-cards"
+FEE_STRUCTURES = "/admin/fees"
+FEE_INVOICES = "/admin/fees/invoices"
+CASHIER = "/cashier"
+CASH_UP = "/cashier/cash-up"
+CHILD_FEES = "/parent/fees"
 
 NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
 NEXT_DECODE_LEVELS = 4
@@ -116,6 +121,11 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Audit log"), ADMIN_AUDIT, "scroll-text", "audit.read"),
     (N_("Registers"), REGISTERS, "clipboard-check", "attendance.take"),
     (N_("Attendance summary"), ATTENDANCE_SUMMARY, "chart-line", "attendance.summary"),
+    (N_("Fee structures"), FEE_STRUCTURES, "receipt", "fees.manage"),
+    (N_("Invoices"), FEE_INVOICES, "files", "fees.manage"),
+    (N_("Cashier"), CASHIER, "banknote", "fees.collect"),
+    (N_("Cash-up"), CASH_UP, "calculator", "fees.collect"),
+    (N_("Fees"), CHILD_FEES, "wallet", "child.read"),
     (N_("School settings"), ADMIN_SETTINGS, "settings", "school.update"),
     (N_("Schools"), PLATFORM_SCHOOLS, "building-2", "platform.schools"),
     (N_("Platform audit log"), PLATFORM_AUDIT, "scroll-text", "platform.audit"),

@@ -10,7 +10,7 @@ kept, and a school whose data is missing (a run stopped half-way) is filled in.
 
 from sqlmodel import col, select
 
-from models import PlatformUser, Role, School, SchoolLevel, User
+from models import Duty, PlatformUser, Role, School, SchoolLevel, User
 from oneclass.db import owner_session, tenant_session
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.services.schools import create_school
@@ -29,7 +29,9 @@ DEMO_ROLES = {
     "student": (Role.student, "Student"),
     "parent": (Role.parent, "Parent"),
     "staff": (Role.staff, "Staff Member"),
+    "bursar": (Role.staff, "Bursar"),  # a staff member given the bursar duty: takes payments
 }
+DEMO_DUTIES = {"bursar": [Duty.bursar.value]}
 ROOT_EMAIL = "root@oneclass.test"
 DEMO_STUDENTS = 300
 
@@ -78,7 +80,8 @@ def seed_school(school: School, *, students: int = DEMO_STUDENTS) -> list[str]:
         emails = []
         for local_part, (role, title) in DEMO_ROLES.items():
             email = f"{local_part}@{school.subdomain}.test"
-            create_user(session, school_id=school.id, email=email, full_name=f"{school.name} {title}", role=role, password=DEMO_PASSWORD)
+            user = create_user(session, school_id=school.id, email=email, full_name=f"{school.name} {title}", role=role, password=DEMO_PASSWORD)
+            user.duties = DEMO_DUTIES.get(local_part, [])
             emails.append(email)
         session.flush()
         seed_school_records(session, admin=school_admin_of(session, school.id), subdomain=school.subdomain, level=school.level, students=students)

@@ -51,6 +51,7 @@ class AuthState(AppState):
     user_name: str = ""
     user_email: str = ""
     user_role: str = ""
+    user_duties: list[str] = []
     must_enrol_totp: bool = False
 
     # The sign-in form.
@@ -73,6 +74,7 @@ class AuthState(AppState):
             user_name=user.full_name if user else "",
             user_email=user.email if user else "",
             user_role=user.role if user else "",
+            user_duties=list(user.duties) if user else [],
             must_enrol_totp=bool(user and user.must_enrol_totp),
         )
 
@@ -154,7 +156,7 @@ class AuthState(AppState):
         on_platform = self.host_kind == HostKind.platform.value
         items = [{"label": N_("Dashboard"), "href": routes.dashboard_for(self.user_role), "icon": "layout-dashboard"}]
         for label, href, icon, permission in routes.NAVIGATION:
-            if permission and (permission.startswith("platform.") != on_platform or not role_can(self.user_role, permission)):
+            if permission and (permission.startswith("platform.") != on_platform or not role_can(self.user_role, permission, self.user_duties)):
                 continue
             items.append({"label": label, "href": href, "icon": icon})
         return items

@@ -385,6 +385,30 @@ ADMITS: dict[str, frozenset[str]] = {
     "SchoolSettingsState.set_show_report_positions": ADMIN,
     "SchoolSettingsState.upload_logo": ADMIN,
     "SchoolSettingsState.logo_rejected": EVERYONE,  # a toast, no data
+    # fees: set-up and the cashier are fees.manage / fees.collect (the admin; a staff member only
+    # with the bursar duty, which this world's staff has not); reversals the admin's alone
+    "FeeStructuresState.load_structures": ADMIN,
+    "FeeStructuresState.save_structure": ADMIN,
+    "FeeStructuresState.setvar": EVERYONE,
+    "InvoiceRunState.load_preview": ADMIN,
+    "InvoiceRunState.ask_issue": ADMIN,
+    "InvoiceRunState.issue": ADMIN,
+    "InvoiceRunState.set_confirm_open": EVERYONE,
+    "InvoiceRunState.setvar": EVERYONE,
+    "CashierState.load_cashier": ADMIN,
+    "CashierState.search": ADMIN,
+    "CashierState.choose_student": ADMIN,
+    "CashierState.take_payment": ADMIN,
+    "CashierState.ask_reverse": ADMIN,
+    "CashierState.reverse": ADMIN,
+    "CashierState.set_reversal_open": EVERYONE,
+    "CashierState.setvar": EVERYONE,
+    "CashUpState.load_cash_up": ADMIN,
+    "CashUpState.choose_day": ADMIN,
+    "CashUpState.setvar": EVERYONE,
+    "ChildFeesState.load_child_fees": frozenset({"parent"}),
+    "ChildFeesState.choose_child": frozenset({"parent"}),
+    "ChildFeesState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -785,6 +809,31 @@ ARGS: dict[str, list[Variant]] = {
         Variant(before=(*REPORTS_OPEN, Send("ReportCardsState.choose_scope", {"value": "class:{a_taught_class}"})), refused_before=()),
     ],
     "MyReportCardsState.show_cards": [
+        Variant(payload={"student_id": "{a_child}"}),
+        Variant("not their child", hostile=True, payload={"student_id": "{a_other}"}),
+        Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}),
+    ],
+    "FeeStructuresState.save_structure": [
+        Variant(payload={"form": {"grade_level": "G2", "currency": "ZWG", "item1_name": "Tuition", "item1_account": "tuition", "item1_amount": "3000"}},
+                before=(Send("FeeStructuresState.load_structures"),)),
+    ],
+    "CashierState.search": [Variant(payload={"query": "a"}), Variant("a pattern", payload={"query": "%_\\"})],
+    "CashierState.choose_student": [
+        Variant(payload={"student_id": "{a_child}"}),
+        Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}),
+    ],
+    "CashierState.take_payment": [
+        Variant(payload={"form": {"amount": "1.00", "currency": "USD", "method": "cash", "reference": "", "exchange_rate": ""}},
+                before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),)),
+        Variant("other school's student", hostile=True, payload={"form": {"amount": "1.00", "currency": "USD", "method": "cash"}},
+                before=(Send("CashierState.choose_student", {"student_id": "{b_student}"}),)),
+    ],
+    "CashierState.ask_reverse": [Variant(payload={"payment_id": "{uniq}"}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),))],
+    "CashierState.reverse": [
+        Variant(payload={"form": {"reason": "Typed twice"}}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),)),
+    ],
+    "CashUpState.choose_day": [Variant(payload={"day": "2026-03-02"}), Variant("not a date", payload={"day": "'; --"})],
+    "ChildFeesState.choose_child": [
         Variant(payload={"student_id": "{a_child}"}),
         Variant("not their child", hostile=True, payload={"student_id": "{a_other}"}),
         Variant("other school's student", hostile=True, payload={"student_id": "{b_student}"}),

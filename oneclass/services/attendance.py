@@ -359,10 +359,7 @@ def registers_due(*, actor: CurrentUser) -> list[DueRegister]:
 
 
 def term_name(session: Session, term: Term | None) -> str:
-    if term is None:
-        return ""
-    year = session.get(AcademicYear, term.academic_year_id)
-    return format_message("{year} Term {number}", year=year.name if year else "", number=term.number)
+    return calendar.term_label(session, term) if term is not None else ""
 
 
 def term_so_far(session: Session, today: date) -> tuple[date, date]:

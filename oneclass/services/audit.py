@@ -74,6 +74,9 @@ ACTION_LABELS: dict[str, str] = {
     "staff.imported": N_("Staff imported"),
     "users.imported": N_("Users imported"),
     REGISTER_CHANGED: N_("Past register changed"),
+    "fees.payment_taken": N_("Payment taken"),
+    "fees.payment_reversed": N_("Payment reversed"),
+    "fees.invoices_issued": N_("Invoices issued"),
 }
 PLATFORM = N_("Platform")  # the "school" of the platform's own events
 

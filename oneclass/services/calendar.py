@@ -139,6 +139,12 @@ def term_for_day(session: Session, day: date) -> Term | None:
     ).first()
 
 
+def term_label(session: Session, term: Term) -> str:
+    """ "2026 Term 3": a term as the pages name it."""
+    year = session.get(AcademicYear, term.academic_year_id)
+    return format_message("{year} Term {number}", year=year.name if year else "", number=term.number)
+
+
 def is_school_day(session: Session, day: date) -> bool:
     """A register is taken on `day`: a weekday inside a term that is no holiday or closure."""
     if day.weekday() >= 5:

@@ -252,6 +252,27 @@ def test_student_pages(audit: Audit) -> None:
     assert_none(audit)
 
 
+def test_fees_pages(audit: Audit) -> None:
+    """Fee structures, invoices, the cashier with a student chosen and the reversal dialog, the
+    cash-up (the admin's), and the parent's fees page."""
+    sign_in(audit.page, audit.app, SCHOOL, f"admin@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/admin"))
+    audit.visit(SCHOOL, routes.FEE_STRUCTURES, "Fee structures", table_shown("Fee structures"))
+    audit.visit(SCHOOL, routes.FEE_INVOICES, "Invoices", lambda page: expect(page.locator("#invoices-to-issue")).to_be_visible())
+    audit.visit(SCHOOL, routes.CASHIER, "Cashier")
+    audit.page.get_by_label("Find a student").fill("0001")
+    audit.page.get_by_role("list", name="Students found").get_by_role("button").first.click()
+    expect(audit.page.get_by_role("table", name="Payments")).to_be_visible()
+    audit.check(f"{routes.CASHIER} with a student")
+    audit.dialog("Reverse payment dialog", lambda page: page.get_by_role("button", name=re.compile("^Reverse ")).first.click(), "Reverse this payment?")
+    audit.visit(SCHOOL, routes.CASH_UP, "Cash-up")
+    audit.page.context.clear_cookies()
+    sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
+    audit.visit(SCHOOL, routes.CHILD_FEES, "Fees", table_shown("Invoices"))
+    assert_none(audit)
+
+
 # --- the keyboard and the screen reader -------------------------------------------------------
 
 

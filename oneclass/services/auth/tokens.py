@@ -87,6 +87,7 @@ def _current_user(account: Account, school_id: UUID | None, family_id: UUID, req
         family_id=family_id,
         must_enrol_totp=needs_mfa and not account.totp_enabled,
         language=account.language,
+        duties=tuple(getattr(account, "duties", ())),
     )
 
 
@@ -251,6 +252,7 @@ def authenticate(*, token: str, school: HostSchool | None) -> CurrentUser:
         role=profile["role"],
         family_id=claims.family_id,
         must_enrol_totp=needs_mfa and not profile["totp_enabled"],
+        duties=tuple(profile.get("duties", ())),
     )
 
 
@@ -274,4 +276,5 @@ def _sign_in_profile(school_id: UUID, user_id: UUID, family_id: UUID) -> dict[st
             "is_active": user.is_active,
             "totp_enabled": user.totp_enabled,
             "require_mfa": school_requires_mfa(session, school_id),
+            "duties": list(user.duties),
         }

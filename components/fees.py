@@ -1,0 +1,90 @@
+"""Fees shown the same way on the cashier's screen and the parent's page: a student's invoices,
+payments and balance per currency. Codes (status, account, method) are shown translated."""
+
+import reflex as rx
+
+from components.i18n import t
+from components.states import empty_state
+from components.table import data_table
+
+
+def status_text(status: rx.Var) -> rx.Component:
+    return rx.match(
+        status,
+        # High contrast: the soft colours' text is too light on their own tint at this size.
+        ("open", rx.badge(t("Open"), color_scheme="amber", high_contrast=True)),
+        ("partial", rx.badge(t("Part-paid"), color_scheme="blue", high_contrast=True)),
+        ("paid", rx.badge(t("Paid"), color_scheme="green", high_contrast=True)),
+        rx.badge(t("Void"), color_scheme="gray", high_contrast=True),
+    )
+
+
+def account_text(account: rx.Var) -> rx.Var:
+    return rx.match(account, ("levy", t("Levy")), t("Tuition"))
+
+
+def method_text(method: rx.Var) -> rx.Var:
+    return rx.match(method, ("bank", t("Bank transfer")), ("mobile_money", t("Mobile money")), t("Cash"))
+
+
+def balance_summary(balance: rx.Var) -> rx.Component:
+    """What is owed, per currency (shown as "USD 95.00")."""
+    return rx.hstack(
+        rx.foreach(
+            balance,
+            lambda row: rx.card(
+                rx.vstack(
+                    rx.text(t("Balance"), " ", row["currency"], size="2", color="var(--gray-11)"),
+                    rx.text(row["amount"], size="6", weight="bold", class_name="fee-balance", data_currency=row["currency"]),
+                    spacing="1",
+                ),
+            ),
+        ),
+        spacing="3",
+        wrap="wrap",
+    )
+
+
+def _invoice_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(row["term"]),
+        rx.table.cell(account_text(row["account"]), rx.cond(row["payer"] != "", rx.text(" (", row["payer"], ")", as_="span"))),
+        rx.table.cell(row["currency"]),
+        rx.table.cell(row["total"], text_align="right"),
+        rx.table.cell(row["paid"], text_align="right"),
+        rx.table.cell(row["balance"], text_align="right"),
+        rx.table.cell(status_text(row["status"])),
+    )
+
+
+def invoice_table(rows: rx.Var) -> rx.Component:
+    return data_table(
+        [t("Term"), t("Account"), t("Currency"), t("Total"), t("Paid"), t("Balance"), t("Status")],
+        rows,
+        _invoice_row,
+        empty=empty_state("receipt", t("No invoices yet"), t("Invoices appear here once the term's fees are issued.")),
+        label=t("Invoices"),
+    )
+
+
+def payment_cells(row: rx.Var) -> list[rx.Component]:
+    return [
+        rx.table.row_header_cell(row["date"]),
+        rx.table.cell(row["amount"], " ", row["currency"], white_space="nowrap"),
+        rx.table.cell(method_text(row["method"])),
+        rx.table.cell(row["reference"]),
+        rx.table.cell(rx.cond(row["reversed"], rx.badge(t("Reversed"), color_scheme="gray", high_contrast=True, title=row["reversal_reason"]), rx.text(""))),
+    ]
+
+
+PAYMENT_HEADERS = ["Date", "Amount", "Method", "Reference", "Reversed"]
+
+
+def payment_table(rows: rx.Var) -> rx.Component:
+    return data_table(
+        [t(header) for header in PAYMENT_HEADERS],
+        rows,
+        lambda row: rx.table.row(*payment_cells(row)),
+        empty=empty_state("banknote", t("No payments yet"), t("Payments appear here once they are taken.")),
+        label=t("Payments"),
+    )
