@@ -63,18 +63,39 @@ def drop_database(servers: ServerUrls, url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def servers() -> Iterator[ServerUrls]:
+_EMBEDDED_REDIS = pytest.StashKey[bool]()
+_SERVERS = pytest.StashKey[ServerUrls]()
+
+
+def _start_servers() -> ServerUrls:
+    """The servers the environment names, else the embedded ones (started, or attached to)."""
     external_db = os.environ.get("DATABASE_URL")
-    external_redis = os.environ.get("REDIS_URL")
     TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
-    server_url = (
-        db.normalise_url(external_db) if external_db else embedded.start_postgres(TEST_DATA_DIR)
-    )
-    redis_url = external_redis or embedded.start_redis(TEST_DATA_DIR)
-    yield ServerUrls(server_url=server_url, redis_url=redis_url)
-    if not external_redis:
+    server_url = db.normalise_url(external_db) if external_db else embedded.start_postgres(TEST_DATA_DIR)
+    return ServerUrls(server_url=server_url, redis_url=os.environ.get("REDIS_URL") or embedded.start_redis(TEST_DATA_DIR))
+
+
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The process that runs the session (or, with `-n`, hands tests to its workers) starts the
+    embedded servers before any worker does, so the workers attach to them, and stops the
+    embedded Redis when everything is over (the embedded PostgreSQL stops with its last user)."""
+    if not _is_xdist_worker(config):
+        config.stash[_EMBEDDED_REDIS] = not os.environ.get("REDIS_URL")
+        config.stash[_SERVERS] = _start_servers()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not _is_xdist_worker(config) and config.stash.get(_EMBEDDED_REDIS, False):
         embedded.stop_redis(TEST_DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def servers(pytestconfig: pytest.Config) -> ServerUrls:
+    return pytestconfig.stash[_SERVERS] if _SERVERS in pytestconfig.stash else _start_servers()
 
 
 @pytest.fixture(scope="session", autouse=True)
