@@ -23,6 +23,8 @@ from oneclass.services.users import create_user
 from oneclass.settings import PROJECT_ROOT, get_settings
 
 TEST_DATA_DIR = PROJECT_ROOT / ".oneclass" / "test-servers"
+# An id no row has (rows get random ones), fixed so that every test process collects the same tests.
+NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"
 
 
 @dataclass(frozen=True)

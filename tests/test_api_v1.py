@@ -14,7 +14,7 @@ from models import User
 from oneclass import db
 from oneclass.api import build_api
 from oneclass.demo_records import school_admin_of, seed_school_records
-from tests.conftest import TEST_PASSWORD, SchoolFixture, apply_settings, fresh_ip
+from tests.conftest import NO_SUCH_ID, TEST_PASSWORD, SchoolFixture, apply_settings, fresh_ip
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_wrong_password_and_validation(client: TestClient, schools) -> None:
     assert {"field": "password", "message": "Field required"} in body["error"]["details"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/users", "/api/v1/students", "/api/v1/classes", f"/api/v1/students/{uuid.uuid4()}", f"/api/v1/users/{uuid.uuid4()}"])
+@pytest.mark.parametrize("path", ["/api/v1/users", "/api/v1/students", "/api/v1/classes", f"/api/v1/students/{NO_SUCH_ID}", f"/api/v1/users/{NO_SUCH_ID}"])
 def test_every_school_endpoint_needs_a_token(client: TestClient, schools, path: str) -> None:
     school_a, _ = schools
     assert_error(client.get(path, headers=host(school_a)), 401, "UNAUTHORIZED")

@@ -37,6 +37,7 @@ from oneclass.services.schools import (
 from oneclass.services.users import create_platform_user
 from oneclass.tenancy import HostKind, SchoolRoute, resolve_host
 from state.platform import PlatformAuditState, PlatformSchoolsState
+from tests.conftest import NO_SUCH_ID
 
 PLATFORM_PASSWORD = "platform-root-2026"
 ADMIN_PASSWORD = "first-admin-2026"
@@ -387,7 +388,7 @@ def test_setting_the_status_a_school_already_has_records_nothing(super_admin: Cu
     assert written_counts() == before
 
 
-@pytest.mark.parametrize("school_id", [str(uuid.uuid4()), "not-a-uuid"])
+@pytest.mark.parametrize("school_id", [NO_SUCH_ID, "not-a-uuid"])
 def test_an_unknown_school_is_not_found(super_admin: CurrentUser, school_id: str) -> None:
     with pytest.raises(NotFound):
         set_school_status(actor=super_admin, school_id=school_id, status=SchoolStatus.suspended, ip="203.0.113.8")
