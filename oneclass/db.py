@@ -6,6 +6,7 @@ Row Level Security always applies to it; the platform (`oneclass_platform`, also
 is the super admins' explicit path, allowed only what its own policies name.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -14,7 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
@@ -121,11 +122,30 @@ def reset_engines() -> None:
     owner_url.cache_clear()
 
 
+ROLE_SETUP_TRIES = 5
+
+
 def ensure_roles(connection: Connection) -> None:
     """Create the owner and app roles if missing; needs a superuser (or CREATEROLE) connection.
 
     Roles belong to the whole server, so this is idempotent and shared by every database on it.
+    Two processes migrating two databases of one server at once (test workers, or deployments
+    sharing a server) race on the same roles: the loser's statement fails ("tuple concurrently
+    updated", "already exists") and is tried again once the winner has committed.
     """
+    for attempt in range(1, ROLE_SETUP_TRIES + 1):
+        try:
+            _ensure_roles_once(connection)
+            return
+        except DBAPIError as error:
+            raced = "concurrently updated" in str(error.orig) or "already exists" in str(error.orig)
+            if not raced or attempt == ROLE_SETUP_TRIES:
+                raise
+            connection.rollback()
+            time.sleep(0.2 * attempt)
+
+
+def _ensure_roles_once(connection: Connection) -> None:
     settings = get_settings()
     connection.execute(
         text(
