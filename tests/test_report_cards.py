@@ -16,7 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlmodel import col, select
 
-from models import Enrolment, Guardian, ReportPublication, SchoolClass, Student, StudentGuardian, SubjectLevel, Term, User
+from models import Assessment, Enrolment, Guardian, Mark, ReportPublication, School, SchoolClass, Student, StudentGuardian, SubjectLevel, Term, User
 from oneclass import db, i18n
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.permissions import PermissionDenied
@@ -268,6 +268,55 @@ def test_a_school_that_hides_positions_shows_none(world: World) -> None:
         assert "Position in class" not in without and "Subjects" in without
     finally:
         school_settings.set_report_positions(actor=admin, shown=True, ip="10.0.0.1")
+
+
+def _both_ways(world: World) -> tuple[ReportFacts, ReportFacts]:
+    """The graded student's facts from the whole level read at once (as a publishing batch does)
+    and from their own rows with the level's positions from the cache (a card on request)."""
+    with db.tenant_session(world.a.id) as session:
+        school, term = session.get(School, world.a.id), session.get(Term, world.current_term)
+        assert school is not None and term is not None
+        level = session.exec(
+            select(SchoolClass.grade_level).join(Enrolment, col(Enrolment.class_id) == SchoolClass.id)
+            .where(Enrolment.student_id == world.graded, SchoolClass.academic_year_id == term.academic_year_id)
+        ).one()
+        whole = report_cards._Level(session, school=school, term=term, grade_level=level).facts(world.graded)
+        alone = report_cards._Level(session, school=school, term=term, grade_level=level, only=world.graded).facts(world.graded)
+    return whole, alone
+
+
+def _same_card(whole: ReportFacts, alone: ReportFacts) -> None:
+    def by_subject(facts: ReportFacts) -> list[tuple[str, list[Entry]]]:
+        return sorted((s.subject, sorted(s.entries, key=repr)) for s in facts.subjects)
+
+    assert alone.class_position is not None and alone.level_position is not None
+    assert (alone.class_position, alone.level_position) == (whole.class_position, whole.level_position)
+    assert by_subject(alone) == by_subject(whole)
+    assert replace(alone, subjects=()) == replace(whole, subjects=())
+
+
+def _give_every_mark(world: World, full: bool) -> None:
+    """The graded student's marks in every assessment of the term: all full, or all zero."""
+    with db.tenant_session(world.a.id) as session:
+        for mark, assessment in session.exec(
+            select(Mark, Assessment).join(Assessment, col(Assessment.id) == Mark.assessment_id)
+            .where(Mark.student_id == world.graded, Assessment.term_id == world.current_term)
+        ).all():
+            mark.mark, mark.absent = (assessment.max_mark if full else Decimal(0)), False
+            session.add(mark)
+        session.commit()
+
+
+def test_a_card_on_request_ranks_as_the_whole_level_does_and_follows_a_changed_mark(world: World) -> None:
+    _same_card(*_both_ways(world))  # the level's positions are cached now
+    _give_every_mark(world, full=False)
+    whole, alone = _both_ways(world)
+    _same_card(whole, alone)
+    assert alone.level_position is not None and alone.level_position.place > 1
+    _give_every_mark(world, full=True)
+    whole, alone = _both_ways(world)
+    _same_card(whole, alone)
+    assert alone.level_position is not None and alone.level_position.place == 1
 
 
 def png() -> bytes:

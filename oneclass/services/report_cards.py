@@ -55,7 +55,7 @@ from models import (
     Term,
     User,
 )
-from oneclass import storage
+from oneclass import cache, storage
 from oneclass.db import unit_of_work
 from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import can, require
@@ -142,11 +142,66 @@ def next_term_opens(session: Session, term: Term) -> date | None:
     return session.exec(select(col(Term.starts_on)).where(col(Term.starts_on) > term.ends_on).order_by(col(Term.starts_on))).first()
 
 
+# The tables a level's positions are worked out from: a write to any of them makes the cached
+# positions stale (`cache.cached`).
+POSITION_TABLES = ("assessments", "marks", "enrolments", "classes")
+
+MarksByStudent = dict[UUID, dict[UUID, list[Entry]]]
+
+
+def _read_marks(session: Session, class_ids: set[UUID], term: Term, student_id: UUID | None = None) -> MarksByStudent:
+    """The term's marks in the classes (of one student, or all), by student and subject."""
+    # Plain columns, not rows as objects: a level's marks are thousands of them.
+    query = (
+        columns(col(Mark.student_id), col(Assessment.subject_id), col(Mark.mark), col(Mark.absent), col(Assessment.max_mark), col(Assessment.weight))
+        .join(Assessment, col(Assessment.id) == Mark.assessment_id)
+        .where(col(Assessment.class_id).in_(class_ids), col(Assessment.term_id) == term.id)
+    )
+    if student_id is not None:
+        query = query.where(col(Mark.student_id) == student_id)
+    marks: MarksByStudent = {}
+    for student, subject_id, mark, absent, max_mark, weight in session.execute(query).all():
+        marks.setdefault(student, {}).setdefault(subject_id, []).append(Entry(mark, absent, max_mark, weight))
+    return marks
+
+
+def _positions(marks: MarksByStudent, class_of: dict[UUID, UUID]) -> tuple[dict[UUID, Position], dict[UUID, Position]]:
+    """Each ranked student's place in their class and in the level, by their average."""
+    averages: dict[UUID, Fraction] = {}
+    for student_id in class_of:
+        by_subject = marks.get(student_id, {})
+        mean = average(list(subject_percents([SubjectMarks(str(s), "", tuple(e)) for s, e in by_subject.items()]).values()))
+        if mean is not None:
+            averages[student_id] = mean
+    in_class: dict[UUID, Position] = {}
+    for class_id in set(class_of.values()):
+        in_class |= positions({s: a for s, a in averages.items() if class_of[s] == class_id})
+    return in_class, positions(averages)
+
+
+def _level_positions(session: Session, school_id: UUID, term: Term, grade_level: str, class_ids: set[UUID]) -> tuple[dict[UUID, Position], dict[UUID, Position]]:
+    """The level's positions, remembered until a mark, an assessment or an enrolment changes:
+    one card on request then reads its own student's rows only, not the whole level's marks."""
+
+    def compute() -> dict[str, dict[str, list[int]]]:
+        class_of = dict(session.exec(select(Enrolment.student_id, Enrolment.class_id).where(col(Enrolment.class_id).in_(class_ids))).all())
+        in_class, in_level = _positions(_read_marks(session, class_ids, term), class_of)
+        return {name: {str(s): [p.place, p.of] for s, p in found.items()} for name, found in (("class", in_class), ("level", in_level))}
+
+    raw = cache.cached(school_id, POSITION_TABLES, {"positions": str(term.id), "level": grade_level}, compute)
+    in_class_raw, in_level_raw = raw["class"], raw["level"]
+    return (
+        {UUID(s): Position(place, of) for s, (place, of) in in_class_raw.items()},
+        {UUID(s): Position(place, of) for s, (place, of) in in_level_raw.items()},
+    )
+
+
 class _Level:
     """Every stream of one grade level in a term: marks, averages, positions, attendance and
-    comments read once, then a card per student without another query."""
+    comments read once, then a card per student without another query. With `only`, one
+    student's rows, and the level's positions from the cache."""
 
-    def __init__(self, session: Session, *, school: School, term: Term, grade_level: str) -> None:
+    def __init__(self, session: Session, *, school: School, term: Term, grade_level: str, only: UUID | None = None) -> None:
         self.term, self.school = term, school
         self.classes = {
             c.id: c
@@ -161,38 +216,26 @@ class _Level:
         self.year_name = year.name if year else ""
         self.term_name = format_message("Term {number}", number=term.number)
         self.opens = next_term_opens(session, term)
-        self.students: dict[UUID, tuple[Student, UUID]] = {
-            student.id: (student, class_id)
-            for student, class_id in session.exec(
-                select(Student, Enrolment.class_id)
-                .join(Enrolment, col(Enrolment.student_id) == Student.id)
-                .where(col(Enrolment.class_id).in_(class_ids))
-                .order_by(col(Student.last_name), col(Student.first_name))
-            ).all()
-        }
+        students = (
+            select(Student, Enrolment.class_id)
+            .join(Enrolment, col(Enrolment.student_id) == Student.id)
+            .where(col(Enrolment.class_id).in_(class_ids))
+            .order_by(col(Student.last_name), col(Student.first_name))
+        )
+        if only is not None:
+            students = students.where(Student.id == only)
+        self.students: dict[UUID, tuple[Student, UUID]] = {student.id: (student, class_id) for student, class_id in session.exec(students).all()}
         teachers = {c.class_teacher_id for c in self.classes.values() if c.class_teacher_id} or {UUID(int=0)}
         self.teacher_names = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(teachers))).all())
-        self.marks: dict[UUID, dict[UUID, list[Entry]]] = {}
-        # Plain columns, not rows as objects: a level's marks are thousands of them.
-        for student_id, subject_id, mark, absent, max_mark, weight in session.execute(
-            columns(col(Mark.student_id), col(Assessment.subject_id), col(Mark.mark), col(Mark.absent), col(Assessment.max_mark), col(Assessment.weight))
-            .join(Assessment, col(Assessment.id) == Mark.assessment_id)
-            .where(col(Assessment.class_id).in_(class_ids), col(Assessment.term_id) == term.id)
-        ).all():
-            self.marks.setdefault(student_id, {}).setdefault(subject_id, []).append(Entry(mark, absent, max_mark, weight))
+        self.marks = _read_marks(session, class_ids, term, only)
         subject_ids = {s for by_subject in self.marks.values() for s in by_subject} or {UUID(int=0)}
         self.subjects = {s.id: s for s in session.exec(select(Subject).where(col(Subject.id).in_(subject_ids))).all()}
-        averages: dict[UUID, Fraction] = {}
-        for student_id in self.students:
-            mean = average(list(subject_percents(self._subject_marks(student_id)).values()))
-            if mean is not None:
-                averages[student_id] = mean
-        self.level_positions = positions(averages)
-        self.class_positions: dict[UUID, Position] = {}
-        for class_id in self.classes:
-            self.class_positions |= positions({s: a for s, a in averages.items() if self.students[s][1] == class_id})
-        self.attendance = _attendance(session, class_ids, term)
+        if only is None:
+            self.class_positions, self.level_positions = _positions(self.marks, {s: c for s, (_student, c) in self.students.items()})
+        else:
+            self.class_positions, self.level_positions = _level_positions(session, school.id, term, grade_level, class_ids)
         student_ids = set(self.students) or {UUID(int=0)}
+        self.attendance = _attendance(session, class_ids, term, student_ids if only is not None else None)
         self.comments = {
             c.student_id: c
             for c in session.exec(select(ReportComment).where(ReportComment.term_id == term.id, col(ReportComment.student_id).in_(student_ids))).all()
@@ -235,10 +278,11 @@ class _Level:
         return render(assemble(self.facts(student_id)), logo=logo)
 
 
-def _attendance(session: Session, class_ids: set[UUID], term: Term) -> dict[UUID, Counter[str]]:
-    """Each student's register marks in the term, counted by status, in one query."""
+def _attendance(session: Session, class_ids: set[UUID], term: Term, student_ids: set[UUID] | None = None) -> dict[UUID, Counter[str]]:
+    """Each student's register marks in the term (of `student_ids`, or all), counted by status,
+    in one query."""
     counts: dict[UUID, Counter[str]] = {}
-    for student_id, status, count in session.exec(
+    query = (
         select(AttendanceRecord.student_id, AttendanceRecord.status, func.count())
         .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
         .where(
@@ -246,8 +290,10 @@ def _attendance(session: Session, class_ids: set[UUID], term: Term) -> dict[UUID
             col(AttendanceRegister.day) >= term.starts_on,
             col(AttendanceRegister.day) <= term.ends_on,
         )
-        .group_by(col(AttendanceRecord.student_id), col(AttendanceRecord.status))
-    ).all():
+    )
+    if student_ids is not None:
+        query = query.where(col(AttendanceRecord.student_id).in_(student_ids))
+    for student_id, status, count in session.exec(query.group_by(col(AttendanceRecord.student_id), col(AttendanceRecord.status))).all():
         counts.setdefault(student_id, Counter())[str(status)] = int(count)
     return counts
 
@@ -306,7 +352,7 @@ def report_card_pdf(*, actor: CurrentUser, student_id: UUID, term_id: UUID) -> R
         if actor.role in WAIT_FOR_REPORTS and not is_published(session, term_id=term.id, class_id=school_class.id):
             raise NotFound(_(NO_SUCH_CARD))
         school = _school(session)
-        level = _Level(session, school=school, term=term, grade_level=school_class.grade_level)
+        level = _Level(session, school=school, term=term, grade_level=school_class.grade_level, only=student_id)
         return ReportFile(f"{_file_stem(student, term)}.pdf", level.pdf(student_id, _logo(actor, school)), PDF)
 
 
