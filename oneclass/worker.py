@@ -11,6 +11,7 @@ import random
 from typing import Any
 
 from celery import Task
+from celery.signals import worker_ready
 
 from oneclass.i18n import _
 from oneclass.queue import RUN_JOB, celery_app
@@ -47,3 +48,15 @@ def run_job(self: Task[Any, Any], job_id: str, school_id: str, user_id: str) -> 
         with contextlib.suppress(*jobs.TRANSIENT_ERRORS):  # the database is what failed: the retry still goes ahead
             jobs.note_retry(job_id, school_id)
         raise self.retry(exc=error, countdown=retry_wait(self.request.retries)) from error
+
+
+@worker_ready.connect
+def _requeue_unfinished(**_kwargs: Any) -> None:
+    """Jobs a worker that died whole left unfinished go on the queue again as this one starts."""
+    try:
+        count = jobs.requeue_unfinished()
+    except jobs.TRANSIENT_ERRORS as error:  # the database is away: the broker's timeout still applies
+        log.warning("could not look for unfinished jobs: %s", error)
+        return
+    if count:
+        log.info("%d unfinished job(s) queued again", count)

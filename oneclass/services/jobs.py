@@ -182,6 +182,18 @@ def enqueue(started: StartedJob) -> None:
         fail(started.id, started.school_id, _(NOT_QUEUED))
 
 
+def requeue_unfinished() -> int:
+    """Send again the message of every school's unfinished job; how many. A worker calls it as it
+    starts: a worker killed whole (SIGKILL, its machine lost) leaves its job's message with the
+    broker unacknowledged until the visibility timeout, hours later. A second message is
+    harmless: a finished job ignores it, and one running elsewhere holds its lock (`_run_once`)."""
+    with tenant_session(None) as session:  # no school: the function returns ids only (its migration: 0018)
+        rows = session.execute(text("SELECT id, school_id, created_by FROM unfinished_jobs()")).all()
+    for job_id, school_id, created_by in rows:
+        enqueue(StartedJob(job_id, school_id, created_by, True))
+    return len(rows)
+
+
 # --- following ------------------------------------------------------------------------------
 
 
