@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from oneclass.api.deps import client_ip, school_user
 from oneclass.api.schemas import NO_NUL, Envelope
@@ -21,6 +21,20 @@ router = APIRouter(tags=["attendance"])
 MAX_CLASS = 500  # more records than any class has students: refused before the service
 
 
+class LessonPeriod(BaseModel):
+    """A lesson's period, said only of a lesson's register: a daily register (the contract as it
+    was before registers per lesson) carries no `period` key at all."""
+
+    period: int | None = Field(default=None, description="the lesson's period; absent for a daily register")
+
+    @model_serializer(mode="wrap")
+    def _period_only_for_a_lesson(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("period") is None:
+            data.pop("period", None)
+        return data
+
+
 class AttendanceRecordOut(BaseModel):
     student_id: str
     name: str
@@ -28,10 +42,9 @@ class AttendanceRecordOut(BaseModel):
     reason: str
 
 
-class RegisterOut(BaseModel):
+class RegisterOut(LessonPeriod):
     date: str
     class_id: str
-    period: int | None = Field(default=None, description="the lesson's period; null for a daily register")
     saved: bool = Field(description="false: nothing saved yet, every enrolled student shown present")
     records: list[AttendanceRecordOut]
 
@@ -49,9 +62,8 @@ class RegisterIn(BaseModel):
     )
 
 
-class HistoryRecordOut(BaseModel):
+class HistoryRecordOut(LessonPeriod):
     date: str
-    period: int | None = Field(default=None, description="the lesson's period in a per-lesson school; null for a daily register")
     status: str
     reason: str
 
