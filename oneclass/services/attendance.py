@@ -1,7 +1,7 @@
 """Attendance registers: a class's register for a school day, or for one lesson of it where the
 school takes registers per lesson (every enrolled student, present unless marked otherwise),
-saved whole in one call; a student's history and rate; rates by week
-and by term for a class and for the school; the registers a teacher still has to take today.
+saved whole in one call; a student's history and rate; rates by week and by term for a class
+and for the school; the registers a teacher still has to take today.
 
 Who: `attendance.take` on a class through `academics.require_class` (an administrator, any
 class; a teacher, the classes they teach or lead); a student's history to whoever may see the
@@ -25,7 +25,7 @@ school a rate is over lessons, not days; report cards count days (`day_counts`).
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -219,9 +219,12 @@ def per_lesson(session: Session) -> bool:
     return bool(school and school.registers_per_lesson)
 
 
-def _may_take_lesson(session: Session, actor: CurrentUser, school_class: SchoolClass, slot: TimetableSlot) -> bool:
-    """A lesson's register is its teacher's, the class teacher's and the administrators'."""
-    return visible_class_ids(session, actor) is None or actor.id in (slot.teacher_id, school_class.class_teacher_id)
+def _lesson_takers(session: Session, actor: CurrentUser, school_class: SchoolClass) -> Callable[[TimetableSlot], bool]:
+    """Whether the actor may take a lesson's register of the class: its teacher, the class
+    teacher and the administrators (who see every class) may."""
+    if visible_class_ids(session, actor) is None or actor.id == school_class.class_teacher_id:
+        return lambda _slot: True
+    return lambda slot: slot.teacher_id == actor.id
 
 
 def _lessons(session: Session, school_class: SchoolClass, day: date) -> list[TimetableSlot]:
@@ -248,7 +251,7 @@ def _checked_period(session: Session, actor: CurrentUser, school_class: SchoolCl
         raise ValidationFailed({"period": format_message(
             "{name} has no lesson in period {period} on {day}.", name=school_class.name, period=period, day=format_date(day),
         )})
-    if not _may_take_lesson(session, actor, school_class, slot):
+    if not _lesson_takers(session, actor, school_class)(slot):
         raise PermissionDenied(TAKE_REGISTER)
 
 
@@ -361,7 +364,7 @@ def register_lessons(*, actor: CurrentUser, class_id: UUID, day: date) -> list[L
         school_class = academics.require_class(session, actor, TAKE_REGISTER, class_id)
         if not per_lesson(session):
             return []
-        slots = [slot for slot in _lessons(session, school_class, day) if _may_take_lesson(session, actor, school_class, slot)]
+        slots = list(filter(_lesson_takers(session, actor, school_class), _lessons(session, school_class, day)))
         times = {row["number"]: row for row in timetable.period_rows(session)}
         subjects = dict(session.exec(select(Subject.id, Subject.name).where(col(Subject.id).in_({s.subject_id for s in slots} or {UUID(int=0)}))).all())
         teachers = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_({s.teacher_id for s in slots} or {UUID(int=0)}))).all())
