@@ -1,4 +1,5 @@
-"""Attendance registers: one per class per school day, and one record per enrolled student in it."""
+"""Attendance registers: one per class per school day (or per lesson, where the school takes
+them per lesson), and one record per enrolled student in each."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -28,7 +29,8 @@ STATUS_LABELS: dict[AttendanceStatus, str] = {
 
 
 class AttendanceRegister(SQLModel, table=True):
-    """A class's register for one day: who took it first, and when it last changed."""
+    """A class's register for one day, or for one lesson of that day (`period`, the timetable's
+    period number; None for a daily register): who took it first, and when it last changed."""
 
     __tablename__ = "attendance_registers"
 
@@ -36,6 +38,7 @@ class AttendanceRegister(SQLModel, table=True):
     school_id: UUID = Field(foreign_key="schools.id")
     class_id: UUID = Field(foreign_key="classes.id")
     day: date
+    period: int | None = None
     taken_by: UUID | None = Field(default=None, foreign_key="users.id")
     taken_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

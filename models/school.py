@@ -39,6 +39,7 @@ class School(SchoolBase, table=True):
     require_admin_mfa: bool = False
     show_report_positions: bool = True  # class and level positions on report cards
     logo_key: str | None = None  # the school's logo in storage (`oneclass.storage`), if it has one
+    registers_per_lesson: bool = False  # registers taken per timetabled lesson, not once a day
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 

@@ -55,6 +55,26 @@ def register_row(row: rx.Var) -> rx.Component:
     )
 
 
+def lesson_control() -> rx.Component:
+    """A per-lesson school: the day's lessons of the class whose register the reader may take."""
+    return rx.vstack(
+        rx.text(t("Lesson"), weight="medium", size="2"),
+        filter_select(
+            RegisterState.lesson_choices, label=t("Lesson"), value=RegisterState.period, on_change=RegisterState.choose_lesson,
+            translate=False, placeholder=t("Choose a lesson"),
+        ),
+        spacing="1",
+    )
+
+
+def choose_a_lesson() -> rx.Component:
+    return rx.cond(
+        RegisterState.lesson_choices.length() > 0,
+        rx.callout(t("Choose one of the day's lessons to take its register."), icon="info", color_scheme="gray", width="100%"),
+        empty_state("calendar-clock", t("No lessons to take"), t("None of this class's lessons on this day is yours to take.")),
+    )
+
+
 def register_controls() -> rx.Component:
     return rx.hstack(
         rx.vstack(
@@ -67,6 +87,7 @@ def register_controls() -> rx.Component:
             rx.input(id="register-date", type="date", value=RegisterState.day, max=RegisterState.today, on_change=RegisterState.choose_day, size="2"),
             spacing="1",
         ),
+        rx.cond(RegisterState.per_lesson, lesson_control()),
         rx.cond(RegisterState.term != "", rx.text(t_format("Today's term: {term}", term=RegisterState.term), size="2", color="var(--gray-11)")),
         wrap="wrap",
         spacing="4",
@@ -111,6 +132,24 @@ def save_bar() -> rx.Component:
     )
 
 
+def register_sheet() -> rx.Component:
+    """The register itself: its state, every student's mark, and the save bar."""
+    return rx.vstack(
+        register_status(),
+        form_error(RegisterState.errors.get("form", "")),
+        data_table(
+            [t("Student"), t("Mark")],
+            RegisterState.rows,
+            register_row,
+            empty=empty_state("users", t("Nobody in this class yet"), t("Students appear here once they are enrolled.")),
+            label=t("Register"),
+        ),
+        rx.cond(RegisterState.rows.length() > 0, save_bar()),
+        spacing="4",
+        width="100%",
+    )
+
+
 @signed_in_page(routes.REGISTERS, "Registers", permission="attendance.take", on_load=RegisterState.load_desk)
 def registers() -> rx.Component:
     return rx.cond(
@@ -118,16 +157,7 @@ def registers() -> rx.Component:
         rx.vstack(
             register_controls(),
             rx.cond(RegisterState.errors.get("date", "") != "", rx.text(RegisterState.errors["date"], color="var(--red-11)", size="2", role="alert")),
-            register_status(),
-            form_error(RegisterState.errors.get("form", "")),
-            data_table(
-                [t("Student"), t("Mark")],
-                RegisterState.rows,
-                register_row,
-                empty=empty_state("users", t("Nobody in this class yet"), t("Students appear here once they are enrolled.")),
-                label=t("Register"),
-            ),
-            rx.cond(RegisterState.rows.length() > 0, save_bar()),
+            rx.cond(RegisterState.per_lesson & (RegisterState.period == ""), choose_a_lesson(), register_sheet()),
             spacing="4",
             width="100%",
         ),
@@ -149,7 +179,7 @@ def due_registers_card() -> rx.Component:
                         DueRegistersState.due,
                         lambda row: rx.link(
                             rx.button(rx.icon("clipboard-check", size=16, aria_hidden="true"), row["name"], variant="soft"),
-                            href=routes.REGISTERS + "?class=" + row["class_id"].to(str),
+                            href=row["href"],
                         ),
                     ),
                     wrap="wrap",

@@ -56,6 +56,31 @@ def school_language() -> rx.Component:
     )
 
 
+def register_mode() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Registers"), as_="h2", size="4"),
+        rx.hstack(
+            rx.switch(
+                id="registers-per-lesson",
+                checked=SchoolSettingsState.registers_per_lesson,
+                on_change=SchoolSettingsState.set_registers_per_lesson,
+            ),
+            rx.el.label(t("Take a register for each lesson"), html_for="registers-per-lesson"),
+            spacing="3",
+            align="center",
+        ),
+        rx.text(
+            t(
+                "Off: one register per class each day. On: one per lesson of the timetable, taken by the lesson's "
+                "teacher (or the class teacher)."
+            ),
+            size="2",
+            color="var(--gray-11)",
+        ),
+        spacing="3",
+    )
+
+
 def report_cards() -> rx.Component:
     return rx.vstack(
         rx.heading(t("Report cards"), as_="h2", size="4"),
@@ -103,6 +128,6 @@ def report_cards() -> rx.Component:
 @signed_in_page(routes.ADMIN_SETTINGS, "School settings", permission="school.update", on_load=SchoolSettingsState.load_settings)
 def admin_settings() -> rx.Component:
     return rx.card(
-        rx.vstack(sign_in_security(), rx.separator(size="4"), school_language(), rx.separator(size="4"), report_cards(), spacing="5"),
+        rx.vstack(sign_in_security(), rx.separator(size="4"), school_language(), rx.separator(size="4"), register_mode(), rx.separator(size="4"), report_cards(), spacing="5"),
         max_width="40em",
     )

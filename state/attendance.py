@@ -1,4 +1,5 @@
-"""States of the attendance pages: taking a class's register, the registers still to take today
+"""States of the attendance pages: taking a class's register (or a lesson's, in a school that
+takes registers per lesson), the registers still to take today
 (the teacher's dashboard), a student's history (their own page, their parent's), and the
 summaries. Marking a student only changes what is on screen; saving sends the whole register
 to the service in one call, and a refused save keeps every mark on screen with the reasons."""
@@ -9,8 +10,10 @@ from typing import Any
 import reflex as rx
 
 from models import STATUS_LABELS, AttendanceStatus
+from oneclass import routes
 from oneclass.i18n import N_, _, format_date, format_message
 from oneclass.offload import offload
+from oneclass.permissions import PermissionDenied
 from oneclass.services import attendance
 from oneclass.services.attendance import READ_ATTENDANCE, READ_SUMMARY, TAKE_REGISTER, AttendanceSummary, EntryInput, StudentHistory
 from oneclass.services.auth import CurrentUser
@@ -19,6 +22,7 @@ from state.auth import NO_ACCESS, AuthState
 from state.form_values import browser_id, optional_id
 
 OWN_RECORD = "dashboard.student"
+CHOOSE_LESSON = N_("Choose a lesson first.")
 NOT_SAVED = N_("The register was not saved. Nothing is lost: correct what is marked and save again.")
 # The statuses in the order the page offers them; labels shown with t().
 STATUS_CHOICES: dict[str, str] = {status.value: STATUS_LABELS[status] for status in AttendanceStatus}
@@ -30,6 +34,11 @@ class RegisterState(AuthState):
     day: str = ""
     today: str = ""
     term: str = ""
+    # A per-lesson school: the chosen day's lessons of the class the actor may take (period →
+    # label), and the chosen one ("" until one is chosen: no register is shown before).
+    per_lesson: bool = False
+    lesson_choices: dict[str, str] = {}
+    period: str = ""
     # Who is on the register (ids and names: sent when a register opens) apart from their marks
     # and reasons, so that a tap sends one small dict, not the whole list.
     rows: list[dict[str, str]] = []
@@ -54,9 +63,21 @@ class RegisterState(AuthState):
         self.change_reason, self.errors = "", {}
         self.loaded += 1
 
+    def _clear_register(self) -> None:
+        self.rows, self.marks, self.reasons, self.saved, self.closed, self.errors = [], {}, {}, False, "", {}
+
+    async def _choose_lesson(self, user: CurrentUser, day: date) -> bool:
+        """The day's lessons of the class the actor may take; False while none is chosen."""
+        lessons = await offload(attendance.register_lessons, actor=user, class_id=browser_id(self.class_id), day=day)
+        self.lesson_choices = {str(lesson["period"]): lesson["label"] for lesson in lessons}
+        if self.period not in self.lesson_choices:
+            self.period = ""
+        return self.period != ""
+
     async def _open(self, user: CurrentUser) -> Any:
         if not self.class_id:
-            self.rows, self.marks, self.reasons, self.saved, self.closed, self.errors = [], {}, {}, False, "", {}
+            self.lesson_choices, self.period = {}, ""
+            self._clear_register()
             return None
         try:
             day = date.fromisoformat(self.day) if self.day else None
@@ -64,10 +85,18 @@ class RegisterState(AuthState):
             self.errors = {"date": _("Choose a date.")}
             return None
         try:
-            self._show(await offload(attendance.open_register, actor=user, class_id=browser_id(self.class_id), day=day))
+            if self.per_lesson and not await self._choose_lesson(user, day or date.fromisoformat(self.today)):
+                self._clear_register()
+                return None
+            period = int(self.period) if self.per_lesson else None
+            self._show(await offload(attendance.open_register, actor=user, class_id=browser_id(self.class_id), day=day, period=period))
         except NotFound as missing:
             self.class_id, self.rows = "", []
             return rx.toast.error(missing.message)
+        except (ValidationFailed, PermissionDenied) as refusal:
+            self.period = ""
+            self._clear_register()
+            return rx.toast.error(" ".join(refusal.errors.values()) if isinstance(refusal, ValidationFailed) else str(refusal))
         return None
 
     @rx.event
@@ -80,9 +109,10 @@ class RegisterState(AuthState):
             return self._refused(NO_ACCESS)
         desk = await offload(attendance.register_desk, actor=user)
         self.class_choices = {row["id"]: row["name"] for row in desk.classes}
-        self.today, self.term = desk.today.isoformat(), desk.term
+        self.today, self.term, self.per_lesson = desk.today.isoformat(), desk.term, desk.per_lesson
         asked = self.router.url.query_parameters.get("class", "")
         self.class_id = next((c for c in (asked, self.class_id) if c in self.class_choices), next(iter(self.class_choices), ""))
+        self.period = self.router.url.query_parameters.get("period", "") or self.period
         self.day = self.day or self.today
         return await self._open(user)
 
@@ -91,7 +121,16 @@ class RegisterState(AuthState):
         user = await self._actor(TAKE_REGISTER)
         if user is None:
             return self._refused()
-        self.class_id = class_id
+        self.class_id, self.period = class_id, ""
+        return await self._open(user)
+
+    @rx.event
+    async def choose_lesson(self, period: str) -> Any:
+        """A per-lesson school: the lesson (its period) whose register to take."""
+        user = await self._actor(TAKE_REGISTER)
+        if user is None:
+            return self._refused()
+        self.period = period
         return await self._open(user)
 
     @rx.event
@@ -99,7 +138,7 @@ class RegisterState(AuthState):
         user = await self._actor(TAKE_REGISTER)
         if user is None:
             return self._refused()
-        self.day = value
+        self.day, self.period = value, ""
         return await self._open(user)
 
     @rx.event
@@ -130,18 +169,26 @@ class RegisterState(AuthState):
         except ValueError:
             self.errors = {"date": _("Choose a date."), "form": _(NOT_SAVED)}
             return None
+        if self.per_lesson and not self.period.isdigit():
+            return rx.toast.error(_(CHOOSE_LESSON))
+        period = int(self.period) if self.per_lesson else None
         try:
             view = await offload(
                 attendance.save_register, actor=user, class_id=browser_id(self.class_id), day=day, entries=entries,
-                change_reason=self.change_reason, ip=self._client_ip(),
+                change_reason=self.change_reason, ip=self._client_ip(), period=period,
             )
         except ValidationFailed as refusal:
             self.errors = {"form": _(NOT_SAVED), **refusal.errors}
             return rx.toast.error(_(NOT_SAVED))
         except NotFound as missing:
             return rx.toast.error(missing.message)
+        except PermissionDenied as refusal:
+            return rx.toast.error(str(refusal))
         self._show(view)
-        return rx.toast.success(format_message("Saved the register of {name} for {day}.", name=self.class_choices.get(self.class_id, ""), day=format_date(day)))
+        name = self.class_choices.get(self.class_id, "")
+        if period is not None:
+            return rx.toast.success(format_message("Saved the register of {name}, period {period}, for {day}.", name=name, period=period, day=format_date(day)))
+        return rx.toast.success(format_message("Saved the register of {name} for {day}.", name=name, day=format_date(day)))
 
     @rx.var
     def exceptions(self) -> int:
@@ -158,7 +205,13 @@ class DueRegistersState(AuthState):
         if user is None:
             self.due = []
             return self._refused(NO_ACCESS)
-        self.due = [{"class_id": row["class_id"], "name": row["name"]} for row in await offload(attendance.registers_due, actor=user)]
+        self.due = [
+            {
+                "name": row["name"],
+                "href": f"{routes.REGISTERS}?class={row['class_id']}" + (f"&period={row['period']}" if row["period"] is not None else ""),
+            }
+            for row in await offload(attendance.registers_due, actor=user)
+        ]
         return None
 
 

@@ -20,6 +20,7 @@ class SchoolSettingsState(AuthState):
     require_admin_mfa: bool = False
     language: str = i18n.DEFAULT_LANGUAGE  # the school's default: what its people see unless they chose
     show_report_positions: bool = True
+    registers_per_lesson: bool = False
     logo_src: str = ""  # a data: URI of the school's logo, "" when it has none
 
     @rx.event
@@ -30,6 +31,7 @@ class SchoolSettingsState(AuthState):
         self.require_admin_mfa = await offload(school_settings.admin_mfa_required, actor=user)
         self.language = await offload(school_settings.school_language, actor=user)
         self.show_report_positions = await offload(school_settings.report_positions_shown, actor=user)
+        self.registers_per_lesson = await offload(school_settings.registers_taken_per_lesson, actor=user)
         logo = await offload(school_settings.school_logo, actor=user)
         self.logo_src = data_uri(*logo) if logo else ""
         return None
@@ -65,6 +67,17 @@ class SchoolSettingsState(AuthState):
         if shown:
             return rx.toast.success(_("Report cards now show class and level positions."))
         return rx.toast.success(_("Report cards no longer show positions."))
+
+    @rx.event
+    async def set_registers_per_lesson(self, per_lesson: bool) -> Any:
+        user = await self._actor("school.update")
+        if user is None:
+            return self._refused()
+        await offload(school_settings.set_registers_per_lesson, actor=user, per_lesson=bool(per_lesson), ip=self._client_ip())
+        self.registers_per_lesson = bool(per_lesson)
+        if per_lesson:
+            return rx.toast.success(_("Registers are now taken for each lesson of the timetable."))
+        return rx.toast.success(_("Registers are now taken once a day."))
 
     @rx.event
     async def set_require_admin_mfa(self, enabled: bool) -> Any:

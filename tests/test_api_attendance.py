@@ -1,5 +1,5 @@
 """The attendance API as its contract says: a class's register for a day (GET; PUT saves it
-whole), a student's attendance and rate; a teacher's untaught class, a parent's other children
+whole; `?period=` a lesson's, in a school that takes registers per lesson), a student's attendance and rate; a teacher's untaught class, a parent's other children
 and another school's ids give nothing."""
 
 from dataclasses import dataclass
@@ -10,10 +10,10 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from models import AuditEvent, Enrolment, Guardian, SchoolClass, Student, StudentGuardian, User
+from models import AttendanceRegister, AuditEvent, Enrolment, Guardian, SchoolClass, Student, StudentGuardian, TimetableSlot, User
 from oneclass import db
-from oneclass.demo_records import demo_register_days
-from oneclass.services import attendance, calendar
+from oneclass.demo_records import demo_register_days, school_admin_of
+from oneclass.services import attendance, calendar, school_settings
 from oneclass.services.students import class_ids_taught_by
 from tests.conftest import SchoolFixture
 from tests.test_api_v1 import as_user, assert_error, assert_success, client, schools  # noqa: F401 (fixtures)
@@ -204,3 +204,61 @@ def test_a_teachers_untaught_student_and_bad_ranges(client: TestClient, schools)
     assert_error(client.get(f"/api/v1/students/{outsider}/attendance", headers=teacher), 404, "NOT_FOUND")
     assert_error(client.get(f"/api/v1/students/{ids.roster[0]}/attendance?from=2026-05-01&to=2026-04-01", headers=teacher), 422, "VALIDATION_ERROR")
     assert_error(client.get(f"/api/v1/students/{ids.roster[0]}/attendance?from=yesterday", headers=teacher), 422, "VALIDATION_ERROR")
+
+
+def _lesson_of(school: SchoolFixture, class_id: str, day: str) -> int:
+    """A period in which the class has a lesson on `day`'s weekday (the demo's timetable)."""
+    with db.tenant_session(school.id) as session:
+        period = session.exec(
+            select(TimetableSlot.period).where(TimetableSlot.class_id == UUID(class_id), TimetableSlot.day == date.fromisoformat(day).isoweekday())
+            .order_by(col(TimetableSlot.period))
+        ).first()
+    assert period is not None, "the demo timetable gives every class lessons every weekday"
+    return period
+
+
+def test_a_lessons_register_by_period(client: TestClient, schools) -> None:  # noqa: F811
+    school, other = schools
+    ids = _ids(school, other)
+    period = _lesson_of(school, ids.taught, ids.day)
+    teacher = as_user(client, school, "teacher")  # the class teacher: any lesson of the class
+    daily = f"/api/v1/classes/{ids.taught}/attendance?date={ids.day}"
+    lesson = f"{daily}&period={period}"
+
+    # A daily school (the default) refuses a period, and says so.
+    refused = assert_error(client.get(lesson, headers=teacher), 422, "VALIDATION_ERROR")
+    assert [(d["field"], d["message"]) for d in refused["error"]["details"]] == [("period", attendance.DAILY_SCHOOL)]
+    assert_error(client.put(lesson, headers=teacher, json=_body(ids)), 422, "VALIDATION_ERROR")
+
+    with db.tenant_session(school.id) as session:
+        admin = school_admin_of(session, school.id)
+    school_settings.set_registers_per_lesson(actor=admin, per_lesson=True, ip="203.0.113.9")
+    opened = client.get(lesson, headers=teacher)
+    assert opened.status_code == 200, opened.text
+    assert set(opened.json()["data"]) == {"date", "class_id", "period", "saved", "records"}
+    assert opened.json()["data"]["period"] == period and opened.json()["data"]["saved"] is False
+
+    marks = {ids.roster[0]: ("absent", None)}
+    saved = client.put(lesson, headers=teacher, json=_body(ids, marks))
+    assert saved.status_code == 200, saved.text
+    again = client.put(lesson, headers=teacher, json=_body(ids, marks))
+    assert again.json()["data"] == saved.json()["data"] and saved.json()["data"]["saved"] is True
+    with db.tenant_session(school.id) as session:
+        registers = session.exec(
+            select(AttendanceRegister).where(AttendanceRegister.class_id == UUID(ids.taught), AttendanceRegister.day == date.fromisoformat(ids.day))
+        ).all()
+    assert [r.period for r in registers] == [period]  # one register: the lesson's
+
+    # Without a period: the daily register, as the contract always said (no `period` key).
+    plain = client.get(daily, headers=teacher).json()["data"]
+    assert set(plain) == {"date", "class_id", "saved", "records"} and plain["saved"] is False
+    # The student's history names the lesson.
+    history = client.get(f"/api/v1/students/{ids.roster[0]}/attendance?from={ids.day}&to={ids.day}", headers=teacher).json()["data"]
+    assert history["records"] == [{"date": ids.day, "period": period, "status": "absent", "reason": ""}]
+
+    # A period not in the class's timetable that day, or no period at all.
+    for bad in (16, 0, "x"):
+        body = assert_error(client.get(f"{daily}&period={bad}", headers=teacher), 422, "VALIDATION_ERROR")
+        assert "period" in [d["field"] for d in body["error"]["details"]]
+    # Another school's class, by period too: not found.
+    assert_error(client.get(f"/api/v1/classes/{ids.other_class}/attendance?date={ids.day}&period={period}", headers=as_user(client, school, "school_admin")), 404, "NOT_FOUND")

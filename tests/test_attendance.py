@@ -335,7 +335,7 @@ def test_a_students_history_and_rate(world: World) -> None:
         _save(world, world.teacher, day, _all_present(world, **{child: mark}), today=day)
     history = attendance.student_history(actor=world.parent, student_id=world.child, starts_on=days[0], ends_on=days[-1])
     assert [r["date"] for r in history.records] == [d.isoformat() for d in reversed(days)]
-    assert history.records[0] == {"date": "2035-04-05", "status": "excused", "reason": "Funeral"}
+    assert history.records[0] == {"date": "2035-04-05", "period": None, "status": "excused", "reason": "Funeral"}
     assert history.counts == {"present": 1, "late": 1, "absent": 1, "excused": 1}
     assert history.rate == 67  # (1 + 1) / (4 - 1)
     for reader in (world.admin, world.teacher):

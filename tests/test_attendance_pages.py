@@ -5,12 +5,12 @@ reopens; a past register changed with its reason; the summaries and a child's hi
 from collections.abc import Iterator
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
-from models import Role, SchoolClass, User
-from oneclass import db
+from models import Role, SchoolClass, TimetableSlot, User
+from oneclass import db, routes
 from oneclass.demo_records import demo_register_days, school_admin_of, seed_school_records
-from oneclass.services import attendance, calendar
+from oneclass.services import attendance, calendar, school_settings
 from state.attendance import AttendanceHistoryState, AttendanceSummaryState, DueRegistersState, RegisterState
 from tests.conftest import SchoolFixture, delete_school, make_school
 from tests.test_exports_lists import run, school_state
@@ -87,7 +87,49 @@ def test_summaries_and_due_registers_as_the_pages_show_them(school: SchoolFixtur
 
     due = school_state(DueRegistersState, school, Role.teacher)
     run(due.load_due())
-    assert all(set(row) == {"class_id", "name"} for row in due.due)
+    assert all(set(row) == {"name", "href"} and row["href"].startswith(f"{routes.REGISTERS}?class=") for row in due.due)
+
+
+def test_a_lessons_register_as_the_page_takes_it(school: SchoolFixture) -> None:
+    """A per-lesson school: the page offers the teacher's lessons of the chosen class and day, no
+    register until one is chosen, then the lesson's register, saved as a daily one is."""
+    with db.tenant_session(school.id) as session:
+        admin = school_admin_of(session, school.id)
+        today = calendar.today_for(session, school.id)
+        teacher = session.exec(select(User).where(User.email == f"teacher@{school.subdomain}.test")).one()
+        days = attendance.recent_school_days(session, today, 10)
+        slot = session.exec(
+            select(TimetableSlot).where(TimetableSlot.teacher_id == teacher.id, col(TimetableSlot.day).in_({d.isoweekday() for d in days}))
+            .order_by(col(TimetableSlot.period))
+        ).first()
+        assert slot is not None, "the demo timetable gives the teacher lessons"
+        day = max(d for d in days if d.isoweekday() == slot.day)
+        class_id, period = str(slot.class_id), str(slot.period)
+        led = session.get(SchoolClass, slot.class_id)
+        # Other teachers' lessons of the class that day: not the teacher's to take, unless they lead the class.
+        others = set() if led is None or led.class_teacher_id == teacher.id else set(session.exec(
+            select(TimetableSlot.period).where(TimetableSlot.class_id == slot.class_id, TimetableSlot.day == slot.day, TimetableSlot.teacher_id != teacher.id)
+        ).all())
+    school_settings.set_registers_per_lesson(actor=admin, per_lesson=True, ip="203.0.113.7")
+    try:
+        state = school_state(RegisterState, school, Role.teacher)
+        run(state.load_desk())
+        assert state.per_lesson
+        run(state.choose_class(class_id))
+        run(state.choose_day(day.isoformat()))
+        assert period in state.lesson_choices and not {str(p) for p in others} & set(state.lesson_choices)
+        assert state.period == "" and state.rows == []  # nothing to mark before a lesson is chosen
+        run(state.choose_lesson(period))
+        assert state.rows and set(state.marks.values()) == {"present"}
+        first = state.rows[0]["student_id"]
+        state.mark(first, "absent")
+        run(state.save())
+        assert state.saved and state.errors == {} and state.marks[first] == "absent"
+        if others:  # another teacher's lesson of the class, sent by hand: refused, nothing shown
+            run(state.choose_lesson(str(min(others))))
+            assert state.period == "" and state.rows == []
+    finally:
+        school_settings.set_registers_per_lesson(actor=admin, per_lesson=False, ip="203.0.113.7")
 
 
 def test_a_student_and_a_parent_see_the_childs_history(school: SchoolFixture) -> None:

@@ -343,6 +343,7 @@ ADMITS: dict[str, frozenset[str]] = {
     # attendance: registers (a teacher, their classes; an admin, every class), histories, summaries
     "RegisterState.choose_class": STUDENTS_READERS,
     "RegisterState.choose_day": STUDENTS_READERS,
+    "RegisterState.choose_lesson": STUDENTS_READERS,
     "RegisterState.load_desk": STUDENTS_READERS,
     "RegisterState.mark": EVERYONE,  # changes only the marks on screen; saving is checked
     "RegisterState.note_reason": EVERYONE,
@@ -383,6 +384,7 @@ ADMITS: dict[str, frozenset[str]] = {
     "MyReportCardsState.download": frozenset({"student", "parent", "teacher", "school_admin"}),
     "MyReportCardsState.setvar": EVERYONE,
     "SchoolSettingsState.set_show_report_positions": ADMIN,
+    "SchoolSettingsState.set_registers_per_lesson": ADMIN,
     "SchoolSettingsState.upload_logo": ADMIN,
     "SchoolSettingsState.logo_rejected": EVERYONE,  # a toast, no data
     # fees: set-up and the cashier are fees.manage / fees.collect (the admin; a staff member only
@@ -767,6 +769,12 @@ ARGS: dict[str, list[Variant]] = {
         Variant("other school's class", hostile=True, payload={"class_id": "{b_class}"}),
     ],
     "RegisterState.choose_day": [Variant(payload={"value": "2026-03-02"}), Variant("not a date", payload={"value": "'; --"})],
+    "RegisterState.choose_lesson": [
+        Variant(payload={"period": "1"}, before=(Send("RegisterState.load_desk"),)),
+        Variant("not a period", payload={"period": "'; --"}, before=(Send("RegisterState.load_desk"),)),
+        Variant("other school's class", hostile=True, payload={"period": "1"},
+                before=(Send("RegisterState.choose_class", {"class_id": "{b_class}"}),)),
+    ],
     "RegisterState.mark": [Variant(payload={"student_id": "{a_child}", "status": "absent"})],
     "RegisterState.note_reason": [Variant(payload={"student_id": "{a_child}", "reason": "Clinic"})],
     "RegisterState.save": [
@@ -844,6 +852,7 @@ ARGS: dict[str, list[Variant]] = {
                 before=(Send("MyReportCardsState.show_cards", {"student_id": "{a_child}"}),)),
     ],
     "SchoolSettingsState.set_show_report_positions": [Variant(payload={"shown": True}, refused_payload={"shown": False})],
+    "SchoolSettingsState.set_registers_per_lesson": [Variant(payload={"per_lesson": False}, refused_payload={"per_lesson": True})],
     "SchoolSettingsState.upload_logo": [Variant(upload=(("logo.png", PNG, "image/png"),))],
     "AttendanceSummaryState.choose_summary_class": [
         Variant(payload={"class_id": "{a_taught_class}"}),

@@ -90,8 +90,9 @@ def test_a_search_for_percent_or_underscore_matches_only_literally(two_schools) 
         assert {str(plain.id), str(other.id)} <= found("X")
 
 
-# language: 0005_languages; show_report_positions and logo_key: 0011_report_cards
-SETTINGS_COLUMNS = {"require_admin_mfa", "language", "updated_at", "show_report_positions", "logo_key"}
+# language: 0005_languages; show_report_positions and logo_key: 0011_report_cards;
+# registers_per_lesson: 0017_lesson_registers
+SETTINGS_COLUMNS = {"require_admin_mfa", "language", "updated_at", "show_report_positions", "logo_key", "registers_per_lesson"}
 
 
 def test_a_school_may_update_only_its_settings_columns(two_schools) -> None:

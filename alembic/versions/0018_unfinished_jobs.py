@@ -4,7 +4,7 @@ again (`oneclass.services.jobs.requeue_unfinished`) rather than leaving them to 
 visibility timeout, hours later.
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from oneclass.db import APP_ROLE
 
 revision = "0018"
-down_revision = "0012"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

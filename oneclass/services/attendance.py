@@ -1,6 +1,7 @@
-"""Attendance registers: a class's register for a school day (every enrolled student, present
-unless marked otherwise), saved whole in one call; a student's history and rate; rates by week
-and by term for a class and for the school; the registers a teacher still has to take today.
+"""Attendance registers: a class's register for a school day, or for one lesson of it where the
+school takes registers per lesson (every enrolled student, present unless marked otherwise),
+saved whole in one call; a student's history and rate; rates by week and by term for a class
+and for the school; the registers a teacher still has to take today.
 
 Who: `attendance.take` on a class through `academics.require_class` (an administrator, any
 class; a teacher, the classes they teach or lead); a student's history to whoever may see the
@@ -12,15 +13,23 @@ Saving is safe to repeat: the register is one row per class and day (taken under
 each student one record in it, and saving the same marks again changes nothing. A day already
 over is history: changing its saved register needs a reason, and every save of a past day is
 audited with who and why.
+
+Per-lesson schools (`schools.registers_per_lesson`, a school setting): a register names a
+period of the class's timetable on that weekday, and there is one per class, day and period. A
+lesson's register is for its teacher, the class teacher and the administrators (another
+teacher of the class is refused). A daily school refuses a period; a per-lesson school still
+answers for the daily register when no period is named (the REST contract is unchanged, and
+registers taken before the switch remain). Rates count every mark alike, so in a per-lesson
+school a rate is over lessons, not days; report cards count days (`day_counts`).
 """
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 from uuid import UUID, uuid4
 
 from sqlalchemy import text
@@ -37,15 +46,19 @@ from models import (
     SchoolClass,
     Student,
     StudentStatus,
+    Subject,
     Term,
+    TimetableSlot,
+    User,
 )
 from models.common import utcnow
 from oneclass.db import unit_of_work
 from oneclass.i18n import N_, _, format_date, format_message
-from oneclass.permissions import require
-from oneclass.services import academics, audit, calendar
+from oneclass.permissions import PermissionDenied, require
+from oneclass.services import academics, audit, calendar, timetable
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
+from oneclass.services.schools import get_current_school
 from oneclass.services.students import current_year_id, visible_class_ids, visible_student_ids
 
 TAKE_REGISTER = "attendance.take"
@@ -56,6 +69,7 @@ MAX_REASON = 200
 MAX_HISTORY_DAYS = 400  # a school year and a little: a history is read a term or a year at a time
 NO_SUCH_STUDENT = N_("No such student, or not one of yours.")
 WHOLE_SCHOOL_ONLY = N_("Only the school's administrators see the whole school's attendance.")
+DAILY_SCHOOL = N_("This school takes one register a day: leave the period out.")
 
 
 @dataclass(frozen=True)
@@ -85,10 +99,12 @@ class RegisterView:
     records: list[RegisterEntry]
     closed: str = ""  # why no register is taken that day ("" when one is)
     needs_reason: bool = False  # saved, and the day is over: a change says why
+    period: int | None = None  # the lesson's period; None for a daily register
 
 
 class HistoryRecord(TypedDict):
     date: str
+    period: int | None  # the lesson's period in a per-lesson school; None for a daily register
     status: str
     reason: str
 
@@ -131,11 +147,18 @@ class RegisterDesk:
     today: date
     classes: list[ClassChoice]
     term: str
+    per_lesson: bool = False  # the school takes a register per lesson
+
+
+class LessonChoice(TypedDict):
+    period: int
+    label: str  # "Period 2, 08:40–09:20: Mathematics (T. Moyo)"
 
 
 class DueRegister(TypedDict):
     class_id: str
-    name: str
+    name: str  # the class, and the lesson's period and subject in a per-lesson school
+    period: int | None
 
 
 # --- rules on a session -----------------------------------------------------------------------
@@ -180,12 +203,69 @@ def roster(session: Session, school_class: SchoolClass) -> list[tuple[UUID, str]
     return [(student_id, f"{first} {last}") for student_id, first, last in rows]
 
 
-def _register(session: Session, class_id: UUID, day: date) -> AttendanceRegister | None:
-    return session.exec(select(AttendanceRegister).where(AttendanceRegister.class_id == class_id, AttendanceRegister.day == day)).first()
+def _same_register(class_id: UUID, day: date, period: int | None) -> tuple[Any, ...]:
+    """The conditions naming one register: a class's daily one (no period) or one lesson's."""
+    same_period = col(AttendanceRegister.period).is_(None) if period is None else col(AttendanceRegister.period) == period
+    return (AttendanceRegister.class_id == class_id, AttendanceRegister.day == day, same_period)
 
 
-def _view(session: Session, school_class: SchoolClass, day: date, today: date) -> RegisterView:
-    register = _register(session, school_class.id, day)
+def _register(session: Session, class_id: UUID, day: date, period: int | None) -> AttendanceRegister | None:
+    return session.exec(select(AttendanceRegister).where(*_same_register(class_id, day, period))).first()
+
+
+def per_lesson(session: Session) -> bool:
+    """Whether the session's school takes its registers per lesson."""
+    school = get_current_school(session)
+    return bool(school and school.registers_per_lesson)
+
+
+def _lesson_takers(session: Session, actor: CurrentUser, school_class: SchoolClass) -> Callable[[TimetableSlot], bool]:
+    """Whether the actor may take a lesson's register of the class: its teacher, the class
+    teacher and the administrators (who see every class) may."""
+    if visible_class_ids(session, actor) is None or actor.id == school_class.class_teacher_id:
+        return lambda _slot: True
+    return lambda slot: slot.teacher_id == actor.id
+
+
+def _lessons(session: Session, school_class: SchoolClass, day: date) -> list[TimetableSlot]:
+    return list(session.exec(
+        select(TimetableSlot)
+        .where(
+            TimetableSlot.class_id == school_class.id,
+            TimetableSlot.academic_year_id == school_class.academic_year_id,
+            TimetableSlot.day == day.isoweekday(),
+        )
+        .order_by(col(TimetableSlot.period))
+    ).all())
+
+
+def _checked_period(session: Session, actor: CurrentUser, school_class: SchoolClass, day: date, period: int | None) -> None:
+    """A period is asked of a per-lesson school only, for a lesson of the class's timetable that
+    weekday, by whoever may take that lesson's register."""
+    if period is None:
+        return
+    if not per_lesson(session):
+        raise ValidationFailed({"period": _(DAILY_SCHOOL)})
+    slot = next((lesson for lesson in _lessons(session, school_class, day) if lesson.period == period), None)
+    if slot is None:
+        raise ValidationFailed({"period": format_message(
+            "{name} has no lesson in period {period} on {day}.", name=school_class.name, period=period, day=format_date(day),
+        )})
+    if not _lesson_takers(session, actor, school_class)(slot):
+        raise PermissionDenied(TAKE_REGISTER)
+
+
+def _lesson_label(period: int, times: dict[int, timetable.PeriodRow], subject: str, teacher: str) -> str:
+    row = times.get(period)
+    if row is None:
+        return format_message("Period {period}: {subject} ({teacher})", period=period, subject=subject, teacher=teacher)
+    return format_message(
+        "Period {period}, {starts}–{ends}: {subject} ({teacher})", period=period, starts=row["starts"], ends=row["ends"], subject=subject, teacher=teacher,
+    )
+
+
+def _view(session: Session, school_class: SchoolClass, day: date, today: date, period: int | None = None) -> RegisterView:
+    register = _register(session, school_class.id, day, period)
     saved: dict[UUID, AttendanceRecord] = {}
     if register is not None:
         saved = {r.student_id: r for r in session.exec(select(AttendanceRecord).where(AttendanceRecord.register_id == register.id)).all()}
@@ -200,7 +280,7 @@ def _view(session: Session, school_class: SchoolClass, day: date, today: date) -
         })
     return RegisterView(
         day=day, class_id=school_class.id, class_name=school_class.name, saved=register is not None, records=records,
-        closed=closed_reason(session, day, today), needs_reason=register is not None and day < today,
+        closed=closed_reason(session, day, today), needs_reason=register is not None and day < today, period=period,
     )
 
 
@@ -241,19 +321,18 @@ def _checked_entries(entries: Sequence[EntryInput], on_roll: dict[UUID, str]) ->
     return marks
 
 
-def _locked_register(session: Session, actor: CurrentUser, class_id: UUID, day: date) -> tuple[AttendanceRegister, bool]:
-    """The class's register for `day`, made if there is none, and locked for this transaction:
-    two saves at once wait for each other instead of making two registers. True if made now."""
+def _locked_register(session: Session, actor: CurrentUser, class_id: UUID, day: date, period: int | None) -> tuple[AttendanceRegister, bool]:
+    """The class's register for `day` (and `period`), made if there is none, and locked for this
+    transaction: two saves at once wait for each other instead of making two registers (the
+    unique key treats a missing period as one value). True if made now."""
     assert actor.school_id is not None
     made = session.execute(
         insert(AttendanceRegister)
-        .values(school_id=actor.school_id, class_id=class_id, day=day, taken_by=actor.id)
-        .on_conflict_do_nothing(index_elements=["class_id", "day"])
+        .values(school_id=actor.school_id, class_id=class_id, day=day, period=period, taken_by=actor.id)
+        .on_conflict_do_nothing(index_elements=["class_id", "day", "period"])
         .returning(col(AttendanceRegister.id))
     ).first()
-    register = session.exec(
-        select(AttendanceRegister).where(AttendanceRegister.class_id == class_id, AttendanceRegister.day == day).with_for_update()
-    ).one()
+    register = session.exec(select(AttendanceRegister).where(*_same_register(class_id, day, period)).with_for_update()).one()
     return register, made is not None
 
 
@@ -272,17 +351,41 @@ def register_desk(*, actor: CurrentUser) -> RegisterDesk:
         if visible is not None:
             query = query.where(col(SchoolClass.id).in_(visible or {UUID(int=0)}))
         classes: list[ClassChoice] = [{"id": str(c.id), "name": c.name} for c in session.exec(query).all()]
-        return RegisterDesk(today=today, classes=classes, term=term_name(session, calendar.term_for_day(session, today)))
+        return RegisterDesk(
+            today=today, classes=classes, term=term_name(session, calendar.term_for_day(session, today)), per_lesson=per_lesson(session),
+        )
 
 
-def open_register(*, actor: CurrentUser, class_id: UUID, day: date | None = None, today: date | None = None) -> RegisterView:
-    """The class's register for `day` (default: today): what was saved, or every student present
-    (unsaved). `today` is the school's own unless a test says otherwise."""
+def register_lessons(*, actor: CurrentUser, class_id: UUID, day: date) -> list[LessonChoice]:
+    """The class's lessons on `day` (its timetable for that weekday) whose register the actor
+    may take: a teacher's own lessons, and every lesson for the class teacher and the
+    administrators. Empty in a daily school."""
+    with unit_of_work(actor) as session:
+        school_class = academics.require_class(session, actor, TAKE_REGISTER, class_id)
+        if not per_lesson(session):
+            return []
+        slots = list(filter(_lesson_takers(session, actor, school_class), _lessons(session, school_class, day)))
+        times = {row["number"]: row for row in timetable.period_rows(session)}
+        subjects = dict(session.exec(select(Subject.id, Subject.name).where(col(Subject.id).in_({s.subject_id for s in slots} or {UUID(int=0)}))).all())
+        teachers = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_({s.teacher_id for s in slots} or {UUID(int=0)}))).all())
+        return [
+            {"period": slot.period, "label": _lesson_label(slot.period, times, subjects.get(slot.subject_id, ""), teachers.get(slot.teacher_id, ""))}
+            for slot in slots
+        ]
+
+
+def open_register(
+    *, actor: CurrentUser, class_id: UUID, day: date | None = None, period: int | None = None, today: date | None = None,
+) -> RegisterView:
+    """The class's register for `day` (default: today) and, in a per-lesson school, `period`:
+    what was saved, or every student present (unsaved). `today` is the school's own unless a
+    test says otherwise."""
     assert actor.school_id is not None
     with unit_of_work(actor) as session:
         school_class = academics.require_class(session, actor, TAKE_REGISTER, class_id)
         today = today or calendar.today_for(session, actor.school_id)
-        return _view(session, school_class, day or today, today)
+        _checked_period(session, actor, school_class, day or today, period)
+        return _view(session, school_class, day or today, today, period)
 
 
 def save_register(
@@ -293,6 +396,7 @@ def save_register(
     entries: Sequence[EntryInput],
     change_reason: str = "",
     ip: str = "",
+    period: int | None = None,
     today: date | None = None,
 ) -> RegisterView:
     """Save the whole register: every student on the roll exactly once. Saving the same marks
@@ -304,11 +408,12 @@ def save_register(
         closed = closed_reason(session, day, today)
         if closed:
             raise ValidationFailed({"date": closed})
+        _checked_period(session, actor, school_class, day, period)
         marks = _checked_entries(entries, dict(roster(session, school_class)))
         reason = " ".join(change_reason.split())
         if len(reason) > MAX_REASON:
             raise ValidationFailed({"change_reason": format_message("Say it in at most {count} characters.", count=MAX_REASON)})
-        register, made = _locked_register(session, actor, class_id, day)
+        register, made = _locked_register(session, actor, class_id, day, period)
         saved = {r.student_id: r for r in session.exec(select(AttendanceRecord).where(AttendanceRecord.register_id == register.id)).all()}
         changes = [
             {"student_id": str(student_id), "from": saved[student_id].status if student_id in saved else None, "to": status.value}
@@ -330,29 +435,57 @@ def save_register(
             if day < today:
                 audit.record(
                     session, school_id=actor.school_id, action=REGISTER_CHANGED, actor=actor.actor(ip),
-                    target=f"{school_class.name} {day.isoformat()}",
-                    detail={"class_id": str(class_id), "day": day.isoformat(), "reason": reason, "first_save": made, "changes": changes},
+                    target=f"{school_class.name} {day.isoformat()}" + (f" P{period}" if period is not None else ""),
+                    detail={
+                        "class_id": str(class_id), "day": day.isoformat(), "period": period, "reason": reason, "first_save": made, "changes": changes,
+                    },
                 )
         session.flush()
-        return _view(session, school_class, day, today)
+        return _view(session, school_class, day, today, period)
+
+
+def _lessons_due(session: Session, actor: CurrentUser, today: date) -> list[DueRegister]:
+    """Today's lessons of this year's classes with no register yet: a teacher's own lessons,
+    every lesson for an administrator, in the order of the day."""
+    query = (
+        select(TimetableSlot, SchoolClass.name, Subject.name)
+        .join(SchoolClass, col(SchoolClass.id) == TimetableSlot.class_id)
+        .join(Subject, col(Subject.id) == TimetableSlot.subject_id)
+        .where(TimetableSlot.day == today.isoweekday(), TimetableSlot.academic_year_id == (current_year_id(session) or UUID(int=0)))
+        .order_by(col(TimetableSlot.period), col(SchoolClass.name))
+    )
+    if visible_class_ids(session, actor) is not None:
+        query = query.where(TimetableSlot.teacher_id == actor.id)
+    taken = set(session.exec(select(AttendanceRegister.class_id, AttendanceRegister.period).where(AttendanceRegister.day == today)).all())
+    return [
+        {
+            "class_id": str(slot.class_id), "period": slot.period,
+            "name": format_message("{name}, period {period}: {subject}", name=class_name, period=slot.period, subject=subject),
+        }
+        for slot, class_name, subject in session.exec(query).all()
+        if (slot.class_id, slot.period) not in taken
+    ]
 
 
 def registers_due(*, actor: CurrentUser) -> list[DueRegister]:
-    """Today's registers still to take: the actor's classes this year with no register today
-    (none on a day the school does not sit)."""
+    """Today's registers still to take (none on a day the school does not sit): the actor's
+    classes this year with no register today, or in a per-lesson school the lessons they teach
+    today with none (an administrator's: every lesson)."""
     require(actor, TAKE_REGISTER)
     assert actor.school_id is not None
     with unit_of_work(actor) as session:
         today = calendar.today_for(session, actor.school_id)
         if not calendar.is_school_day(session, today):
             return []
+        if per_lesson(session):
+            return _lessons_due(session, actor, today)
         visible = visible_class_ids(session, actor)
         query = select(SchoolClass).where(SchoolClass.academic_year_id == current_year_id(session))
         if visible is not None:
             query = query.where(col(SchoolClass.id).in_(visible or {UUID(int=0)}))
         taken = set(session.exec(select(AttendanceRegister.class_id).where(AttendanceRegister.day == today)).all())
         classes = session.exec(query.order_by(col(SchoolClass.grade_level), col(SchoolClass.name))).all()
-        return [{"class_id": str(c.id), "name": c.name} for c in classes if c.id not in taken]
+        return [{"class_id": str(c.id), "name": c.name, "period": None} for c in classes if c.id not in taken]
 
 
 # --- history and summaries -----------------------------------------------------------------------
@@ -402,18 +535,39 @@ def _history(session: Session, actor: CurrentUser, student: Student, starts_on: 
     if (last - first).days > MAX_HISTORY_DAYS:
         raise ValidationFailed({"to": format_message("Ask for at most {count} days at a time.", count=MAX_HISTORY_DAYS)})
     rows = session.exec(
-        select(col(AttendanceRegister.day), col(AttendanceRecord.status), col(AttendanceRecord.reason))
+        select(col(AttendanceRegister.day), col(AttendanceRegister.period), col(AttendanceRecord.status), col(AttendanceRecord.reason))
         .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
         .where(AttendanceRecord.student_id == student_id, col(AttendanceRegister.day) >= first, col(AttendanceRegister.day) <= last)
-        .order_by(col(AttendanceRegister.day).desc())
+        .order_by(col(AttendanceRegister.day).desc(), col(AttendanceRegister.period).desc())
     ).all()
-    counts = Counter(str(status) for _day, status, _reason in rows)
+    counts = Counter(str(status) for _day, _period, status, _reason in rows)
     return StudentHistory(
         student_id=student_id, name=student.full_name, starts_on=first, ends_on=last,
-        records=[{"date": day.isoformat(), "status": str(status), "reason": reason or ""} for day, status, reason in rows],
+        records=[{"date": day.isoformat(), "period": period, "status": str(status), "reason": reason or ""} for day, period, status, reason in rows],
         counts={status.value: counts.get(status.value, 0) for status in AttendanceStatus},
         rate=attendance_rate(counts),
     )
+
+
+def day_counts(session: Session, class_ids: set[UUID], first: date, last: date, student_ids: set[UUID] | None = None) -> dict[UUID, Counter[str]]:
+    """Each student's (of `student_ids`, or all) school days in [first, last] in the classes' registers, counted by how the
+    day went: `present` when marked present or late in any register of the day (a lesson or the
+    daily one), `excused` when every mark of the day is excused, else `absent`. In a daily
+    school a day has one mark, so these are the marks themselves (a late day counts present)."""
+    attended = func.bool_or(col(AttendanceRecord.status).in_([AttendanceStatus.present.value, AttendanceStatus.late.value]))
+    excused = func.bool_and(col(AttendanceRecord.status) == AttendanceStatus.excused.value)
+    counts: dict[UUID, Counter[str]] = {}
+    query = (
+        select(col(AttendanceRecord.student_id), attended, excused)
+        .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
+        .where(col(AttendanceRegister.class_id).in_(class_ids or {UUID(int=0)}), col(AttendanceRegister.day) >= first, col(AttendanceRegister.day) <= last)
+    )
+    if student_ids is not None:
+        query = query.where(col(AttendanceRecord.student_id).in_(student_ids or {UUID(int=0)}))
+    for student_id, was_there, was_excused in session.exec(query.group_by(col(AttendanceRecord.student_id), col(AttendanceRegister.day))).all():
+        status = AttendanceStatus.present if was_there else AttendanceStatus.excused if was_excused else AttendanceStatus.absent
+        counts.setdefault(student_id, Counter())[status.value] += 1
+    return counts
 
 
 def _rates(session: Session, class_ids: set[UUID] | None, first: date, last: date) -> tuple[list[RatePoint], list[RatePoint], int | None]:

@@ -78,8 +78,8 @@ class EnrolmentByLevel:
 class TodayAttendance:
     day: date
     school_day: bool
-    taken: int  # registers saved today
-    to_take: int  # this year's classes: one register each
+    taken: int  # registers saved today (lesson registers in a per-lesson school)
+    to_take: int  # this year's classes, one register each; or today's lessons in a per-lesson school
     rate: int | None  # present or late over recorded less excused, today so far; None before any
 
 
@@ -175,12 +175,19 @@ def attendance_today(*, actor: CurrentUser, today: date | None = None) -> TodayA
         if not calendar.is_school_day(session, today):
             return TodayAttendance(day=today, school_day=False, taken=0, to_take=0, rate=None)
         year_id = current_year_id(session) or NOBODY
-        to_take = session.exec(select(func.count()).select_from(SchoolClass).where(SchoolClass.academic_year_id == year_id)).one()
+        by_lesson = attendance.per_lesson(session)
+        if by_lesson:  # one register per lesson on today's timetable
+            to_take = session.exec(
+                select(func.count()).select_from(TimetableSlot).where(TimetableSlot.academic_year_id == year_id, TimetableSlot.day == today.isoweekday())
+            ).one()
+        else:
+            to_take = session.exec(select(func.count()).select_from(SchoolClass).where(SchoolClass.academic_year_id == year_id)).one()
+        kind = col(AttendanceRegister.period).is_not(None) if by_lesson else col(AttendanceRegister.period).is_(None)
         rows = session.exec(
             select(col(AttendanceRegister.id), col(AttendanceRecord.status), func.count())
             .join(SchoolClass, col(SchoolClass.id) == AttendanceRegister.class_id)
             .outerjoin(AttendanceRecord, col(AttendanceRecord.register_id) == AttendanceRegister.id)
-            .where(AttendanceRegister.day == today, SchoolClass.academic_year_id == year_id)
+            .where(AttendanceRegister.day == today, SchoolClass.academic_year_id == year_id, kind)
             .group_by(col(AttendanceRegister.id), col(AttendanceRecord.status))
         ).all()
         counts: Counter[str] = Counter()

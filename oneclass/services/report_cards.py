@@ -39,8 +39,6 @@ from models import (
     GRADE_LEVEL_NAMES,
     AcademicYear,
     Assessment,
-    AttendanceRecord,
-    AttendanceRegister,
     AttendanceStatus,
     Enrolment,
     GradeLevel,
@@ -61,7 +59,7 @@ from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import can, require
 from oneclass.services import calendar, jobs
 from oneclass.services.academics import Choice, require_class
-from oneclass.services.attendance import attendance_rate
+from oneclass.services.attendance import attendance_rate, day_counts
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.gradebook import READ_GRADES, WAIT_FOR_REPORTS, is_published, scale_of
@@ -279,23 +277,10 @@ class _Level:
 
 
 def _attendance(session: Session, class_ids: set[UUID], term: Term, student_ids: set[UUID] | None = None) -> dict[UUID, Counter[str]]:
-    """Each student's register marks in the term (of `student_ids`, or all), counted by status,
+    """Each student's (of `student_ids`, or all) days in the term, counted by how the day went
+    (`attendance.day_counts`: in a per-lesson school, present at any lesson is a day present),
     in one query."""
-    counts: dict[UUID, Counter[str]] = {}
-    query = (
-        select(AttendanceRecord.student_id, AttendanceRecord.status, func.count())
-        .join(AttendanceRegister, col(AttendanceRegister.id) == AttendanceRecord.register_id)
-        .where(
-            col(AttendanceRegister.class_id).in_(class_ids),
-            col(AttendanceRegister.day) >= term.starts_on,
-            col(AttendanceRegister.day) <= term.ends_on,
-        )
-    )
-    if student_ids is not None:
-        query = query.where(col(AttendanceRecord.student_id).in_(student_ids))
-    for student_id, status, count in session.exec(query.group_by(col(AttendanceRecord.student_id), col(AttendanceRecord.status))).all():
-        counts.setdefault(student_id, Counter())[str(status)] = int(count)
-    return counts
+    return day_counts(session, class_ids, term.starts_on, term.ends_on, student_ids)
 
 
 def _logo(actor: CurrentUser, school: School) -> bytes | None:

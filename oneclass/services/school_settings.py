@@ -105,6 +105,25 @@ def set_report_positions(*, actor: CurrentUser, shown: bool, ip: str) -> None:
         _record_change(session, school, actor, ip, "show_report_positions", not shown, shown)
 
 
+def registers_taken_per_lesson(*, actor: CurrentUser) -> bool:
+    """Whether the school takes a register per lesson (False: once a day, the default)."""
+    require(actor, "school.read")
+    with unit_of_work(actor) as session:
+        return _own_school(session).registers_per_lesson
+
+
+def set_registers_per_lesson(*, actor: CurrentUser, per_lesson: bool, ip: str) -> None:
+    """Take registers per lesson of the timetable, or once a day. Registers already taken stay
+    as they were (daily ones keep counting in the rates either way)."""
+    require(actor, "school.update")
+    with unit_of_work(actor) as session:
+        school = _own_school(session)
+        if school.registers_per_lesson == per_lesson:
+            return
+        school.registers_per_lesson = per_lesson
+        _record_change(session, school, actor, ip, "registers_per_lesson", not per_lesson, per_lesson)
+
+
 def _logo_type(content: bytes) -> str:
     """The image type the bytes are (by their first bytes, not the name a browser sends)."""
     if content.startswith(b"\x89PNG\r\n\x1a\n"):

@@ -18,6 +18,7 @@ from models import Role
 from oneclass import routes
 from oneclass.settings import PROJECT_ROOT
 from tests.e2e.conftest import DEMO_PASSWORD, RunningApp, sign_in
+from tests.e2e.test_registers import registers_per_lesson
 
 pytestmark = pytest.mark.e2e
 
@@ -221,6 +222,21 @@ def attendance_pages(audit: Audit) -> None:
     """The registers page with its class's register, and the summaries (teachers, admins)."""
     audit.visit(SCHOOL, routes.REGISTERS, "Registers", table_shown("Register"))
     audit.visit(SCHOOL, routes.ATTENDANCE_SUMMARY, "Attendance summary", table_shown("Class attendance rate by week"))
+
+
+def test_registers_per_lesson(audit: Audit) -> None:
+    """The registers page of a school that takes registers per lesson: the lesson chooser (or
+    the word that the day has none of the teacher's), then a lesson's register."""
+    with registers_per_lesson(audit.app):
+        sign_in(audit.page, audit.app, SCHOOL, f"teacher@{SCHOOL}.test")
+        expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/teacher"))
+        audit.visit(SCHOOL, routes.REGISTERS, "Registers", text_shown(re.compile("Choose one of the day's lessons|No lessons to take")))
+        if audit.page.get_by_text("Choose one of the day's lessons").count():
+            audit.page.get_by_role("combobox", name="Lesson").click()
+            audit.page.get_by_role("option").first.click()
+            expect(audit.page.get_by_role("table", name="Register")).to_be_visible()
+            audit.check(f"{routes.REGISTERS} with a lesson's register")
+    assert_none(audit)
 
 
 def test_parent_pages(audit: Audit) -> None:

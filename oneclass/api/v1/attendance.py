@@ -1,4 +1,5 @@
-"""Attendance: a class's register for a day (GET, and PUT to save it whole) and a student's
+"""Attendance: a class's register for a day, or for one lesson of it in a school that takes
+registers per lesson (GET, and PUT to save it whole) and a student's
 history with its rate. The service decides who may (a teacher, their classes; parents, their
 children; another school's ids are not found)."""
 
@@ -7,7 +8,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from oneclass.api.deps import client_ip, school_user
 from oneclass.api.schemas import NO_NUL, Envelope
@@ -20,6 +21,20 @@ router = APIRouter(tags=["attendance"])
 MAX_CLASS = 500  # more records than any class has students: refused before the service
 
 
+class LessonPeriod(BaseModel):
+    """A lesson's period, said only of a lesson's register: a daily register (the contract as it
+    was before registers per lesson) carries no `period` key at all."""
+
+    period: int | None = Field(default=None, description="the lesson's period; absent for a daily register")
+
+    @model_serializer(mode="wrap")
+    def _period_only_for_a_lesson(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("period") is None:
+            data.pop("period", None)
+        return data
+
+
 class AttendanceRecordOut(BaseModel):
     student_id: str
     name: str
@@ -27,7 +42,7 @@ class AttendanceRecordOut(BaseModel):
     reason: str
 
 
-class RegisterOut(BaseModel):
+class RegisterOut(LessonPeriod):
     date: str
     class_id: str
     saved: bool = Field(description="false: nothing saved yet, every enrolled student shown present")
@@ -47,7 +62,7 @@ class RegisterIn(BaseModel):
     )
 
 
-class HistoryRecordOut(BaseModel):
+class HistoryRecordOut(LessonPeriod):
     date: str
     status: str
     reason: str
@@ -64,18 +79,29 @@ class StudentAttendanceOut(BaseModel):
 
 
 def _register_out(view: RegisterView) -> dict[str, Any]:
-    return {"date": view.day.isoformat(), "class_id": str(view.class_id), "saved": view.saved, "records": view.records}
+    return {"date": view.day.isoformat(), "class_id": str(view.class_id), "period": view.period, "saved": view.saved, "records": view.records}
+
+
+PeriodQuery = Annotated[
+    int | None,
+    Query(
+        ge=1, le=16,
+        description="a lesson's period in the class's timetable that day, in a school that takes registers per lesson; "
+        "leave it out for the daily register (a daily school refuses a period)",
+    ),
+]
 
 
 @router.get(
-    "/classes/{class_id}/attendance", response_model=Envelope[RegisterOut], responses=errors(401, 403, 422), summary="A class's register for a day"
+    "/classes/{class_id}/attendance", response_model=Envelope[RegisterOut], responses=errors(401, 403, 422), summary="A class's register for a day or a lesson"
 )
 def read_register(
     class_id: UUID,
     actor: Annotated[CurrentUser, Depends(school_user)],
     day: Annotated[date | None, Query(alias="date", description="YYYY-MM-DD; default: today in the school")] = None,
+    period: PeriodQuery = None,
 ) -> dict[str, Any]:
-    return success(_register_out(attendance.open_register(actor=actor, class_id=class_id, day=day)))
+    return success(_register_out(attendance.open_register(actor=actor, class_id=class_id, day=day, period=period)))
 
 
 @router.put(
@@ -87,10 +113,11 @@ def save_register(
     request: Request,
     actor: Annotated[CurrentUser, Depends(school_user)],
     day: Annotated[date, Query(alias="date", description="YYYY-MM-DD")],
+    period: PeriodQuery = None,
 ) -> dict[str, Any]:
     entries = [EntryInput(record.student_id, record.status, record.reason or "") for record in body.records]
     view = attendance.save_register(
-        actor=actor, class_id=class_id, day=day, entries=entries, change_reason=body.change_reason or "", ip=client_ip(request)
+        actor=actor, class_id=class_id, day=day, entries=entries, change_reason=body.change_reason or "", ip=client_ip(request), period=period,
     )
     return success(_register_out(view))
 
