@@ -270,6 +270,7 @@ def test_fees_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
     audit.visit(SCHOOL, routes.CHILD_FEES, "Fees", table_shown("Invoices"))
+    audit.dialog("Pay online dialog", lambda page: page.get_by_role("button", name=re.compile("^Pay online")).first.click(), "Pay online")
     assert_none(audit)
 
 
