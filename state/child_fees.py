@@ -136,14 +136,25 @@ class ChildFeesState(AuthState):
 
     @rx.event(background=True)
     async def follow_online_payment(self) -> Any:
-        """After an express checkout: ask every few seconds until Paynow has an answer."""
+        """After an express checkout: ask every few seconds until Paynow has an answer (the poll
+        runs outside the state's lock, so the tab stays responsive meanwhile)."""
         for _try in range(FOLLOW_TRIES):
             async with self:
-                refused = await self._check()
-                if refused is not None or self.online_state != "waiting":
-                    if self.online_state == "paid":
-                        await self._load(self.child_id)
-                    return refused
+                user = await self._actor(CHILD_FEES)
+                if user is None:
+                    return self._refused()
+                reference = self.online_reference
+            if not reference:
+                return None
+            try:
+                status = await offload(online_payments.check_payment, actor=user, reference=reference)
+            except NotFound:
+                return None
+            async with self:
+                self._show_status(status)
+                if self.online_state == "paid":
+                    return await self._load(self.child_id)
+                if self.online_state != "waiting":
+                    return None
             await asyncio.sleep(FOLLOW_SECONDS)
         return None
-

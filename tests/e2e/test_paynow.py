@@ -59,6 +59,7 @@ def test_the_parent_pays_an_invoice_online_and_sees_it_paid(page: Page, running_
 
 def test_the_settings_page_shows_that_a_key_is_set_never_the_key(page: Page, running_app: RunningApp) -> None:
     sign_in(page, running_app, SCHOOL, f"admin@{SCHOOL}.test")
+    expect(page).to_have_url(running_app.at(SCHOOL, "/admin"))
     page.goto(running_app.url(SCHOOL, routes.ADMIN_SETTINGS))
     expect(page.get_by_role("heading", name="Online payment (Paynow)")).to_be_visible()
     expect(page.get_by_label("Integration ID").first).to_have_value("1201")
