@@ -23,6 +23,7 @@ The rules (also in docs/fees.md):
 """
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -126,7 +127,7 @@ def save_integration(*, actor: CurrentUser, currency: str, integration_id: str, 
     errors: dict[str, str] = {}
     if currency not in Currency.__members__.values():
         errors["currency"] = _("Choose USD or ZWG.")
-    if not integration_id.isdigit() or len(integration_id) > INTEGRATION_ID_MAX:
+    if not re.fullmatch(rf"[0-9]{{1,{INTEGRATION_ID_MAX}}}", integration_id):
         errors["integration_id"] = _("Give the integration ID Paynow shows: digits only.")
     if len(key) > KEY_MAX or any(character.isspace() for character in key):
         errors["key"] = _("Give the integration key exactly as Paynow shows it.")
