@@ -1,6 +1,8 @@
 """Fees shown the same way on the cashier's screen and the parent's page: a student's invoices,
 payments and balance per currency. Codes (status, account, method) are shown translated."""
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from components.i18n import t
@@ -45,8 +47,8 @@ def balance_summary(balance: rx.Var) -> rx.Component:
     )
 
 
-def _invoice_row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
+def _invoice_cells(row: rx.Var) -> list[rx.Component]:
+    return [
         rx.table.row_header_cell(row["term"]),
         rx.table.cell(account_text(row["account"]), rx.cond(row["payer"] != "", rx.text(" (", row["payer"], ")", as_="span"))),
         rx.table.cell(row["currency"]),
@@ -54,14 +56,19 @@ def _invoice_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["paid"], text_align="right"),
         rx.table.cell(row["balance"], text_align="right"),
         rx.table.cell(status_text(row["status"])),
-    )
+    ]
 
 
-def invoice_table(rows: rx.Var) -> rx.Component:
+INVOICE_HEADERS = ["Term", "Account", "Currency", "Total", "Paid", "Balance", "Status"]
+
+
+def invoice_table(rows: rx.Var, action: Callable[[rx.Var], rx.Component] | None = None) -> rx.Component:
+    """A student's invoices; `action` adds a last column of one control per invoice."""
+    headers = [t(header) for header in INVOICE_HEADERS] + ([t("Action")] if action else [])
     return data_table(
-        [t("Term"), t("Account"), t("Currency"), t("Total"), t("Paid"), t("Balance"), t("Status")],
+        headers,
         rows,
-        _invoice_row,
+        lambda row: rx.table.row(*_invoice_cells(row), *([rx.table.cell(action(row))] if action else [])),
         empty=empty_state("receipt", t("No invoices yet"), t("Invoices appear here once the term's fees are issued.")),
         label=t("Invoices"),
     )

@@ -37,6 +37,7 @@ from models.fees import (
 from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportComment, ReportPublication
 from models.jobs import Job, JobStatus
 from models.mail import OutgoingMail
+from models.paynow import OnlineMethod, PaynowFlag, PaynowIntegration, PaynowTransaction
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
     ContactPreference,
@@ -86,11 +87,15 @@ __all__ = [
     "Job",
     "JobStatus",
     "Mark",
+    "OnlineMethod",
     "OutgoingMail",
     "PasswordResetToken",
     "Payment",
     "PaymentAllocation",
     "PaymentMethod",
+    "PaynowFlag",
+    "PaynowIntegration",
+    "PaynowTransaction",
     "Period",
     "PlatformAuditEvent",
     "PlatformRefreshToken",

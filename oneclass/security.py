@@ -1,6 +1,7 @@
 """Passwords and tokens in one place: argon2id hashes, the password policy, access JWTs,
-opaque refresh/reset tokens (stored only as hashes), TOTP."""
+opaque refresh/reset tokens (stored only as hashes), TOTP, and secrets sealed for the database."""
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ import jwt
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from oneclass.i18n import _, format_message
 from oneclass.settings import get_settings
@@ -164,3 +168,28 @@ def verify_totp(secret: str, code: str) -> bool:
 
 def new_recovery_codes(count: int = 8) -> list[str]:
     return [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(count)]
+
+
+# --- secrets kept in the database --------------------------------------------------------------
+# A secret the app must read back (a Paynow integration key) is stored sealed: Fernet (AES-128-CBC
+# with HMAC-SHA256) under a key derived from SECRET_KEY, so a database dump alone does not reveal
+# it. Changing SECRET_KEY makes sealed secrets unreadable: they are entered again.
+SEAL_CONTEXT = b"oneclass sealed secrets v1"
+
+
+@lru_cache
+def _fernet(secret_key: str) -> Fernet:
+    derived = HKDF(algorithm=SHA256(), length=32, salt=None, info=SEAL_CONTEXT).derive(secret_key.encode("utf-8"))
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def seal(plaintext: str) -> str:
+    return _fernet(get_settings().secret_key).encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def unseal(sealed: str) -> str | None:
+    """The secret, or None when it was sealed under another SECRET_KEY (or is not a sealed value)."""
+    try:
+        return _fernet(get_settings().secret_key).decrypt(sealed.encode("ascii")).decode("utf-8")
+    except (InvalidToken, ValueError):
+        return None

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from models import Duty, PlatformUser, Role, School, SchoolLevel, User
 from oneclass.db import owner_session, tenant_session
 from oneclass.demo_records import school_admin_of, seed_school_records
+from oneclass.services.online_payments import set_integration
 from oneclass.services.schools import create_school
 from oneclass.services.users import create_platform_user, create_user
 from oneclass.settings import get_settings
@@ -34,6 +35,9 @@ DEMO_ROLES = {
 DEMO_DUTIES = {"bursar": [Duty.bursar.value]}
 ROOT_EMAIL = "root@oneclass.test"
 DEMO_STUDENTS = 300
+# Harare Primary takes USD online through Paynow (PAYNOW_URL: a test's fake Paynow, or Paynow's own,
+# which answers this made-up integration with an error).
+DEMO_PAYNOW = {"harare-primary": ("USD", "1201", "oneclass-demo-paynow-key")}
 
 
 class SeedRefused(Exception):
@@ -85,5 +89,8 @@ def seed_school(school: School, *, students: int = DEMO_STUDENTS) -> list[str]:
             emails.append(email)
         session.flush()
         seed_school_records(session, admin=school_admin_of(session, school.id), subdomain=school.subdomain, level=school.level, students=students)
+        if school.subdomain in DEMO_PAYNOW:
+            currency, integration_id, key = DEMO_PAYNOW[school.subdomain]
+            set_integration(session, school_id=school.id, currency=currency, integration_id=integration_id, key=key, updated_by=None)
         session.commit()
     return emails

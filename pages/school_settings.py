@@ -2,8 +2,11 @@
 
 import reflex as rx
 
+from components.dialogs import confirm_dialog
 from components.dropzone import file_dropzone
+from components.forms import labelled
 from components.i18n import t, t_format
+from models import Currency
 from oneclass import i18n, routes
 from oneclass.services.school_settings import MAX_LOGO_BYTES
 from pages.guard import signed_in_page
@@ -125,9 +128,71 @@ def report_cards() -> rx.Component:
     )
 
 
+def paynow_form(currency: str) -> rx.Component:
+    """One currency's Paynow integration. The key field is always empty: a saved key is never
+    sent back, only the fact that one is set; leaving it blank keeps it."""
+    key_set = SchoolSettingsState.paynow_keys_set[currency].to(bool)
+    return rx.form(
+        rx.vstack(
+            rx.heading(currency, as_="h3", size="3"),
+            rx.el.input(type="hidden", name="currency", value=currency),
+            labelled(
+                t("Integration ID"), f"paynow-id-{currency}",
+                rx.input(id=f"paynow-id-{currency}", name="integration_id", default_value=SchoolSettingsState.paynow_ids[currency].to(str),
+                         input_mode="numeric", auto_complete="off", width="100%", size="3"),
+            ),
+            labelled(
+                t("Integration key"), f"paynow-key-{currency}",
+                rx.input(id=f"paynow-key-{currency}", name="key", type="password", auto_complete="off", width="100%", size="3",
+                         placeholder=rx.cond(key_set, t("A key is set: leave blank to keep it"), "")),
+                SchoolSettingsState.paynow_errors[currency].to(str),
+            ),
+            rx.hstack(
+                rx.button(t_format("Save {currency}", currency=currency), type="submit", variant="soft"),
+                rx.cond(
+                    key_set,
+                    rx.button(t_format("Remove {currency}", currency=currency), type="button", variant="soft", color_scheme="red",
+                              on_click=SchoolSettingsState.ask_remove_paynow(currency)),
+                ),
+                spacing="3",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=SchoolSettingsState.save_paynow,
+        reset_on_submit=True,  # the key never stays in the page
+        width="100%",
+    )
+
+
+def online_payment() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Online payment (Paynow)"), as_="h2", size="4"),
+        rx.text(
+            t("One Paynow integration per currency. Parents see “Pay online” only for invoices in a currency set up here."),
+            size="2",
+            color="var(--gray-11)",
+        ),
+        *[paynow_form(currency.value) for currency in Currency],
+        confirm_dialog(
+            t("Remove this Paynow integration?"),
+            t_format("Parents can no longer pay {currency} invoices online. Payments already made stay recorded.", currency=SchoolSettingsState.confirm_name),
+            confirm_label=t("Remove integration"),
+            on_confirm=SchoolSettingsState.remove_paynow,
+            open=SchoolSettingsState.confirm_open,
+            on_open_change=SchoolSettingsState.set_confirm_open,
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 @signed_in_page(routes.ADMIN_SETTINGS, "School settings", permission="school.update", on_load=SchoolSettingsState.load_settings)
 def admin_settings() -> rx.Component:
     return rx.card(
-        rx.vstack(sign_in_security(), rx.separator(size="4"), school_language(), rx.separator(size="4"), register_mode(), rx.separator(size="4"), report_cards(), spacing="5"),
+        rx.vstack(
+            sign_in_security(), rx.separator(size="4"), school_language(), rx.separator(size="4"), register_mode(), rx.separator(size="4"),
+            report_cards(), rx.separator(size="4"), online_payment(), spacing="5",
+        ),
         max_width="40em",
     )

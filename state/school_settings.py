@@ -8,20 +8,26 @@ import reflex as rx
 from oneclass import i18n, routes
 from oneclass.i18n import _, format_message
 from oneclass.offload import offload
-from oneclass.services import school_settings
+from oneclass.services import online_payments, school_settings
 from oneclass.services.errors import ValidationFailed
 from state.auth import NO_ACCESS, AuthState
+from state.dialogs import ConfirmDialog
 from state.students import data_uri
 
 LOGO_UPLOAD_ID = "school_logo"
 
 
-class SchoolSettingsState(AuthState):
+class SchoolSettingsState(AuthState, ConfirmDialog):
     require_admin_mfa: bool = False
     language: str = i18n.DEFAULT_LANGUAGE  # the school's default: what its people see unless they chose
     show_report_positions: bool = True
     registers_per_lesson: bool = False
     logo_src: str = ""  # a data: URI of the school's logo, "" when it has none
+    # Paynow, per currency: the integration id, whether a key is set (the key itself never
+    # comes back to the browser), and the last refusal of that currency's form.
+    paynow_ids: dict[str, str] = {}
+    paynow_keys_set: dict[str, bool] = {}
+    paynow_errors: dict[str, str] = {}
 
     @rx.event
     async def load_settings(self) -> Any:
@@ -34,7 +40,49 @@ class SchoolSettingsState(AuthState):
         self.registers_per_lesson = await offload(school_settings.registers_taken_per_lesson, actor=user)
         logo = await offload(school_settings.school_logo, actor=user)
         self.logo_src = data_uri(*logo) if logo else ""
+        self._show_paynow(await offload(online_payments.integrations, actor=user))
         return None
+
+    def _show_paynow(self, rows: list[online_payments.IntegrationRow]) -> None:
+        self.paynow_ids = {row.currency: row.integration_id for row in rows}
+        self.paynow_keys_set = {row.currency: row.key_set for row in rows}
+
+    @rx.event
+    async def save_paynow(self, form: dict[str, Any]) -> Any:
+        """One currency's integration: its id, and a key (blank keeps the one set)."""
+        user = await self._actor("school.update")
+        if user is None:
+            return self._refused()
+        currency = str(form.get("currency", ""))
+        try:
+            await offload(
+                online_payments.save_integration, actor=user, currency=currency, integration_id=str(form.get("integration_id", "")),
+                key=str(form.get("key", "")), ip=self._client_ip(),
+            )
+        except ValidationFailed as refusal:
+            self.paynow_errors = {currency: " ".join(refusal.errors.values())}
+            return None
+        self.paynow_errors = {}
+        self._show_paynow(await offload(online_payments.integrations, actor=user))
+        return rx.toast.success(format_message("Paynow is set up for {currency}: parents can pay those invoices online.", currency=currency))
+
+    @rx.event
+    async def ask_remove_paynow(self, currency: str) -> Any:
+        if await self._actor("school.update") is None:
+            return self._refused()
+        if self.paynow_keys_set.get(currency):
+            self._ask(currency)
+        return None
+
+    @rx.event
+    async def remove_paynow(self) -> Any:
+        user = await self._actor("school.update")
+        if user is None:
+            return self._refused()
+        currency, self.confirm_open = self.confirm_name, False
+        await offload(online_payments.remove_integration, actor=user, currency=currency, ip=self._client_ip())
+        self._show_paynow(await offload(online_payments.integrations, actor=user))
+        return rx.toast.success(format_message("Paynow is removed for {currency}: online payment is hidden.", currency=currency))
 
     @rx.event
     def logo_rejected(self, _rejected: list[dict[str, Any]]) -> Any:

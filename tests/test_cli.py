@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from models import PlatformUser, School, Student, User
+from models import Payment, PaynowIntegration, PlatformUser, School, Student, User
 from oneclass import db, migrate, seed
-from oneclass.security import verify_password
+from oneclass.security import unseal, verify_password
 from oneclass.services.schools import create_school
 from oneclass.settings import PROJECT_ROOT
 from tests.conftest import ServerUrls, apply_settings, create_database, drop_database
@@ -135,6 +135,16 @@ def test_demo_seed_fills_in_a_school_a_stopped_run_left_empty(fresh_database: st
         school = session.exec(select(School).where(School.subdomain == subdomain)).one()
     with db.tenant_session(school.id) as session:
         assert session.exec(select(func.count()).select_from(Student)).one() == 300
+        # Harare Primary takes USD online with the demo integration (its key stored sealed), and
+        # every demo student owes this term's tuition and levy in USD, a few part-paid.
+        integration = session.exec(select(PaynowIntegration)).one()
+        assert (integration.currency, integration.integration_id, unseal(integration.key_ciphertext)) == ("USD", "1201", "oneclass-demo-paynow-key")
+        invoiced = session.exec(
+            text("SELECT count(DISTINCT student_id) FILTER (WHERE account = 'tuition'), count(DISTINCT student_id) FILTER (WHERE account = 'levy') "
+                 "FROM invoices WHERE currency = 'USD' AND sponsor_id IS NULL")
+        ).one()
+        assert tuple(invoiced) == (300, 300)
+        assert session.exec(select(func.count()).select_from(Payment)).one() > 0
     assert seed.seed_demo() == []  # and then it is all there
 
 

@@ -410,7 +410,16 @@ ADMITS: dict[str, frozenset[str]] = {
     "CashUpState.setvar": EVERYONE,
     "ChildFeesState.load_child_fees": frozenset({"parent"}),
     "ChildFeesState.choose_child": frozenset({"parent"}),
+    "ChildFeesState.ask_pay_online": frozenset({"parent"}),
+    "ChildFeesState.set_pay_open": EVERYONE,  # a dialog's flag, no data
+    "ChildFeesState.pay_online": frozenset({"parent"}),
+    "ChildFeesState.check_online_payment": frozenset({"parent"}),
+    "ChildFeesState.follow_online_payment": frozenset({"parent"}),
     "ChildFeesState.setvar": EVERYONE,
+    "SchoolSettingsState.save_paynow": ADMIN,
+    "SchoolSettingsState.ask_remove_paynow": ADMIN,
+    "SchoolSettingsState.remove_paynow": ADMIN,
+    "SchoolSettingsState.set_confirm_open": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -853,6 +862,15 @@ ARGS: dict[str, list[Variant]] = {
     ],
     "SchoolSettingsState.set_show_report_positions": [Variant(payload={"shown": True}, refused_payload={"shown": False})],
     "SchoolSettingsState.set_registers_per_lesson": [Variant(payload={"per_lesson": False}, refused_payload={"per_lesson": True})],
+    "SchoolSettingsState.save_paynow": [Variant(payload={"form": {"currency": "ZWG", "integration_id": "1202", "key": "handler-test-key"}})],
+    "SchoolSettingsState.ask_remove_paynow": [Variant(payload={"currency": "ZWG"})],
+    "SchoolSettingsState.remove_paynow": [Variant(payload={})],
+    "ChildFeesState.ask_pay_online": [
+        Variant(payload={"invoice_id": "{uniq}"}, before=(Send("ChildFeesState.choose_child", {"student_id": "{a_child}"}),)),
+    ],
+    "ChildFeesState.pay_online": [
+        Variant(payload={"form": {"method": "ecocash", "phone": "0771234567"}}, before=(Send("ChildFeesState.choose_child", {"student_id": "{a_child}"}),)),
+    ],
     "SchoolSettingsState.upload_logo": [Variant(upload=(("logo.png", PNG, "image/png"),))],
     "AttendanceSummaryState.choose_summary_class": [
         Variant(payload={"class_id": "{a_taught_class}"}),

@@ -2,17 +2,18 @@
 
 import json
 import uuid
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
-from models import Enrolment, ReportPublication, School, SchoolClass, User
+from models import Enrolment, Invoice, OnlineMethod, PaynowTransaction, ReportPublication, School, SchoolClass, User
 from oneclass import db
 from oneclass.demo_records import seed_school_records
 from oneclass.rls import PLATFORM_POLICY_NAME, find_rls_problems
-from oneclass.services import auth, calendar, jobs, report_cards
+from oneclass.services import auth, calendar, jobs, online_payments, report_cards
 from oneclass.tenancy import find_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
@@ -136,6 +137,16 @@ def _fill_every_tenant_table(school: SchoolFixture) -> None:
         term_id, student_id = term.id, enrolment.student_id
     # A comment of this term (the demo comments on the terms already over, which may be none).
     report_cards.save_comment(actor=admin.user, term_id=term_id, student_id=student_id, head_comment="Isolation")
+    # A Paynow integration and a payment started through it (as start_payment writes one, without
+    # asking a Paynow server).
+    with db.unit_of_work(admin.user) as session:
+        online_payments.set_integration(session, school_id=school.id, currency="USD", integration_id="1201", key="isolation-key", updated_by=admin.user.id)
+        invoice = session.exec(select(Invoice).where(col(Invoice.sponsor_id).is_(None))).first()
+        assert invoice is not None
+        session.add(PaynowTransaction(
+            school_id=school.id, reference="OC-ISOLATION", invoice_id=invoice.id, student_id=invoice.student_id, started_by=admin.user.id,
+            currency=invoice.currency, amount=Decimal("1.00"), method=OnlineMethod.web,
+        ))
 
 
 def test_every_tenant_table_is_isolated(two_schools) -> None:

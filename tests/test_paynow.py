@@ -1,15 +1,14 @@
 """The Paynow client: hashes worked by hand from Paynow's published rule, and the whole protocol
 against a fake Paynow server on loopback (real HTTP; nothing reaches the internet)."""
 
-import threading
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
 
 import pytest
 
 from oneclass.paynow import PaynowClient, PaynowError, local_phone, parse_message, paynow_hash, signed, status_report
+from tests.fake_paynow import FakePaynow, running_fake_paynow
 
 KEY = "oneclass-demo-paynow-key"
 INITIATION = [
@@ -84,52 +83,10 @@ def test_other_numbers_are_refused(phone: str) -> None:
         local_phone(phone)
 
 
-class FakePaynow(ThreadingHTTPServer):
-    """Paynow's two start endpoints and a poll URL, signing with KEY (or a wrong key when asked)."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _FakePaynowHandler)
-        self.received: list[tuple[str, list[tuple[str, str]]]] = []
-        self.signing_key = KEY
-        self.poll_status = "Paid"
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _FakePaynowHandler(BaseHTTPRequestHandler):
-    server: FakePaynow
-
-    def do_POST(self) -> None:
-        fields = parse_message(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        self.server.received.append((self.path, fields))
-        poll_url = f"{self.server.base}/interface/CheckPayment/?guid=g1"
-        if self.path == "/interface/initiatetransaction":
-            answer = [("status", "Ok"), ("browserurl", f"{self.server.base}/Payment/ConfirmPayment/9"), ("pollurl", poll_url)]
-        elif self.path == "/interface/remotetransaction":
-            answer = [("status", "Ok"), ("instructions", "Dial *151# and approve"), ("paynowreference", "9"), ("pollurl", poll_url)]
-        elif self.path.startswith("/interface/CheckPayment/"):
-            answer = [("reference", "INV-0001"), ("amount", "10.00"), ("paynowreference", "9"), ("pollurl", poll_url), ("status", self.server.poll_status)]
-        else:
-            answer = [("status", "Error"), ("error", "Invalid integration")]
-        body = urlencode(signed(answer, self.server.signing_key) if answer[0] != ("status", "Error") else answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def fake_paynow() -> Iterator[FakePaynow]:
-    server = FakePaynow()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running_fake_paynow() as server:
+        yield server
 
 
 def client_of(server: FakePaynow) -> PaynowClient:
@@ -145,7 +102,8 @@ def test_a_web_payment_is_started_signed_and_polled(fake_paynow: FakePaynow) -> 
     path, sent = fake_paynow.received[0]
     assert path == "/interface/initiatetransaction"
     assert sent[:-1] == INITIATION and sent[-1] == ("hash", INITIATION_HASH)  # the amount went as 10.00
-    assert started.redirect_url and started.redirect_url.endswith("/Payment/ConfirmPayment/9")
+    assert started.redirect_url and started.redirect_url.startswith(f"{fake_paynow.base}/Payment/ConfirmPayment/")
+    fake_paynow.poll_status = "Paid"
     report = client.poll(started.poll_url)
     assert report.paid and report.amount == Decimal("10.00")
     fake_paynow.poll_status = "Cancelled"

@@ -77,6 +77,8 @@ ACTION_LABELS: dict[str, str] = {
     "fees.payment_taken": N_("Payment taken"),
     "fees.payment_reversed": N_("Payment reversed"),
     "fees.invoices_issued": N_("Invoices issued"),
+    "fees.paynow_integration_changed": N_("Paynow integration changed"),
+    "fees.paynow_flagged": N_("Online payment flagged for checking"),
 }
 PLATFORM = N_("Platform")  # the "school" of the platform's own events
 

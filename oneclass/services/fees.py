@@ -16,7 +16,8 @@ Money rules (also in docs/fees.md; tested table-driven in tests/test_fees.py):
   own invoice: the two always match to the cent.
 - A payment goes to the family's open invoices of its own currency, oldest first (by term start,
   then tuition before levies, then issue): each takes what it still owes until the payment is
-  spent. It pays the other currency's invoices only when its own owes nothing, and then needs
+  spent; a payment made for one invoice (online) goes to that invoice first. It pays the other
+  currency's invoices only when its own owes nothing, and then needs
   the rate; it is converted once and the converted amount allocated. A payment larger than what
   is owed is refused (no credit balances yet).
 - A reversal keeps the payment and its allocations and marks it reversed (who, when, why): the
@@ -763,6 +764,7 @@ class PaymentInput:
     exchange_rate: str | None = None
     rate_source: str = ""
     rate_date: date | None = None
+    for_invoice: UUID | None = None  # paid for this invoice (online): it is allocated first
 
 
 def _validate_payment(payment: PaymentInput) -> tuple[Decimal, Decimal | None, dict[str, str]]:
@@ -793,6 +795,13 @@ def owed(session: Session, student_id: UUID, currency: str) -> Decimal:
     return sum((invoice.total - paid.get(invoice.id, Decimal(0)) for invoice in invoices), Decimal(0))
 
 
+def invoice_balance(session: Session, invoice: Invoice) -> Decimal:
+    """What is still owed on one invoice (nothing on a void one)."""
+    if invoice.voided_at is not None:
+        return Decimal(0)
+    return invoice.total - _paid_by_invoice(session, [invoice.id]).get(invoice.id, Decimal(0))
+
+
 def record_payment(session: Session, *, actor: CurrentUser, payment: PaymentInput, ip: str | None = None) -> PaymentRow:
     """Take a payment and allocate it (the rules in this module's docstring); the student's
     invoices are locked meanwhile, so two cashiers cannot both spend one balance."""
@@ -821,6 +830,7 @@ def record_payment(session: Session, *, actor: CurrentUser, payment: PaymentInpu
         if rate is None:
             raise ValidationFailed({"exchange_rate": format_message("Only {currency} is owed: give the exchange rate.", currency=target)})
     converted = convert(amount, rate)
+    owed[target].sort(key=lambda owing: owing[0] != payment.for_invoice)  # stable: the rest stay oldest first
     total_owed = sum((balance for _, balance in owed[target]), Decimal(0))
     if converted > total_owed:
         raise ValidationFailed({"amount": format_message("That is more than the {currency} {owed} owed.", currency=target, owed=money_text(total_owed))})

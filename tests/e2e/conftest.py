@@ -29,6 +29,7 @@ from oneclass import db
 from oneclass.services.users import create_user
 from oneclass.settings import PROJECT_ROOT
 from tests.conftest import ServerUrls, create_database, drop_database
+from tests.fake_paynow import FakePaynow, running_fake_paynow
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -144,9 +145,17 @@ def _wait_until_serving(process: subprocess.Popen[bytes], port: int, log: Path) 
 
 
 @pytest.fixture(scope="session")
-def running_app(servers: ServerUrls, artifacts_dir: Path) -> Iterator[RunningApp]:
+def fake_paynow() -> Iterator[FakePaynow]:
+    """The Paynow the app talks to (PAYNOW_URL): the fake on loopback, with the demo's key."""
+    with running_fake_paynow() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def running_app(servers: ServerUrls, artifacts_dir: Path, fake_paynow: FakePaynow) -> Iterator[RunningApp]:
     """`oneclass run` against an empty database: it migrates, seeds the demo data and serves, on a
-    free port (never `make run`'s 3000, which a developer's app may hold) or E2E_PORT if set."""
+    free port (never `make run`'s 3000, which a developer's app may hold) or E2E_PORT if set.
+    Paynow is the fake on loopback (PAYNOW_URL)."""
     port = int(os.environ.get("E2E_PORT") or _free_port())
     if not _port_is_free(port):
         pytest.fail(f"port {port} is already in use: refusing to drive whatever listens there", pytrace=False)
@@ -161,6 +170,7 @@ def running_app(servers: ServerUrls, artifacts_dir: Path) -> Iterator[RunningApp
         "FRONTEND_PORT": str(port),
         "BACKEND_PORT": str(port),
         "ENVIRONMENT": "development",
+        "PAYNOW_URL": f"{fake_paynow.base}/interface",
     }
     with log.open("wb") as output:
         process = subprocess.Popen(

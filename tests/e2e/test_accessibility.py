@@ -18,6 +18,7 @@ from models import Role
 from oneclass import routes
 from oneclass.settings import PROJECT_ROOT
 from tests.e2e.conftest import DEMO_PASSWORD, RunningApp, sign_in
+from tests.e2e.test_fees import first_child, show_child
 from tests.e2e.test_registers import registers_per_lesson
 
 pytestmark = pytest.mark.e2e
@@ -286,6 +287,8 @@ def test_fees_pages(audit: Audit) -> None:
     sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
     audit.visit(SCHOOL, routes.CHILD_FEES, "Fees", table_shown("Invoices"))
+    show_child(audit.page, first_child(audit.app)[0])  # part-paid by the demo: it has an invoice to pay online
+    audit.dialog("Pay online dialog", lambda page: page.get_by_role("button", name=re.compile("^Pay online")).first.click(), "Pay online")
     assert_none(audit)
 
 
