@@ -37,6 +37,7 @@ from models.fees import (
 from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportComment, ReportPublication
 from models.jobs import Job, JobStatus
 from models.mail import OutgoingMail
+from models.messages import Announcement, AnnouncementRead, Audience, Message, MessageThread, ThreadParticipant
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
     ContactPreference,
@@ -59,11 +60,14 @@ __all__ = [
     "STATUS_LABELS",
     "AcademicYear",
     "AdjustmentKind",
+    "Announcement",
+    "AnnouncementRead",
     "Assessment",
     "AssessmentKind",
     "AttendanceRecord",
     "AttendanceRegister",
     "AttendanceStatus",
+    "Audience",
     "AuditEvent",
     "ClosureDay",
     "ClosureKind",
@@ -86,6 +90,8 @@ __all__ = [
     "Job",
     "JobStatus",
     "Mark",
+    "Message",
+    "MessageThread",
     "OutgoingMail",
     "PasswordResetToken",
     "Payment",
@@ -116,6 +122,7 @@ __all__ = [
     "SubjectLevel",
     "TeachingAssignment",
     "Term",
+    "ThreadParticipant",
     "TimetableSlot",
     "User",
     "UserPublic",
