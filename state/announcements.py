@@ -21,7 +21,7 @@ from state.listing import PagedList
 ATTACHMENT_UPLOAD_ID = "announcement_attachment"
 
 
-class AnnouncementsState(AuthState, PagedList):
+class AnnouncementsState(PagedList, AuthState):
     read_permission = announcements.READ
     per_page = 10
 
@@ -41,6 +41,9 @@ class AnnouncementsState(AuthState, PagedList):
     withdraw_open: bool = False
     withdraw_id: str = ""
     withdraw_title: str = ""
+
+    async def _export_table(self) -> None:
+        return None  # the page offers no export of what people were told
 
     async def _fetch(self, user: CurrentUser) -> None:
         found = await self._fetch_page(lambda page: offload(announcements.read_announcements, actor=user, page=page, per_page=self.per_page))
@@ -157,6 +160,6 @@ class LatestAnnouncementsState(AuthState):
         user = await self._actor(announcements.READ)
         if user is None:
             self.latest = []
-            return None  # the dashboard's own loader says "no access" once
+            return self._refused(NO_ACCESS)  # one toast with the dashboard's own (the same id)
         self.latest = await offload(announcements.latest_announcements, actor=user)
         return None

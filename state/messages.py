@@ -50,7 +50,7 @@ class UnreadState(AuthState):
         await self._ask(self._seen)
 
 
-class MessagesState(AuthState, PagedList):
+class MessagesState(PagedList, AuthState):
     read_permission = messages.MESSAGE
     per_page = 20
 
@@ -66,6 +66,9 @@ class MessagesState(AuthState, PagedList):
     contacts: list[Contact] = []
     contact_search: str = ""
     errors: dict[str, str] = {}
+
+    async def _export_table(self) -> None:
+        return None  # conversations are private: no export
 
     async def _fetch(self, user: CurrentUser) -> None:
         found = await self._fetch_page(lambda page: offload(messages.list_threads, actor=user, page=page, per_page=self.per_page))
