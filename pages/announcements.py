@@ -28,7 +28,11 @@ def audience_fields() -> rx.Component:
             state.targets.length() > 0,
             labelled(
                 t("Who"), "announcement-target",
-                filter_select(state.targets, label=t("Who"), value=state.target, on_change=state.set_target, translate=state.audience != "class", id="announcement-target"),
+                rx.cond(  # class names are names; levels and roles are words, shown in the reader's language
+                    state.audience == "class",
+                    filter_select(state.classes, label=t("Who"), value=state.target, on_change=state.set_target, translate=False, id="announcement-target"),
+                    filter_select(state.targets, label=t("Who"), value=state.target, on_change=state.set_target, translate=True, id="announcement-target"),
+                ),
                 state.errors.get("target", ""),
             ),
         ),
