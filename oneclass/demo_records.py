@@ -29,8 +29,8 @@ from models import (
 )
 from oneclass.current_user import CurrentUser
 from oneclass.demo_fees import seed_fees
-from oneclass.demo_messages import seed_communication
 from oneclass.demo_gradebook import seed_gradebook
+from oneclass.demo_messages import seed_communication
 from oneclass.services import academics, attendance, calendar, timetable
 from oneclass.services.academics import TermDates
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol

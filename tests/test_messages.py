@@ -17,7 +17,7 @@ from oneclass.services import announcements, messages
 from oneclass.services.announcements import AnnouncementInput, Attachment
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
-from oneclass.services.students import class_ids_taught_by, children_of
+from oneclass.services.students import children_of, class_ids_taught_by
 from oneclass.services.users import create_user
 from tests.conftest import SchoolFixture, delete_school, make_school
 

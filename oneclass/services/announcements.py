@@ -346,7 +346,7 @@ def _rows(session: Session, actor: CurrentUser, found: list[Announcement]) -> li
                 audience=_audience_label(announcement, class_names), author=authors.get(announcement.author_id or NOBODY, ""),
                 posted=format_datetime(announcement.created_at), attachment=announcement.attachment_name or "",
                 unread=announcement.id not in read_by_me and announcement.author_id != actor.id, mine=mine,
-                reads=read_counts.get(announcement.id, 0), recipients=len(announcement_recipients(session, announcement)) if mine else 0,
+                reads=read_counts.get(announcement.id, 0) if mine else 0, recipients=len(announcement_recipients(session, announcement)) if mine else 0,
             )
         )
     return rows
@@ -359,15 +359,16 @@ def _newest_first(session: Session, actor: CurrentUser, offset: int, limit: int)
     return list(found), total
 
 
-def read_announcements(*, actor: CurrentUser, page: int = 1, per_page: int = 10) -> Page:
+def read_announcements(*, actor: CurrentUser, page: int = 1, per_page: int = 10, mark_read: bool = True) -> Page:
     """A page of the announcements addressed to the actor, newest first. Shown whole on the
-    page, they count as read by the actor from now on (the sender's read counts)."""
+    page, they count as read by the actor from now on (the sender's read counts); an integrator
+    listing them (`mark_read=False`) reads nothing for the person."""
     require(actor, READ)
-    per_page = min(max(per_page, 1), 50)
+    per_page = min(max(per_page, 1), 100)
     with unit_of_work(actor) as session:
         found, total = _newest_first(session, actor, (max(page, 1) - 1) * per_page, per_page)
         rows = _rows(session, actor, found)
-        for row in rows:
+        for row in rows if mark_read else []:
             if row["unread"]:
                 session.add(AnnouncementRead(school_id=_school(actor), announcement_id=UUID(row["id"]), user_id=actor.id))
     return Page(rows=[dict(row) for row in rows], total=total)
