@@ -43,6 +43,8 @@ def audience_fields() -> rx.Component:
 
 
 def post_form() -> rx.Component:
+    """The text fields tell the state what they hold as the focus leaves them, which it does
+    before the button's click (a debounced change could still be on its way)."""
     state = AnnouncementsState
     return rx.card(
         rx.vstack(
@@ -51,12 +53,12 @@ def post_form() -> rx.Component:
             audience_fields(),
             labelled(
                 t("Title"), "announcement-title",
-                rx.input(id="announcement-title", value=state.title, on_change=state.set_title.debounce(300), max_length=200, width="100%", size="3"),
+                rx.input(id="announcement-title", on_blur=state.set_title, max_length=200, width="100%", size="3"),
                 state.errors.get("title", ""),
             ),
             labelled(
                 t("Announcement"), "announcement-body",
-                rx.text_area(id="announcement-body", value=state.body, on_change=state.set_body.debounce(300), rows="4", width="100%", size="3"),
+                rx.text_area(id="announcement-body", on_blur=state.set_body, rows="4", width="100%", size="3"),
                 state.errors.get("body", ""),
             ),
             file_dropzone(

@@ -109,7 +109,10 @@ class AnnouncementsState(PagedList, AuthState):
             return rx.toast.error(missing.message)
         self.errors, self.title, self.body, self.page = {}, "", "", 1
         await self._fetch(user)
-        return [rx.clear_selected_files(ATTACHMENT_UPLOAD_ID), rx.toast.success(_("Announcement posted."))]
+        return [
+            rx.clear_selected_files(ATTACHMENT_UPLOAD_ID), rx.set_value("announcement-title", ""), rx.set_value("announcement-body", ""),
+            rx.toast.success(_("Announcement posted.")),
+        ]
 
     @rx.event
     async def ask_withdraw(self, announcement_id: str) -> Any:
