@@ -15,7 +15,7 @@ def unread_badge(href: str | rx.Var) -> rx.Component:
     return rx.cond(
         (href == routes.MESSAGES) & (UnreadState.unread > 0),
         rx.badge(UnreadState.unread, color_scheme="red", variant="solid", radius="full", class_name="unread-count",
-                 aria_label=t_format("{count} unread", count=UnreadState.unread)),
+                 role="status", aria_label=t_format("{count} unread", count=UnreadState.unread)),
     )
 
 
