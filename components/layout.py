@@ -2,17 +2,50 @@
 
 import reflex as rx
 
-from components.i18n import document_language, language_picker, t
+from components.i18n import document_language, language_picker, t, t_format
 from oneclass import routes
 from state.auth import AuthState
+from state.messages import UNREAD_POLL_SECONDS, UnreadState
 
 MAIN_CONTENT_ID = "main-content"
+
+
+def unread_badge(href: str | rx.Var) -> rx.Component:
+    """Beside the Messages link: how many messages wait unread (named for screen readers)."""
+    return rx.cond(
+        (href == routes.MESSAGES) & (UnreadState.unread > 0),
+        rx.badge(UnreadState.unread, color_scheme="red", variant="solid", radius="full", class_name="unread-count",
+                 role="status", aria_label=t_format("{count} unread", count=UnreadState.unread)),
+    )
+
+
+def unread_poller() -> rx.Component:
+    """Asks for the unread count when a page mounts, then every UNREAD_POLL_SECONDS while the tab
+    is visible: a hidden button the browser's timer clicks (one timer per tab, however often a
+    page mounts), so a poll is an ordinary event of this tab."""
+    start_timer = (
+        "if (!window.oneclassUnreadTimer) { window.oneclassUnreadTimer = setInterval(() => {"
+        " if (!document.hidden) { document.getElementById('unread-poll')?.click(); } }"
+        f", {UNREAD_POLL_SECONDS * 1000}); }}"
+    )
+    return rx.cond(
+        AuthState.is_signed_in,
+        rx.el.button(
+            id="unread-poll",
+            type="button",
+            hidden=True,
+            tab_index=-1,
+            aria_hidden="true",
+            on_click=UnreadState.poll_unread,
+            on_mount=[UnreadState.refresh_unread, rx.call_script(start_timer)],
+        ),
+    )
 
 
 def nav_link(label: str | rx.Var, href: str | rx.Var, icon: str | rx.Var) -> rx.Component:
     """A link of the navigation; `label` is shown as given (`t(item["label"])`)."""
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(label), spacing="2", align="center"),
+        rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(label), unread_badge(href), spacing="2", align="center"),
         href=href,
         underline="none",
         padding_x="var(--space-3)",
@@ -155,6 +188,7 @@ def app_shell(title: rx.Var | str, *children: rx.Component) -> rx.Component:
     return rx.box(
         document_language(title if isinstance(title, str) else ""),
         skip_link(),
+        unread_poller(),
         top_bar(),
         rx.hstack(
             sidebar(),

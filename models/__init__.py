@@ -37,6 +37,7 @@ from models.fees import (
 from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportComment, ReportPublication
 from models.jobs import Job, JobStatus
 from models.mail import OutgoingMail
+from models.messages import Announcement, AnnouncementRead, Audience, Message, MessageThread, ThreadParticipant
 from models.paynow import OnlineMethod, PaynowFlag, PaynowIntegration, PaynowTransaction
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
@@ -60,11 +61,14 @@ __all__ = [
     "STATUS_LABELS",
     "AcademicYear",
     "AdjustmentKind",
+    "Announcement",
+    "AnnouncementRead",
     "Assessment",
     "AssessmentKind",
     "AttendanceRecord",
     "AttendanceRegister",
     "AttendanceStatus",
+    "Audience",
     "AuditEvent",
     "ClosureDay",
     "ClosureKind",
@@ -87,6 +91,8 @@ __all__ = [
     "Job",
     "JobStatus",
     "Mark",
+    "Message",
+    "MessageThread",
     "OnlineMethod",
     "OutgoingMail",
     "PasswordResetToken",
@@ -121,6 +127,7 @@ __all__ = [
     "SubjectLevel",
     "TeachingAssignment",
     "Term",
+    "ThreadParticipant",
     "TimetableSlot",
     "User",
     "UserPublic",

@@ -30,6 +30,7 @@ from models import (
 from oneclass.current_user import CurrentUser
 from oneclass.demo_fees import seed_fees
 from oneclass.demo_gradebook import seed_gradebook
+from oneclass.demo_messages import seed_communication
 from oneclass.services import academics, attendance, calendar, timetable
 from oneclass.services.academics import TermDates
 from oneclass.services.students import EmergencyContactInput, GuardianInput, StudentInput, admit, enrol
@@ -189,6 +190,7 @@ def seed_school_records(session: Session, *, admin: CurrentUser, subdomain: str,
     attendance.seed_registers(session, school_id=school_id, classes=classes, days=days, rng_seed=subdomain)
     seed_gradebook(session, admin=admin, classes=classes, rng=random.Random(f"{subdomain}-gradebook"))
     seed_fees(session, admin=admin)
+    seed_communication(session, admin=admin)
     return DemoCounts(students=students, classes=len(classes), teachers=len(teachers))
 
 

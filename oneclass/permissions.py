@@ -16,6 +16,12 @@ A grant is a permission (`students.read`), a wildcard over a domain (`grades.*`)
   may see (a parent's children; every student for whoever may collect).
 - Duties: a staff member given a duty (`users.duties`) has its grants beside their role's; the
   bursar's are the fees work short of reversals (`DUTY_GRANTS`).
+- Communication: `communication.read` reads the announcements addressed to one (every role);
+  `communication.announce` posts one, a teacher's only to the classes they teach (through
+  `academics.require_class`); `communication.manage` (the admins') addresses any audience and
+  withdraws anyone's; `communication.message` writes messages, within the rules of
+  `oneclass/services/messages.py` (a teacher to the guardians of their students, a parent to
+  their children's teachers and the admins, an admin to anyone of the school).
 - `classes.read` (and, with the teaching work, registers and marks) applies to the classes the
   user may see: every class for an administrator, the classes they teach for a teacher. The
   scope is part of the check: a service that acts on one class asks
@@ -31,11 +37,11 @@ from typing import Protocol
 from models import Duty, Role
 from oneclass.i18n import _
 
-# Granted now for the work the next issues build (messages): nothing asks for them yet.
+# Granted now for the work the next issues build: nothing asks for all of them yet.
 # Of `reports`, report cards ask for `reports.comment` (a class teacher, their class) and
 # `reports.publish` (the admins); `reports.read` waits for the reports to come. A teacher's grants
 # there will be class-scoped like `classes.read` (through `academics.require_class`).
-RESERVED_DOMAINS = frozenset({"reports", "communication"})
+RESERVED_DOMAINS = frozenset({"reports"})
 
 _MATRIX: dict[Role, frozenset[str]] = {
     Role.super_admin: frozenset({"*"}),
@@ -49,12 +55,16 @@ _MATRIX: dict[Role, frozenset[str]] = {
     Role.teacher: frozenset(
         {
             "classes.read", "students.read", "grades.*", "attendance.*", "reports.read", "reports.comment", "communication.read",
+            "communication.announce", "communication.message",
             "timetable.read", "timetable.own",
         }
     ),
     Role.student: frozenset({"grades.read", "attendance.read", "communication.read", "timetable.read", "timetable.own"}),
     Role.parent: frozenset(
-        {"child.read", "grades.read", "attendance.read", "fees.read", "communication.read", "timetable.read", "timetable.own"}
+        {
+            "child.read", "grades.read", "attendance.read", "fees.read", "communication.read", "communication.message",
+            "timetable.read", "timetable.own",
+        }
     ),
     Role.staff: frozenset({"reports.read", "communication.read"}),
 }

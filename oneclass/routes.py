@@ -40,6 +40,8 @@ FEE_INVOICES = "/admin/fees/invoices"
 CASHIER = "/cashier"
 CASH_UP = "/cashier/cash-up"
 CHILD_FEES = "/parent/fees"
+ANNOUNCEMENTS = "/announcements"
+MESSAGES = "/messages"
 
 NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
 NEXT_DECODE_LEVELS = 4
@@ -107,6 +109,8 @@ def login_url(next_path: str = "") -> str:
 # The navigation: (label, route, icon, permission). A None permission: every signed-in user.
 # `platform.*` items show at the root domain only; the others on a school's host only.
 NAVIGATION: list[tuple[str, str, str, str | None]] = [
+    (N_("Announcements"), ANNOUNCEMENTS, "megaphone", "communication.read"),
+    (N_("Messages"), MESSAGES, "messages-square", "communication.message"),
     (N_("Students"), STUDENTS, "graduation-cap", "students.read"),
     (N_("My classes"), TEACHER_CLASSES, "book-open", "classes.read"),
     (N_("My profile"), MY_PROFILE, "id-card", "dashboard.student"),

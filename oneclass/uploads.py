@@ -19,16 +19,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from oneclass.offload import offload
 from oneclass.permissions import can
 from oneclass.security import ACCESS_COOKIE
-from oneclass.services import auth, imports, students
+from oneclass.services import announcements, auth, imports, students
 from oneclass.services.auth import AuthError, CurrentUser
 from oneclass.tenancy import HostKind, resolve_host
 
 # What the upload handlers ask for: importing students, staff or users, a student's photo, the
-# school's logo.
-UPLOAD_PERMISSIONS = ("students.create", "users.create", "students.update", "school.update")
+# school's logo, an announcement's attachment.
+UPLOAD_PERMISSIONS = ("students.create", "users.create", "students.update", "school.update", "communication.announce")
 # The largest file any handler takes, and room for the multipart framing and the event's fields.
 MULTIPART_ALLOWANCE = 64 * 1024
-MAX_UPLOAD_BYTES = max(imports.MAX_BYTES, students.MAX_PHOTO_BYTES) + MULTIPART_ALLOWANCE
+MAX_UPLOAD_BYTES = max(imports.MAX_BYTES, students.MAX_PHOTO_BYTES, announcements.MAX_ATTACHMENT_BYTES) + MULTIPART_ALLOWANCE
 
 TOO_LARGE = f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
 NOT_SIGNED_IN = "Please sign in again, then upload the file."

@@ -13,6 +13,7 @@ from oneclass.i18n import N_
 from pages.attendance import due_registers_card
 from pages.guard import signed_in_page
 from pages.timetable import todays_lessons_card
+from state.announcements import LatestAnnouncementsState
 from state.attendance import DueRegistersState
 from state.auth import AuthState
 from state.dashboards import AdminDashboardState, FamilyDashboardState, MarksToEnterState
@@ -280,22 +281,52 @@ def next_lessons_card() -> rx.Component:
     )
 
 
+def announcement_item(row: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.text(
+            rx.text.span(row["title"], weight="medium"),
+            rx.cond(row["unread"], rx.badge(t("New"), color_scheme="green", margin_left="var(--space-2)")),
+        ),
+        rx.text(row["author"], " · ", row["posted"], size="1", color="var(--gray-11)"),
+    )
+
+
+def announcements_card() -> rx.Component:
+    """The newest announcements addressed to the reader (`announcements.latest_announcements`)."""
+    return card(
+        N_("Announcements"),
+        rx.cond(
+            LatestAnnouncementsState.latest.length() > 0,
+            rx.el.ul(rx.foreach(LatestAnnouncementsState.latest, announcement_item), style={"paddingLeft": "1.2em", "margin": 0}),
+            muted(t("No announcements yet.")),
+        ),
+        link=(N_("All announcements"), routes.ANNOUNCEMENTS),
+    )
+
+
 def cards_for(role: Role) -> list[rx.Component]:
     if role is Role.school_admin:
-        return [rx.grid(enrolment_card(), attendance_today_card(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"), activity_card()]
+        return [
+            rx.grid(enrolment_card(), attendance_today_card(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
+            announcements_card(), activity_card(),
+        ]
     if role is Role.teacher:
-        return [todays_lessons_card(), due_registers_card(), marks_to_enter_card()]
+        return [todays_lessons_card(), due_registers_card(), announcements_card(), marks_to_enter_card()]
     if role in (Role.student, Role.parent):
         history = routes.MY_PROFILE if role is Role.student else routes.MY_CHILDREN
-        return [recent_marks_card(), term_attendance_card(history), next_lessons_card()]
+        return [announcements_card(), recent_marks_card(), term_attendance_card(history), next_lessons_card()]
+    if role is Role.staff:
+        return [announcements_card()]
     return []
 
 
+LATEST = LatestAnnouncementsState.load_latest_announcements
 ON_LOAD: dict[Role, list[rx.event.EventType[()]]] = {
-    Role.school_admin: [AdminDashboardState.load_admin_dashboard],
-    Role.teacher: [TodayLessonsState.load_today, DueRegistersState.load_due, MarksToEnterState.load_marks_to_enter],
-    Role.student: [FamilyDashboardState.load_family_dashboard],
-    Role.parent: [FamilyDashboardState.load_family_dashboard],
+    Role.school_admin: [AdminDashboardState.load_admin_dashboard, LATEST],
+    Role.teacher: [TodayLessonsState.load_today, DueRegistersState.load_due, MarksToEnterState.load_marks_to_enter, LATEST],
+    Role.student: [FamilyDashboardState.load_family_dashboard, LATEST],
+    Role.parent: [FamilyDashboardState.load_family_dashboard, LATEST],
+    Role.staff: [LATEST],
 }
 
 

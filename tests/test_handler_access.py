@@ -36,6 +36,7 @@ from sqlmodel import col, select
 
 from models import (
     AcademicYear,
+    Announcement,
     Assessment,
     AssessmentKind,
     ClosureDay,
@@ -43,6 +44,7 @@ from models import (
     EmergencyContact,
     Enrolment,
     Guardian,
+    MessageThread,
     School,
     SchoolClass,
     SchoolStatus,
@@ -105,6 +107,9 @@ SIGNED_IN = frozenset(VALID_HERE)  # a user's own account: password, second fact
 PLATFORM = frozenset({"super_admin_at_platform"})
 GRADE_ENTERERS = frozenset({"school_admin", "teacher"})  # grades.enter; a teacher, the subjects they teach
 OWN_TIMETABLE = frozenset({"teacher", "student", "parent"})  # timetable.own: a teacher's week, a student's or child's class
+ANNOUNCERS = frozenset({"teacher", "school_admin"})  # communication.announce; a teacher, the classes they teach
+MESSAGERS = frozenset({"parent", "teacher", "school_admin"})  # communication.message
+NOBODY: frozenset[str] = frozenset()  # a list's export the page does not offer: refused to all
 
 # Reflex's own states and handlers: hydrating, on_load, client storage, frontend errors, the
 # generic setter. Public by design; still called as every caller below.
@@ -420,6 +425,31 @@ ADMITS: dict[str, frozenset[str]] = {
     "SchoolSettingsState.ask_remove_paynow": ADMIN,
     "SchoolSettingsState.remove_paynow": ADMIN,
     "SchoolSettingsState.set_confirm_open": EVERYONE,
+    # announcements: read by every school role (the service: their audiences), posted by teachers
+    # (their classes) and admins; messages: parents, teachers and admins, within the service's rules
+    **dict.fromkeys(
+        [f"AnnouncementsState.{name}" for name in ("load_announcements", "previous_page", "next_page", "download")], frozenset(SCHOOL_ROLES)
+    ),
+    **dict.fromkeys([f"AnnouncementsState.{name}" for name in ("post", "ask_withdraw", "withdraw")], ANNOUNCERS),
+    **dict.fromkeys(
+        [f"AnnouncementsState.{name}" for name in ("set_audience", "set_target", "set_title", "set_body", "set_withdraw_open", "attachment_rejected", "setvar")],
+        EVERYONE,  # the form's own fields and a toast: no data
+    ),
+    **dict.fromkeys([f"{state}.{name}" for state in ("AnnouncementsState", "MessagesState") for name in ("export_csv", "export_xlsx")], NOBODY),
+    "LatestAnnouncementsState.load_latest_announcements": frozenset(SCHOOL_ROLES),
+    "LatestAnnouncementsState.setvar": EVERYONE,
+    **dict.fromkeys(
+        [f"MessagesState.{name}" for name in (
+            "load_messages", "previous_page", "next_page", "open_thread", "send_reply", "open_compose", "search_contacts", "start_thread",
+        )],
+        MESSAGERS,
+    ),
+    "MessagesState.set_compose_open": EVERYONE,
+    "MessagesState.setvar": EVERYONE,
+    # every page asks for the unread count: a caller without messages gets 0, quietly
+    "UnreadState.refresh_unread": EVERYONE,
+    "UnreadState.poll_unread": EVERYONE,
+    "UnreadState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -850,6 +880,44 @@ ARGS: dict[str, list[Variant]] = {
         Variant(payload={"form": {"reason": "Typed twice"}}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),)),
     ],
     "CashUpState.choose_day": [Variant(payload={"day": "2026-03-02"}), Variant("not a date", payload={"day": "'; --"})],
+    "AnnouncementsState.post": [
+        Variant(
+            upload=(("trip.pdf", b"%PDF-1.4 trip {uniq}", "application/pdf"),),
+            before=(Send("AnnouncementsState.set_audience", {"value": "class"}), Send("AnnouncementsState.set_target", {"value": "{a_taught_class}"}),
+                    Send("AnnouncementsState.set_title", {"value": "Trip {uniq}"}), Send("AnnouncementsState.set_body", {"value": "Bring a hat."})),
+        ),
+        Variant(
+            "other school's class", hostile=True, upload=(("trip.pdf", b"%PDF-1.4 trip {uniq}", "application/pdf"),),
+            before=(Send("AnnouncementsState.set_audience", {"value": "class"}), Send("AnnouncementsState.set_target", {"value": "{b_class}"}),
+                    Send("AnnouncementsState.set_title", {"value": "Trip {uniq}"}), Send("AnnouncementsState.set_body", {"value": "Bring a hat."})),
+        ),
+    ],
+    # (a refused caller skips the loading: what a student may read is not what this call may answer)
+    "AnnouncementsState.ask_withdraw": [
+        Variant(payload={"announcement_id": "{a_notice}"}, before=(Send("AnnouncementsState.load_announcements"),), refused_before=()),
+    ],
+    "AnnouncementsState.withdraw": [
+        Variant(before=(Send("AnnouncementsState.load_announcements"), Send("AnnouncementsState.ask_withdraw", {"announcement_id": "{a_school_notice}"})),
+                refused_before=()),
+        Variant("other school's announcement", hostile=True, before=(Send("AnnouncementsState.ask_withdraw", {"announcement_id": "{b_notice}"}),)),
+    ],
+    "AnnouncementsState.download": [
+        Variant(payload={"announcement_id": "{a_notice}"}),
+        Variant("other school's announcement", hostile=True, payload={"announcement_id": "{b_notice}"}),
+    ],
+    "MessagesState.open_thread": [
+        Variant(payload={"thread_id": "{a_thread}"}),
+        Variant("other school's thread", hostile=True, payload={"thread_id": "{b_thread}"}),
+    ],
+    "MessagesState.send_reply": [
+        Variant(payload={"form": {"body": "Thank you {uniq}"}}, before=(Send("MessagesState.open_thread", {"thread_id": "{a_thread}"}),)),
+        Variant("other school's thread", hostile=True, payload={"form": {"body": "Let me in"}},
+                before=(Send("MessagesState.open_thread", {"thread_id": "{b_thread}"}),)),
+    ],
+    "MessagesState.start_thread": [
+        Variant(payload={"form": {"recipient": "{a_parent}", "subject": "Hello {uniq}", "body": "A word, please."}}),
+        Variant("other school's parent", hostile=True, payload={"form": {"recipient": "{b_parent}", "subject": "Hello", "body": "Hi"}}),
+    ],
     "ChildFeesState.choose_child": [
         Variant(payload={"student_id": "{a_child}"}),
         Variant("not their child", hostile=True, payload={"student_id": "{a_other}"}),
@@ -1007,6 +1075,19 @@ def snapshot(world: World) -> dict[str, tuple[int, int]]:
         return {name: (count, int(digest)) for name, count, digest in session.execute(text(world.snapshot_sql)).all()}
 
 
+def _communication_ids(session: Any, a: SchoolFixture, b: SchoolFixture) -> dict[str, str]:
+    """The demo's announcements and conversation (oneclass/demo_messages.py) of both schools, and
+    each school's parent: what the announcements and messages handlers are called with."""
+    found: dict[str, str] = {}
+    for prefix, school in (("a", a), ("b", b)):
+        notices = {n.audience: n for n in session.exec(select(Announcement).where(Announcement.school_id == school.id)).all()}
+        found[f"{prefix}_notice"] = str(notices["class"].id)
+        found[f"{prefix}_school_notice"] = str(notices["school"].id)
+        found[f"{prefix}_thread"] = str(session.exec(select(MessageThread.id).where(MessageThread.school_id == school.id)).first())
+        found[f"{prefix}_parent"] = str(session.exec(select(User.id).where(User.school_id == school.id, User.role == "parent")).first())
+    return found
+
+
 def _gradebook_ids(session: Any, a: SchoolFixture, b: SchoolFixture, teacher_id: uuid.UUID) -> dict[str, str]:
     """An assessment (the demo's) in a class and subject the teacher teaches, with a student of
     that class; one to delete; one in a class they do not teach; one of school B."""
@@ -1112,6 +1193,7 @@ def world() -> Iterator[World]:
 
     with db.owner_session() as session:
         ids.update(_gradebook_ids(session, a, b, teacher.id))
+        ids.update(_communication_ids(session, a, b))
 
     browser = Browser(app)
     origin_a = f"http://{a.subdomain}.localhost:3000"

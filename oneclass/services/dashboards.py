@@ -9,6 +9,9 @@ actor's school's session (RLS keeps it to that school) and answers in one or two
 - The student's and the parent's (`dashboard.student`, `dashboard.parent`), one entry per child
   (a student's is themself): recent marks, this term's attendance rate, the next lessons.
 
+Every school role's dashboard also shows the newest announcements addressed to the reader
+(`announcements.latest_announcements`, which holds the audience rule).
+
 What a student or parent sees of marks follows `gradebook.student_grades`: grades only, and only
 of a term whose report cards are published for the student's class. "Recent marks" are the
 grades of the latest such term; a test marked this term stays with the teacher until the term's

@@ -292,6 +292,24 @@ def test_fees_pages(audit: Audit) -> None:
     assert_none(audit)
 
 
+def test_announcements_and_messages_pages(audit: Audit) -> None:
+    """The teacher's announcements (with the form), the messages page with a conversation open
+    and the new-message dialog; the parent's announcements."""
+    sign_in(audit.page, audit.app, SCHOOL, f"teacher@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/teacher"))
+    audit.visit(SCHOOL, routes.ANNOUNCEMENTS, "Announcements", lambda page: expect(page.get_by_role("heading", name="New announcement")).to_be_visible())
+    audit.visit(SCHOOL, routes.MESSAGES, "Messages", table_shown("Conversations"))
+    audit.page.get_by_role("table", name="Conversations").get_by_role("link").first.click()
+    expect(audit.page.get_by_label("Reply")).to_be_visible()
+    audit.check(f"{routes.MESSAGES} with a conversation open")
+    audit.dialog("New message dialog", lambda page: page.get_by_role("button", name="New message").click(), "New message")
+    audit.page.context.clear_cookies()
+    sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
+    audit.visit(SCHOOL, routes.ANNOUNCEMENTS, "Announcements", text_shown("Sports day"))
+    assert_none(audit)
+
+
 # --- the keyboard and the screen reader -------------------------------------------------------
 
 

@@ -16,11 +16,11 @@ SCHOOL = "harare-primary"
 
 # Each dashboard's cards (their headings), and what one of them must show of the demo's data.
 CARDS: dict[str, tuple[list[str], str | re.Pattern[str]]] = {
-    "admin": (["Enrolment by level", "Today's attendance so far", "Recent activity"], "300 students on the roll this year"),
-    "teacher": (["Today's lessons", "Registers still to take today", "Marks still to enter"], re.compile(r"\d+ to enter")),
-    "student": (["Recent marks", "Attendance this term", "Next lessons"], re.compile(r"\d+ days recorded: ")),
-    "parent": (["Recent marks", "Attendance this term", "Next lessons"], re.compile(r"\d+ days recorded: ")),
-    "staff": ([], "staff@harare-primary.test"),
+    "admin": (["Enrolment by level", "Today's attendance so far", "Announcements", "Recent activity"], "300 students on the roll this year"),
+    "teacher": (["Today's lessons", "Registers still to take today", "Announcements", "Marks still to enter"], re.compile(r"\d+ to enter")),
+    "student": (["Announcements", "Recent marks", "Attendance this term", "Next lessons"], re.compile(r"\d+ days recorded: ")),
+    "parent": (["Announcements", "Recent marks", "Attendance this term", "Next lessons"], re.compile(r"\d+ days recorded: ")),
+    "staff": (["Announcements"], "Sports day"),
 }
 
 
