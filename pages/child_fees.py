@@ -4,7 +4,7 @@ currency."""
 import reflex as rx
 
 from components import empty_state, filter_select
-from components.fees import balance_summary, invoice_table, payment_table
+from components.fees import balance_summary, invoice_table, payment_table, statement_buttons
 from components.i18n import t
 from oneclass import routes
 from pages.guard import signed_in_page
@@ -18,10 +18,11 @@ def child_fees() -> rx.Component:
         rx.vstack(
             filter_select(ChildFeesState.children, label=t("Child"), value=ChildFeesState.child_id, on_change=ChildFeesState.choose_child, translate=False),
             balance_summary(ChildFeesState.balance),
+            statement_buttons(ChildFeesState.print_statement),
             rx.heading(t("Invoices"), as_="h2", size="4"),
             invoice_table(ChildFeesState.invoices),
             rx.heading(t("Payments"), as_="h2", size="4"),
-            payment_table(ChildFeesState.payments),
+            payment_table(ChildFeesState.payments, ChildFeesState.print_receipt),
             spacing="4",
             width="100%",
         ),

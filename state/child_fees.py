@@ -10,7 +10,7 @@ from oneclass.services import fees
 from oneclass.services.errors import NotFound
 from oneclass.services.fees import InvoiceRow, PaymentRow
 from state.auth import NO_ACCESS, AuthState
-from state.cashier import balance_rows
+from state.cashier import balance_rows, download_receipt, download_statement
 from state.form_values import browser_id
 
 CHILD_FEES = "child.read"  # the page is the parent's; the service asks `fees.read` too
@@ -45,3 +45,18 @@ class ChildFeesState(AuthState):
     @rx.event
     async def choose_child(self, student_id: str) -> Any:
         return await self._load(student_id)
+
+    @rx.event
+    async def print_receipt(self, payment_id: str) -> Any:
+        user = await self._actor(CHILD_FEES)
+        if user is None:
+            return self._refused()
+        return await download_receipt(user, payment_id)
+
+    @rx.event
+    async def print_statement(self, family: bool) -> Any:
+        """The chosen child's statement, or (`family`) all the parent's children's together."""
+        user = await self._actor(CHILD_FEES)
+        if user is None:
+            return self._refused()
+        return await download_statement(user, self.child_id, family)
