@@ -39,6 +39,7 @@ FEE_STRUCTURES = "/admin/fees"
 FEE_INVOICES = "/admin/fees/invoices"
 CASHIER = "/cashier"
 CASH_UP = "/cashier/cash-up"
+ARREARS = "/cashier/arrears"
 CHILD_FEES = "/parent/fees"
 
 NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
@@ -125,6 +126,7 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Invoices"), FEE_INVOICES, "files", "fees.manage"),
     (N_("Cashier"), CASHIER, "banknote", "fees.collect"),
     (N_("Cash-up"), CASH_UP, "calculator", "fees.collect"),
+    (N_("Arrears"), ARREARS, "hourglass", "fees.collect"),
     (N_("Fees"), CHILD_FEES, "wallet", "child.read"),
     (N_("School settings"), ADMIN_SETTINGS, "settings", "school.update"),
     (N_("Schools"), PLATFORM_SCHOOLS, "building-2", "platform.schools"),

@@ -16,7 +16,7 @@ from models import Enrolment, Guardian, Payment, SchoolClass, Sponsor, Student, 
 from oneclass import db
 from oneclass.i18n import language
 from oneclass.permissions import PermissionDenied
-from oneclass.services import calendar, fee_accounts, fees
+from oneclass.services import calendar, dashboards, fee_accounts, fees
 from oneclass.services.errors import NotFound
 from oneclass.services.fees import PaymentInput
 from oneclass.services.students import children_of
@@ -183,3 +183,17 @@ def test_a_sponsor_statement_is_the_sponsors_own_invoices(schools) -> None:
         fee_accounts.statement_pdf(actor=school.actors["parent"], sponsor_id=beam.id)
     with pytest.raises(NotFound):
         fee_accounts.statement_pdf(actor=other.actors["school_admin"], sponsor_id=beam.id)
+
+
+def test_the_parents_dashboard_shows_what_is_owed_per_child(schools) -> None:
+    school, _ = schools
+    parent, admin = school.actors["parent"], school.actors["school_admin"]
+    cards = dashboards.fees_owed(actor=parent)
+    with db.tenant_session(school.fixture.id) as session:
+        assert sorted(card["student_id"] for card in cards) == sorted(str(s.id) for s in children_of(session, user_id=parent.id))
+    for card in cards:
+        balance = fees.student_fees(actor=admin, student_id=UUID(card["student_id"])).balance
+        assert {row["currency"]: row["amount"] for row in card["owed"]} == {c: a for c, a in balance.items() if D(a) != 0}
+    for who in ("school_admin", "student", "teacher"):
+        with pytest.raises(PermissionDenied):
+            dashboards.fees_owed(actor=school.actors[who])

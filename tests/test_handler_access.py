@@ -409,12 +409,26 @@ ADMITS: dict[str, frozenset[str]] = {
     "CashierState.set_reversal_open": EVERYONE,
     "CashierState.setvar": EVERYONE,
     "CashUpState.load_cash_up": ADMIN,
+    "ArrearsState.load_arrears": ADMIN,
+    "ArrearsState.set_search": ADMIN,
+    "ArrearsState.set_grade_filter": ADMIN,
+    "ArrearsState.set_class_filter": ADMIN,
+    "ArrearsState.set_currency_filter": ADMIN,
+    "ArrearsState.set_overdue_filter": ADMIN,
+    "ArrearsState.set_minimum": ADMIN,
+    "ArrearsState.previous_page": ADMIN,
+    "ArrearsState.next_page": ADMIN,
+    "ArrearsState.export_csv": ADMIN,
+    "ArrearsState.export_xlsx": ADMIN,
+    "ArrearsState.setvar": EVERYONE,
     "CashUpState.choose_day": ADMIN,
     "CashUpState.setvar": EVERYONE,
     "ChildFeesState.load_child_fees": frozenset({"parent"}),
     "ChildFeesState.choose_child": frozenset({"parent"}),
     "ChildFeesState.print_receipt": frozenset({"parent"}),
     "ChildFeesState.print_statement": frozenset({"parent"}),
+    "FeesOwedState.load_fees_owed": frozenset({"parent"}),
+    "FeesOwedState.setvar": EVERYONE,
     "ChildFeesState.setvar": EVERYONE,
 }
 
@@ -860,6 +874,11 @@ ARGS: dict[str, list[Variant]] = {
     "CashierState.reverse": [
         Variant(payload={"form": {"reason": "Typed twice"}}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),)),
     ],
+    "ArrearsState.set_class_filter": [
+        Variant(payload={"value": "{a_class3}"}),
+        Variant("other school's class", hostile=True, payload={"value": "{b_class}"}),
+    ],
+    "ArrearsState.set_minimum": [Variant(payload={"value": "10"}), Variant("not an amount", payload={"value": "'; --"})],
     "CashUpState.choose_day": [Variant(payload={"day": "2026-03-02"}), Variant("not a date", payload={"day": "'; --"})],
     "ChildFeesState.choose_child": [
         Variant(payload={"student_id": "{a_child}"}),

@@ -77,6 +77,7 @@ ACTION_LABELS: dict[str, str] = {
     "fees.payment_taken": N_("Payment taken"),
     "fees.payment_reversed": N_("Payment reversed"),
     "fees.invoices_issued": N_("Invoices issued"),
+    "fees.arrears_exported": N_("Arrears exported"),
 }
 PLATFORM = N_("Platform")  # the "school" of the platform's own events
 

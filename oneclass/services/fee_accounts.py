@@ -20,7 +20,6 @@ their children (`fees.read`, through `visible_student_ids`). Another school's id
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -34,7 +33,7 @@ from oneclass.permissions import can, require
 from oneclass.services import calendar
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound
-from oneclass.services.fee_pdf import render_receipt, render_statement
+from oneclass.services.fee_pdf import Receipt, ReceiptLine, Statement, StatementEntry, StatementSection, render_receipt, render_statement
 from oneclass.services.fees import (
     ACCOUNT_LABELS,
     ACCOUNT_ORDER,
@@ -49,65 +48,6 @@ from oneclass.services.report_cards import PDF, ReportFile, school_logo, the_sch
 from oneclass.services.students import visible_student_ids
 
 NO_SUCH_SPONSOR = N_("No such sponsor.")
-
-
-# --- shapes --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReceiptLine:
-    """What a payment paid of one invoice, in the invoice's currency."""
-
-    description: str
-    currency: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Receipt:
-    school_name: str
-    number: str
-    received_on: date
-    payer: str  # the student, or the sponsor
-    admission_number: str  # "" for a sponsor
-    amount: Decimal
-    currency: str
-    method: str  # translated
-    reference: str
-    exchange_rate: Decimal | None
-    rate_source: str
-    rate_date: date | None
-    lines: list[ReceiptLine]
-    balance_after: dict[str, Decimal]  # per currency the payer was invoiced in
-    received_by: str
-    reversed: bool
-    reversal_reason: str
-
-
-@dataclass(frozen=True)
-class StatementEntry:
-    day: date
-    description: str
-    charged: Decimal
-    paid: Decimal
-    balance: Decimal
-
-
-@dataclass(frozen=True)
-class StatementSection:
-    currency: str
-    entries: list[StatementEntry]
-    balance: Decimal  # what is owed at the end (negative: paid ahead)
-
-
-@dataclass(frozen=True)
-class Statement:
-    school_name: str
-    title: str  # "Statement", "Family statement", "Sponsor's statement"
-    holder: str  # the student, the family's children, or the sponsor
-    students: list[tuple[str, str]]  # name, admission number
-    made_on: date
-    sections: list[StatementSection]
 
 
 # --- who is whose ----------------------------------------------------------------------------

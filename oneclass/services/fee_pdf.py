@@ -1,10 +1,10 @@
-"""Receipts and statements as PDFs (fpdf2), drawn on the report cards' document
+"""Receipts and statements: what each says, and as PDFs (fpdf2) drawn on the report cards' document
 (`report_pdf.document`: DejaVu Sans, the school's letterhead) with labels in the reader's
 language. Money is written as the pages write it, two places and the currency code."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from fpdf.enums import XPos, YPos
 
@@ -12,8 +12,64 @@ from oneclass.i18n import _, format_date, format_message
 from oneclass.services.fees import money_text
 from oneclass.services.report_pdf import FONT, LINE, Document, document
 
-if TYPE_CHECKING:  # the shapes are fee_accounts', which imports this module
-    from oneclass.services.fee_accounts import Receipt, Statement
+# --- what the documents say (fee_accounts fills them) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """What a payment paid of one invoice, in the invoice's currency."""
+
+    description: str
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Receipt:
+    school_name: str
+    number: str
+    received_on: date
+    payer: str  # the student, or the sponsor
+    admission_number: str  # "" for a sponsor
+    amount: Decimal
+    currency: str
+    method: str  # translated
+    reference: str
+    exchange_rate: Decimal | None
+    rate_source: str
+    rate_date: date | None
+    lines: list[ReceiptLine]
+    balance_after: dict[str, Decimal]  # per currency the payer was invoiced in
+    received_by: str
+    reversed: bool
+    reversal_reason: str
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    day: date
+    description: str
+    charged: Decimal
+    paid: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class StatementSection:
+    currency: str
+    entries: list[StatementEntry]
+    balance: Decimal  # what is owed at the end (negative: paid ahead)
+
+
+@dataclass(frozen=True)
+class Statement:
+    school_name: str
+    title: str  # "Statement", "Family statement", "Sponsor's statement"
+    holder: str  # the student, the family's children, or the sponsor
+    students: list[tuple[str, str]]  # name, admission number
+    made_on: date
+    sections: list[StatementSection]
+
 
 STATEMENT_WIDTHS = (25.0, 95.0, 23.0, 23.0, 24.0)  # date, description, charged, paid, balance: 190 mm
 

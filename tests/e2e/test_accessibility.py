@@ -254,7 +254,7 @@ def test_student_pages(audit: Audit) -> None:
 
 def test_fees_pages(audit: Audit) -> None:
     """Fee structures, invoices, the cashier with a student chosen and the reversal dialog, the
-    cash-up (the admin's), and the parent's fees page."""
+    cash-up and the arrears list (the admin's), and the parent's fees page."""
     sign_in(audit.page, audit.app, SCHOOL, f"admin@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/admin"))
     audit.visit(SCHOOL, routes.FEE_STRUCTURES, "Fee structures", table_shown("Fee structures"))
@@ -266,6 +266,7 @@ def test_fees_pages(audit: Audit) -> None:
     audit.check(f"{routes.CASHIER} with a student")
     audit.dialog("Reverse payment dialog", lambda page: page.get_by_role("button", name=re.compile("^Reverse ")).first.click(), "Reverse this payment?")
     audit.visit(SCHOOL, routes.CASH_UP, "Cash-up")
+    audit.visit(SCHOOL, routes.ARREARS, "Arrears", table_shown("Arrears"))
     audit.page.context.clear_cookies()
     sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
