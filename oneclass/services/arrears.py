@@ -37,25 +37,28 @@ AGES = (0, 30, 60, 90)  # the overdue filter: owing something at least this many
 MAX_PER_PAGE = 100
 BAD_MINIMUM = N_("Give the minimum as an amount, such as 50 or 50.00.")
 
-# Per invoice what it still owes; per student and currency the sum, split by age; then the
-# student's name and this year's class. RLS keeps every table to the school.
+# What payments not reversed paid per invoice, summed once (a correlated subquery per invoice
+# ran twice per invoice and could not use the allocations' invoice index under RLS); per invoice
+# what it still owes; per student and currency the sum, split by age; then the student's name and
+# this year's class. MATERIALIZED: the planner cannot guess how few rows the sums leave. RLS
+# keeps every table to the school.
 _ARREARS_SQL = """
-WITH owing AS (
-    SELECT i.student_id, i.currency, i.issued_on,
-           i.total - COALESCE((SELECT sum(a.amount) FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
-                               WHERE a.invoice_id = i.id AND p.reversed_at IS NULL), 0) AS owed
-    FROM invoices i
-    WHERE i.sponsor_id IS NULL AND i.voided_at IS NULL
-), per_student AS (
-    SELECT student_id, currency, sum(owed) AS owed,
-           COALESCE(sum(owed) FILTER (WHERE :today - issued_on < 30), 0) AS under_30,
-           COALESCE(sum(owed) FILTER (WHERE :today - issued_on BETWEEN 30 AND 59), 0) AS days_30,
-           COALESCE(sum(owed) FILTER (WHERE :today - issued_on BETWEEN 60 AND 89), 0) AS days_60,
-           COALESCE(sum(owed) FILTER (WHERE :today - issued_on >= 90), 0) AS days_90,
-           min(issued_on) AS oldest
-    FROM owing WHERE owed > 0
-    GROUP BY student_id, currency
-), placed AS (
+WITH paid AS (
+    SELECT a.invoice_id, sum(a.amount) AS paid
+    FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
+    WHERE p.reversed_at IS NULL
+    GROUP BY a.invoice_id
+), per_student AS MATERIALIZED (
+    SELECT i.student_id, i.currency, sum(i.total - COALESCE(paid.paid, 0)) AS owed,
+           COALESCE(sum(i.total - COALESCE(paid.paid, 0)) FILTER (WHERE :today - i.issued_on < 30), 0) AS under_30,
+           COALESCE(sum(i.total - COALESCE(paid.paid, 0)) FILTER (WHERE :today - i.issued_on BETWEEN 30 AND 59), 0) AS days_30,
+           COALESCE(sum(i.total - COALESCE(paid.paid, 0)) FILTER (WHERE :today - i.issued_on BETWEEN 60 AND 89), 0) AS days_60,
+           COALESCE(sum(i.total - COALESCE(paid.paid, 0)) FILTER (WHERE :today - i.issued_on >= 90), 0) AS days_90,
+           min(i.issued_on) AS oldest
+    FROM invoices i LEFT JOIN paid ON paid.invoice_id = i.id
+    WHERE i.sponsor_id IS NULL AND i.voided_at IS NULL AND i.total > COALESCE(paid.paid, 0)
+    GROUP BY i.student_id, i.currency
+), placed AS MATERIALIZED (
     SELECT ps.*, s.first_name, s.last_name, s.admission_number, c.id AS class_id, c.name AS class_name, c.grade_level
     FROM per_student ps
     JOIN students s ON s.id = ps.student_id

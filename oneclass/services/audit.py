@@ -70,6 +70,7 @@ ACTION_LABELS: dict[str, str] = {
     "student.updated": N_("Student changed"),
     "student.status_changed": N_("Student status changed"),
     "staff.updated": N_("Staff member changed"),
+    "staff.duty_changed": N_("Duty given or taken"),
     "students.imported": N_("Students imported"),
     "staff.imported": N_("Staff imported"),
     "users.imported": N_("Users imported"),
