@@ -10,14 +10,14 @@ from uuid import UUID, uuid4
 
 import pytest
 from pypdf import PdfReader
-from sqlmodel import select
+from sqlmodel import col, select
 
-from models import Enrolment, Guardian, Payment, SchoolClass, Sponsor, Student, StudentGuardian
+from models import AuditEvent, Enrolment, Guardian, Payment, SchoolClass, Sponsor, Student, StudentGuardian
 from oneclass import db
 from oneclass.i18n import language
 from oneclass.permissions import PermissionDenied
-from oneclass.services import calendar, dashboards, fee_accounts, fees
-from oneclass.services.errors import NotFound
+from oneclass.services import calendar, dashboards, fee_accounts, fee_adjustments, fees
+from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.fees import PaymentInput
 from oneclass.services.students import children_of
 from tests.conftest import delete_school, make_school
@@ -36,8 +36,8 @@ def schools() -> Iterator[tuple[School, School]]:
         delete_school(b)
 
 
-def _unpaid_student(school: School) -> UUID:
-    """A new student, joined mid-term and invoiced alone: owes 120 + 25, nothing paid yet."""
+def _joiner(school: School) -> Student:
+    """A new student, joined mid-term, not invoiced yet."""
     with db.tenant_session(school.fixture.id) as session:
         school_class = session.exec(select(SchoolClass).where(SchoolClass.academic_year_id == school.term.academic_year_id)).first()
         assert school_class is not None
@@ -47,7 +47,13 @@ def _unpaid_student(school: School) -> UUID:
         session.flush()
         session.add(Enrolment(school_id=school.fixture.id, student_id=joiner.id, class_id=school_class.id, academic_year_id=school_class.academic_year_id))
         session.commit()
-        joiner_id = joiner.id
+        session.refresh(joiner)
+        return joiner
+
+
+def _unpaid_student(school: School) -> UUID:
+    """A new student, joined mid-term and invoiced alone: owes 120 + 25, nothing paid yet."""
+    joiner_id = _joiner(school).id
     fees.generate_invoices(actor=school.actors["school_admin"], student_id=joiner_id)
     return joiner_id
 
@@ -197,3 +203,43 @@ def test_the_parents_dashboard_shows_what_is_owed_per_child(schools) -> None:
     for who in ("school_admin", "student", "teacher"):
         with pytest.raises(PermissionDenied):
             dashboards.fees_owed(actor=school.actors[who])
+
+
+def test_discounts_bursaries_and_sponsors_added_from_the_page_are_applied_by_invoicing(schools) -> None:
+    school, other = schools
+    bursar = school.actors["staff"]
+    joiner = _joiner(school)
+    church = fee_adjustments.create_sponsor(actor=bursar, name="  Dombo  Church ", kind="church", ip="10.0.0.9")
+    assert church["name"] == "Dombo Church"
+    with pytest.raises(ValidationFailed) as refused:
+        fee_adjustments.create_sponsor(actor=bursar, name="dombo church", kind="bank")
+    assert set(refused.value.errors) == {"name", "kind"}
+    for bad, field in (
+        ({"percent": "10", "amount": "5"}, "percent"), ({"percent": "120"}, "percent"), ({"amount": "5.555"}, "amount"),
+        ({"percent": "10", "kind": "sponsorship"}, "sponsor"), ({"percent": "10", "reason": " "}, "reason"),
+        ({"percent": "10", "admission_number": "NOBODY"}, "admission_number"),
+        ({"percent": "10", "kind": "sponsorship", "sponsor_id": UUID(fee_adjustments.adjustments_and_sponsors(actor=other.actors["school_admin"])[2][0]["id"])}, "sponsor"),
+    ):
+        arguments = {"admission_number": joiner.admission_number, "kind": "discount", "reason": "Staff child", **bad}
+        with pytest.raises(ValidationFailed) as refused:
+            fee_adjustments.create_adjustment(actor=bursar, **arguments)  # type: ignore[arg-type]
+        assert field in refused.value.errors, (bad, refused.value.errors)
+    discount = fee_adjustments.create_adjustment(actor=bursar, admission_number=joiner.admission_number.lower(), kind="discount", reason="Staff child", percent="10")
+    assert (discount["size"], discount["kind"]) == ("10%", "discount")
+    fee_adjustments.create_adjustment(
+        actor=bursar, admission_number=joiner.admission_number, kind="sponsorship", reason="Church", amount="50.00", currency="USD", sponsor_id=UUID(church["id"]),
+    )
+    term, rows, sponsors = fee_adjustments.adjustments_and_sponsors(actor=bursar)
+    assert term and {r["size"] for r in rows if r["admission_number"] == joiner.admission_number} == {"10%", "50.00 USD"}
+    assert next(s for s in sponsors if s["name"] == "Dombo Church")["students"] == 1
+    fees.generate_invoices(actor=bursar, student_id=joiner.id)
+    found = fees.student_fees(actor=bursar, student_id=joiner.id)
+    tuition = next(i for i in found.invoices if i["account"] == "tuition" and not i["payer"])
+    assert [line["amount"] for line in tuition["lines"]] == ["120.00", "-12.00", "-50.00"] and found.balance["USD"] == "83.00"
+    with db.tenant_session(school.fixture.id) as session:
+        actions = set(session.exec(select(AuditEvent.action).where(col(AuditEvent.action).in_([fee_adjustments.ADJUSTMENT_ADDED, fee_adjustments.SPONSOR_ADDED]))).all())
+    assert actions == {fee_adjustments.ADJUSTMENT_ADDED, fee_adjustments.SPONSOR_ADDED}
+    with pytest.raises(PermissionDenied):
+        fee_adjustments.create_sponsor(actor=school.actors["parent"], name="X", kind="other")
+    with pytest.raises(PermissionDenied):
+        fee_adjustments.adjustments_and_sponsors(actor=school.actors["teacher"])

@@ -393,6 +393,10 @@ ADMITS: dict[str, frozenset[str]] = {
     "FeeStructuresState.save_structure": ADMIN,
     "FeeStructuresState.setvar": EVERYONE,
     "InvoiceRunState.load_preview": ADMIN,
+    "AdjustmentsState.load_adjustments": ADMIN,
+    "AdjustmentsState.add_adjustment": ADMIN,
+    "AdjustmentsState.add_sponsor": ADMIN,
+    "AdjustmentsState.setvar": EVERYONE,
     "InvoiceRunState.ask_issue": ADMIN,
     "InvoiceRunState.issue": ADMIN,
     "InvoiceRunState.set_confirm_open": EVERYONE,
@@ -874,6 +878,13 @@ ARGS: dict[str, list[Variant]] = {
     "CashierState.reverse": [
         Variant(payload={"form": {"reason": "Typed twice"}}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),)),
     ],
+    "AdjustmentsState.add_adjustment": [
+        Variant(payload={"form": {"admission_number": "{a_spare_admission}", "kind": "discount", "percent": "10", "amount": "", "currency": "USD",
+                                  "reason": "Test {uniq}", "sponsor": "none"}}),
+        Variant("other school's sponsor", hostile=True, payload={"form": {"admission_number": "{a_spare_admission}", "kind": "sponsorship", "percent": "10",
+                                                                          "amount": "", "currency": "USD", "reason": "Test {uniq}", "sponsor": "{b_sponsor}"}}),
+    ],
+    "AdjustmentsState.add_sponsor": [Variant(payload={"form": {"name": "Sponsor {uniq}", "kind": "church"}})],
     "ArrearsState.set_class_filter": [
         Variant(payload={"value": "{a_class3}"}),
         Variant("other school's class", hostile=True, payload={"value": "{b_class}"}),

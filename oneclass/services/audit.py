@@ -79,6 +79,8 @@ ACTION_LABELS: dict[str, str] = {
     "fees.payment_reversed": N_("Payment reversed"),
     "fees.invoices_issued": N_("Invoices issued"),
     "fees.arrears_exported": N_("Arrears exported"),
+    "fees.adjustment_added": N_("Discount or bursary added"),
+    "fees.sponsor_added": N_("Sponsor added"),
 }
 PLATFORM = N_("Platform")  # the "school" of the platform's own events
 
