@@ -1,7 +1,7 @@
 """Fees in the browser: the bursar (a staff member with the bursar duty) finds a student on the
 cashier screen by admission number as they type, takes a cash payment, sees where it went and
 prints its receipt (the PDF read back); the parent's fees page shows the balance dropped by as
-much, and the parent downloads the same receipt."""
+much, and the parent downloads the same receipt and the family's statement, which lists it."""
 
 import io
 import re
@@ -102,6 +102,9 @@ def test_the_bursar_takes_a_cash_payment_and_the_parent_sees_the_balance_drop(br
         assert usd_balance(parent) == before - Decimal("20.00")
         parent_file, _text = downloaded_pdf(parent, "Receipt")  # the newest payment first: the one just taken
         assert parent_file == filename
+        statement_file, statement = downloaded_pdf(parent, "Family statement")
+        assert statement_file.startswith("family-statement-") and name in statement
+        assert number.group(0) in statement and "Balance owed" in statement
     finally:
         parent_context.close()
         bursar_context.close()
