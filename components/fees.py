@@ -6,6 +6,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from components.i18n import t
+from components.records import row_button
 from components.states import empty_state
 from components.table import data_table
 
@@ -87,11 +88,27 @@ def payment_cells(row: rx.Var) -> list[rx.Component]:
 PAYMENT_HEADERS = ["Date", "Amount", "Method", "Reference", "Reversed"]
 
 
-def payment_table(rows: rx.Var) -> rx.Component:
+def receipt_button(row: rx.Var, on_print: Callable[[rx.Var], rx.event.EventSpec]) -> rx.Component:
+    """"Receipt" on a payment's row: its PDF (`on_print(payment_id)`)."""
+    return row_button(t("Receipt"), row["date"], on_print(row["id"]))
+
+
+def payment_table(rows: rx.Var, on_print: Callable[[rx.Var], rx.event.EventSpec]) -> rx.Component:
+    """A student's payments, each with its receipt."""
     return data_table(
-        [t(header) for header in PAYMENT_HEADERS],
+        [*[t(header) for header in PAYMENT_HEADERS], t("Receipt")],
         rows,
-        lambda row: rx.table.row(*payment_cells(row)),
+        lambda row: rx.table.row(*payment_cells(row), rx.table.cell(receipt_button(row, on_print))),
         empty=empty_state("banknote", t("No payments yet"), t("Payments appear here once they are taken.")),
         label=t("Payments"),
+    )
+
+
+def statement_buttons(on_print: Callable[[bool], rx.event.EventSpec]) -> rx.Component:
+    """The student's statement and the family's (siblings together), as PDFs: `on_print(family)`."""
+    return rx.hstack(
+        rx.button(rx.icon("file-text", size=16, aria_hidden="true"), t("Statement"), variant="soft", on_click=on_print(False)),
+        rx.button(rx.icon("users", size=16, aria_hidden="true"), t("Family statement"), variant="soft", on_click=on_print(True)),
+        spacing="2",
+        wrap="wrap",
     )

@@ -37,8 +37,10 @@ ATTENDANCE_SUMMARY = "/attendance/summary"
 REPORT_CARDS = "/report-cards"
 FEE_STRUCTURES = "/admin/fees"
 FEE_INVOICES = "/admin/fees/invoices"
+FEE_ADJUSTMENTS = "/admin/fees/adjustments"
 CASHIER = "/cashier"
 CASH_UP = "/cashier/cash-up"
+ARREARS = "/cashier/arrears"
 CHILD_FEES = "/parent/fees"
 ANNOUNCEMENTS = "/announcements"
 MESSAGES = "/messages"
@@ -127,8 +129,10 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Attendance summary"), ATTENDANCE_SUMMARY, "chart-line", "attendance.summary"),
     (N_("Fee structures"), FEE_STRUCTURES, "receipt", "fees.manage"),
     (N_("Invoices"), FEE_INVOICES, "files", "fees.manage"),
+    (N_("Discounts and bursaries"), FEE_ADJUSTMENTS, "badge-percent", "fees.manage"),
     (N_("Cashier"), CASHIER, "banknote", "fees.collect"),
     (N_("Cash-up"), CASH_UP, "calculator", "fees.collect"),
+    (N_("Arrears"), ARREARS, "hourglass", "fees.collect"),
     (N_("Fees"), CHILD_FEES, "wallet", "child.read"),
     (N_("School settings"), ADMIN_SETTINGS, "settings", "school.update"),
     (N_("Schools"), PLATFORM_SCHOOLS, "building-2", "platform.schools"),

@@ -6,9 +6,9 @@ day's cash-up per cashier and currency."""
 import reflex as rx
 
 from components import data_table, empty_state, form_dialog, form_error, form_field, form_notice, search_input, select_field
-from components.fees import PAYMENT_HEADERS, balance_summary, invoice_table, method_text, payment_cells
+from components.fees import PAYMENT_HEADERS, balance_summary, invoice_table, method_text, payment_cells, receipt_button, statement_buttons
 from components.i18n import t, t_format
-from components.records import row_button
+from components.records import action_button, row_button
 from oneclass import routes
 from pages.guard import signed_in_page
 from state.cashier import CashierState, CashUpState
@@ -80,9 +80,13 @@ def _payment_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         *payment_cells(row),
         rx.table.cell(
-            rx.cond(
-                CashierState.may_reverse & ~row["reversed"].to(bool),
-                row_button(t("Reverse"), row["amount"], CashierState.ask_reverse(row["id"]), color_scheme="red"),
+            rx.hstack(
+                receipt_button(row, CashierState.print_receipt),
+                rx.cond(
+                    CashierState.may_reverse & ~row["reversed"].to(bool),
+                    row_button(t("Reverse"), row["amount"], CashierState.ask_reverse(row["id"]), color_scheme="red"),
+                ),
+                spacing="2",
             )
         ),
     )
@@ -105,7 +109,12 @@ def student_account() -> rx.Component:
     return rx.vstack(
         rx.heading(CashierState.student_name, " · ", CashierState.admission_number, as_="h2", size="5", id="cashier-student"),
         balance_summary(CashierState.balance),
+        statement_buttons(CashierState.print_statement),
         form_notice(CashierState.last_payment),
+        rx.cond(
+            CashierState.last_payment_id != "",
+            action_button("printer", t("Print receipt"), CashierState.print_receipt(CashierState.last_payment_id)),
+        ),
         payment_form(),
         rx.heading(t("Invoices"), as_="h3", size="4"),
         invoice_table(CashierState.invoices),
@@ -123,6 +132,23 @@ def student_account() -> rx.Component:
     )
 
 
+def sponsor_statement() -> rx.Component:
+    """A sponsor's statement (BEAM, a church): what it was invoiced and what it paid."""
+    return rx.cond(
+        CashierState.sponsors.length() > 0,
+        rx.form(
+            rx.hstack(
+                select_field(t("Sponsor"), "sponsor", CashierState.sponsors, translate=False),
+                rx.button(rx.icon("file-text", size=16, aria_hidden="true"), t("Download the sponsor's statement"), type="submit", variant="soft"),
+                spacing="3",
+                align="end",
+                wrap="wrap",
+            ),
+            on_submit=CashierState.print_sponsor_statement,
+        ),
+    )
+
+
 @signed_in_page(routes.CASHIER, "Cashier", permission="fees.collect", on_load=CashierState.load_cashier)
 def cashier() -> rx.Component:
     return rx.vstack(
@@ -132,6 +158,7 @@ def cashier() -> rx.Component:
             student_account(),
             empty_state("search", t("Find a student"), t("Type part of the student's name or their admission number.")),
         ),
+        sponsor_statement(),
         spacing="5",
         width="100%",
     )

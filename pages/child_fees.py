@@ -6,7 +6,7 @@ import reflex as rx
 
 from components import empty_state, filter_select
 from components.dialogs import form_dialog
-from components.fees import balance_summary, invoice_table, payment_table
+from components.fees import balance_summary, invoice_table, payment_table, statement_buttons
 from components.forms import form_field, select_field
 from components.i18n import t
 from components.records import row_button
@@ -79,6 +79,7 @@ def child_fees() -> rx.Component:
             online_status(),
             filter_select(ChildFeesState.children, label=t("Child"), value=ChildFeesState.child_id, on_change=ChildFeesState.choose_child, translate=False),
             balance_summary(ChildFeesState.balance),
+            statement_buttons(ChildFeesState.print_statement),
             rx.heading(t("Invoices"), as_="h2", size="4"),
             rx.cond(
                 ChildFeesState.online_currencies.length() > 0,
@@ -86,7 +87,7 @@ def child_fees() -> rx.Component:
                 invoice_table(ChildFeesState.invoices),
             ),
             rx.heading(t("Payments"), as_="h2", size="4"),
-            payment_table(ChildFeesState.payments),
+            payment_table(ChildFeesState.payments, ChildFeesState.print_receipt),
             pay_dialog(),
             spacing="4",
             width="100%",

@@ -16,7 +16,7 @@ from pages.timetable import todays_lessons_card
 from state.announcements import LatestAnnouncementsState
 from state.attendance import DueRegistersState
 from state.auth import AuthState
-from state.dashboards import AdminDashboardState, FamilyDashboardState, MarksToEnterState
+from state.dashboards import AdminDashboardState, FamilyDashboardState, FeesOwedState, MarksToEnterState
 from state.timetable import TodayLessonsState
 
 WELCOME = {
@@ -304,6 +304,29 @@ def announcements_card() -> rx.Component:
     )
 
 
+def owed_item(row: rx.Var) -> rx.Component:
+    return rx.text(rx.text.span(row["amount"], weight="bold", class_name="owed-amount", data_currency=row["currency"]), " ", row["currency"])
+
+
+def fees_owed_card() -> rx.Component:
+    return card(
+        N_("Owed by your children"),
+        rx.foreach(
+            FeesOwedState.fees_owed,
+            lambda child: rx.vstack(
+                child_heading(child["name"], ""),
+                rx.cond(
+                    child["owed"].to(list[dict[str, str]]).length() > 0,
+                    rx.foreach(child["owed"].to(list[dict[str, str]]), owed_item),
+                    muted(t("Nothing owed")),
+                ),
+                spacing="1",
+            ),
+        ),
+        link=(N_("Fees"), routes.CHILD_FEES),
+    )
+
+
 def cards_for(role: Role) -> list[rx.Component]:
     if role is Role.school_admin:
         return [
@@ -314,7 +337,8 @@ def cards_for(role: Role) -> list[rx.Component]:
         return [todays_lessons_card(), due_registers_card(), announcements_card(), marks_to_enter_card()]
     if role in (Role.student, Role.parent):
         history = routes.MY_PROFILE if role is Role.student else routes.MY_CHILDREN
-        return [announcements_card(), recent_marks_card(), term_attendance_card(history), next_lessons_card()]
+        family = [announcements_card(), recent_marks_card(), term_attendance_card(history), next_lessons_card()]
+        return [fees_owed_card(), *family] if role is Role.parent else family
     if role is Role.staff:
         return [announcements_card()]
     return []
@@ -325,7 +349,7 @@ ON_LOAD: dict[Role, list[rx.event.EventType[()]]] = {
     Role.school_admin: [AdminDashboardState.load_admin_dashboard, LATEST],
     Role.teacher: [TodayLessonsState.load_today, DueRegistersState.load_due, MarksToEnterState.load_marks_to_enter, LATEST],
     Role.student: [FamilyDashboardState.load_family_dashboard, LATEST],
-    Role.parent: [FamilyDashboardState.load_family_dashboard, LATEST],
+    Role.parent: [FamilyDashboardState.load_family_dashboard, FeesOwedState.load_fees_owed, LATEST],
     Role.staff: [LATEST],
 }
 

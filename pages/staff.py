@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from components import data_table, empty_state, export_buttons, form_dialog, form_field, list_footer, search_input, select_field
+from components import data_table, empty_state, export_buttons, form_dialog, form_error, form_field, list_footer, search_input, select_field
 from components.i18n import t, t_format
 from components.records import muted, row_button, toolbar
 from oneclass import routes
@@ -54,6 +54,17 @@ def staff_dialog() -> rx.Component:
         form_field(
             t("Phone"), "phone", type_="tel", required=False, placeholder="+263 77 123 4567", default_value=values["phone"],
             error=errors.get("phone", ""),
+        ),
+        rx.cond(
+            values["is_staff"] != "",
+            rx.vstack(
+                rx.checkbox(
+                    t("Bursar duty: fees, the cashier and arrears"), name="bursar", default_checked=values["bursar"] != "",
+                    aria_label=t("Bursar duty: fees, the cashier and arrears"),
+                ),
+                form_error(errors.get("bursar", "")),
+                spacing="1",
+            ),
         ),
         submit_label=t("Save profile"),
         on_submit=StaffState.save_profile,

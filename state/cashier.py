@@ -3,6 +3,7 @@ owe, take a payment and see where it went; an admin reverses a payment with a re
 confirmation; and the day's cash-up. Built for a queue: after a payment the search box is ready
 for the next parent. Every handler asks `_actor` and calls one service off the loop."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,11 +12,33 @@ import reflex as rx
 from oneclass.i18n import _, format_message
 from oneclass.offload import offload
 from oneclass.permissions import can
-from oneclass.services import fees
+from oneclass.services import fee_accounts, fees
+from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
 from oneclass.services.fees import InvoiceRow, PaymentInput, PaymentRow, StudentHit
+from oneclass.services.report_cards import ReportFile
 from state.auth import NO_ACCESS, AuthState
 from state.form_values import browser_id, with_form_error
+
+
+async def download_pdf(service: Callable[..., ReportFile], **arguments: Any) -> Any:
+    """A receipt or statement PDF from `service`, which checks the caller; a toast if not found."""
+    try:
+        found = await offload(service, **arguments)
+    except NotFound as missing:
+        return rx.toast.error(missing.message)
+    return rx.download(data=found.content, filename=found.filename, mime_type=found.mime_type)
+
+
+async def download_receipt(user: CurrentUser, payment_id: str) -> Any:
+    return await download_pdf(fee_accounts.receipt_pdf, actor=user, payment_id=browser_id(payment_id))
+
+
+async def download_statement(user: CurrentUser, student_id: str, family: bool) -> Any:
+    """A student's statement, or their family's; nothing when no student is chosen."""
+    if not student_id:
+        return None
+    return await download_pdf(fee_accounts.statement_pdf, actor=user, student_id=browser_id(student_id), family=bool(family))
 
 
 def balance_rows(balance: dict[str, str]) -> list[dict[str, str]]:
@@ -33,7 +56,9 @@ class CashierState(AuthState):
     balance: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     last_payment: str = ""  # what the last payment paid, said once it is taken
+    last_payment_id: str = ""  # its receipt is a click away
     may_reverse: bool = False
+    sponsors: dict[str, str] = {}  # id: name, for a sponsor's statement
     # The reversal dialog.
     reversal_open: bool = False
     reversal_id: str = ""
@@ -47,6 +72,7 @@ class CashierState(AuthState):
             self.hits, self.invoices, self.payments = [], [], []
             return self._refused(NO_ACCESS)
         self.may_reverse = can(user, fees.REVERSE_PAYMENTS)
+        self.sponsors = await offload(fee_accounts.sponsor_choices, actor=user)
         if self.student_id:
             await self._show_student(user, self.student_id)
         return None
@@ -75,7 +101,7 @@ class CashierState(AuthState):
             await self._show_student(user, student_id)
         except NotFound as missing:
             return rx.toast.error(missing.message)
-        self.errors, self.last_payment, self.hits, self.query = {}, "", [], ""
+        self.errors, self.last_payment, self.last_payment_id, self.hits, self.query = {}, "", "", [], ""
         return None
 
     @rx.event
@@ -95,13 +121,35 @@ class CashierState(AuthState):
             return None
         except NotFound as missing:
             return rx.toast.error(missing.message)
-        self.errors = {}
+        self.errors, self.last_payment_id = {}, taken["id"]
         self.last_payment = format_message(
             "Received {amount} {currency}: {allocations}.", amount=taken["amount"], currency=taken["currency"],
             allocations=", ".join(f"{_(fees.ACCOUNT_LABELS[a['account']])} {a['amount']} {a['currency']}" for a in taken["allocations"]),
         )
         await self._show_student(user, self.student_id)
         return [rx.toast.success(self.last_payment), rx.set_focus("cashier-search")]
+
+    @rx.event
+    async def print_receipt(self, payment_id: str) -> Any:
+        user = await self._actor(fees.COLLECT_FEES)
+        if user is None:
+            return self._refused()
+        return await download_receipt(user, payment_id)
+
+    @rx.event
+    async def print_statement(self, family: bool) -> Any:
+        """The chosen student's statement, or (`family`) their family's."""
+        user = await self._actor(fees.COLLECT_FEES)
+        if user is None:
+            return self._refused()
+        return await download_statement(user, self.student_id, family)
+
+    @rx.event
+    async def print_sponsor_statement(self, form: dict[str, Any]) -> Any:
+        user = await self._actor(fees.COLLECT_FEES)
+        if user is None:
+            return self._refused()
+        return await download_pdf(fee_accounts.statement_pdf, actor=user, sponsor_id=browser_id(str(form.get("sponsor", ""))))
 
     @rx.event
     async def ask_reverse(self, payment_id: str) -> Any:

@@ -14,7 +14,7 @@ from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.fees import InvoiceRow, PaymentRow
 from oneclass.services.online_payments import OnlineStatus
 from state.auth import NO_ACCESS, AuthState
-from state.cashier import balance_rows
+from state.cashier import balance_rows, download_receipt, download_statement
 from state.form_values import browser_id
 
 CHILD_FEES = "child.read"  # the page is the parent's; the service asks `fees.read` too
@@ -158,3 +158,18 @@ class ChildFeesState(AuthState):
                     return None
             await asyncio.sleep(FOLLOW_SECONDS)
         return None
+
+    @rx.event
+    async def print_receipt(self, payment_id: str) -> Any:
+        user = await self._actor(CHILD_FEES)
+        if user is None:
+            return self._refused()
+        return await download_receipt(user, payment_id)
+
+    @rx.event
+    async def print_statement(self, family: bool) -> Any:
+        """The chosen child's statement, or (`family`) all the parent's children's together."""
+        user = await self._actor(CHILD_FEES)
+        if user is None:
+            return self._refused()
+        return await download_statement(user, self.child_id, family)

@@ -10,7 +10,15 @@ import reflex as rx
 from oneclass.i18n import _, format_date
 from oneclass.offload import offload
 from oneclass.services import dashboards
-from oneclass.services.dashboards import ADMIN_DASHBOARD, FAMILY_DASHBOARDS, TEACHER_DASHBOARD, ChildAttendance, ChildLessons, ChildMarks
+from oneclass.services.dashboards import (
+    ADMIN_DASHBOARD,
+    FAMILY_DASHBOARDS,
+    PARENT_DASHBOARD,
+    TEACHER_DASHBOARD,
+    ChildAttendance,
+    ChildLessons,
+    ChildMarks,
+)
 from state.auth import NO_ACCESS, AuthState
 
 
@@ -95,4 +103,19 @@ class FamilyDashboardState(AuthState):
         self.recent_marks = _marks(await offload(dashboards.recent_marks, actor=user))
         self.term_attendance = _attendance(await offload(dashboards.attendance_this_term, actor=user))
         self.coming_lessons = _lessons(await offload(dashboards.next_lessons, actor=user))
+        return None
+
+
+class FeesOwedState(AuthState):
+    """The parent's card: what is owed per child and currency."""
+
+    fees_owed: list[dict[str, Any]] = []
+
+    @rx.event
+    async def load_fees_owed(self) -> Any:
+        user = await self._actor(PARENT_DASHBOARD)
+        if user is None:
+            self.fees_owed = []
+            return self._refused(NO_ACCESS)
+        self.fees_owed = [dict(row) for row in await offload(dashboards.fees_owed, actor=user)]
         return None

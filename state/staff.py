@@ -83,6 +83,8 @@ class StaffState(SearchedList, FormDialog, AuthState):
             "job_title": row["job_title"],
             "employee_number": row["employee_number"],
             "phone": row["phone"],
+            "is_staff": "yes" if row["is_staff"] else "",
+            "bursar": "yes" if row["bursar"] else "",
         }
         self._open_editor()
         return None
@@ -102,6 +104,7 @@ class StaffState(SearchedList, FormDialog, AuthState):
                 job_title=form.get("job_title", ""),
                 employee_number=form.get("employee_number", ""),
                 phone=form.get("phone", ""),
+                bursar=bool(form.get("bursar")) if self.form_values.get("is_staff") else None,
                 ip=self._client_ip(),
             )
         except ValidationFailed as refusal:

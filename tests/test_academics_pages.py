@@ -149,6 +149,32 @@ def test_only_admins_read_or_change_staff_and_only_staff_have_profiles(schools) 
         assert session.exec(select(StaffProfile).where(StaffProfile.user_id == teacher.id)).one().phone != "+263771234567"
 
 
+def test_the_admin_gives_and_takes_a_staff_members_bursar_duty(schools) -> None:
+    alpha, _ = schools
+    admin, member, teacher = _admin(alpha), _as_user(alpha, Role.staff), _as_user(alpha, Role.teacher)
+
+    def duties(user_id: UUID) -> list[str]:
+        with db.tenant_session(alpha.id) as session:
+            user = session.get(User, user_id)
+            assert user is not None
+            return list(user.duties)
+
+    staff.update_staff_profile(actor=admin, user_id=member.id, bursar=True, ip="203.0.113.9")
+    assert duties(member.id) == ["bursar"]
+    row = next(r for r in staff.list_staff(actor=admin, per_page=100).rows if r["id"] == str(member.id))
+    assert row["bursar"] and row["is_staff"]
+    with db.tenant_session(alpha.id) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == staff.DUTY_CHANGED)).one()
+    assert (event.target, event.ip, event.detail) == (member.email, "203.0.113.9", {"duty": "bursar", "given": True})
+    with pytest.raises(ValidationFailed) as refused:  # a duty is for staff members, not teachers
+        staff.update_staff_profile(actor=admin, user_id=teacher.id, job_title="Head of Maths", bursar=True)
+    assert "bursar" in refused.value.errors and duties(teacher.id) == []
+    staff.update_staff_profile(actor=admin, user_id=member.id, bursar=False)
+    assert duties(member.id) == []
+    with pytest.raises(PermissionDenied):
+        staff.update_staff_profile(actor=member, user_id=member.id, bursar=True)
+
+
 def test_teacher_choices_and_who_teaches_what(schools) -> None:
     alpha, _ = schools
     teacher = _as_user(alpha, Role.teacher)

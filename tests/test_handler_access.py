@@ -45,9 +45,11 @@ from models import (
     Enrolment,
     Guardian,
     MessageThread,
+    Payment,
     School,
     SchoolClass,
     SchoolStatus,
+    Sponsor,
     Student,
     StudentGuardian,
     Subject,
@@ -398,6 +400,10 @@ ADMITS: dict[str, frozenset[str]] = {
     "FeeStructuresState.save_structure": ADMIN,
     "FeeStructuresState.setvar": EVERYONE,
     "InvoiceRunState.load_preview": ADMIN,
+    "AdjustmentsState.load_adjustments": ADMIN,
+    "AdjustmentsState.add_adjustment": ADMIN,
+    "AdjustmentsState.add_sponsor": ADMIN,
+    "AdjustmentsState.setvar": EVERYONE,
     "InvoiceRunState.ask_issue": ADMIN,
     "InvoiceRunState.issue": ADMIN,
     "InvoiceRunState.set_confirm_open": EVERYONE,
@@ -407,10 +413,25 @@ ADMITS: dict[str, frozenset[str]] = {
     "CashierState.choose_student": ADMIN,
     "CashierState.take_payment": ADMIN,
     "CashierState.ask_reverse": ADMIN,
+    "CashierState.print_receipt": ADMIN,
+    "CashierState.print_statement": ADMIN,
+    "CashierState.print_sponsor_statement": ADMIN,
     "CashierState.reverse": ADMIN,
     "CashierState.set_reversal_open": EVERYONE,
     "CashierState.setvar": EVERYONE,
     "CashUpState.load_cash_up": ADMIN,
+    "ArrearsState.load_arrears": ADMIN,
+    "ArrearsState.set_search": ADMIN,
+    "ArrearsState.set_grade_filter": ADMIN,
+    "ArrearsState.set_class_filter": ADMIN,
+    "ArrearsState.set_currency_filter": ADMIN,
+    "ArrearsState.set_overdue_filter": ADMIN,
+    "ArrearsState.set_minimum": ADMIN,
+    "ArrearsState.previous_page": ADMIN,
+    "ArrearsState.next_page": ADMIN,
+    "ArrearsState.export_csv": ADMIN,
+    "ArrearsState.export_xlsx": ADMIN,
+    "ArrearsState.setvar": EVERYONE,
     "CashUpState.choose_day": ADMIN,
     "CashUpState.setvar": EVERYONE,
     "ChildFeesState.load_child_fees": frozenset({"parent"}),
@@ -420,6 +441,10 @@ ADMITS: dict[str, frozenset[str]] = {
     "ChildFeesState.pay_online": frozenset({"parent"}),
     "ChildFeesState.check_online_payment": frozenset({"parent"}),
     "ChildFeesState.follow_online_payment": frozenset({"parent"}),
+    "ChildFeesState.print_receipt": frozenset({"parent"}),
+    "ChildFeesState.print_statement": frozenset({"parent"}),
+    "FeesOwedState.load_fees_owed": frozenset({"parent"}),
+    "FeesOwedState.setvar": EVERYONE,
     "ChildFeesState.setvar": EVERYONE,
     "SchoolSettingsState.save_paynow": ADMIN,
     "SchoolSettingsState.ask_remove_paynow": ADMIN,
@@ -875,10 +900,43 @@ ARGS: dict[str, list[Variant]] = {
         Variant("other school's student", hostile=True, payload={"form": {"amount": "1.00", "currency": "USD", "method": "cash"}},
                 before=(Send("CashierState.choose_student", {"student_id": "{b_student}"}),)),
     ],
+    "CashierState.print_receipt": [
+        Variant(payload={"payment_id": "{a_other_payment}"}),
+        Variant("other school's payment", hostile=True, payload={"payment_id": "{b_payment}"}),
+    ],
+    "CashierState.print_statement": [
+        Variant(payload={"family": True}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),)),
+        Variant("other school's student", hostile=True, payload={"family": True}, before=(Send("CashierState.choose_student", {"student_id": "{b_student}"}),)),
+    ],
+    "CashierState.print_sponsor_statement": [
+        Variant(payload={"form": {"sponsor": "{a_sponsor}"}}),
+        Variant("other school's sponsor", hostile=True, payload={"form": {"sponsor": "{b_sponsor}"}}),
+    ],
+    "ChildFeesState.print_statement": [
+        Variant(payload={"family": True}, before=(Send("ChildFeesState.choose_child", {"student_id": "{a_child}"}),)),
+        Variant("not their child", hostile=True, payload={"family": False}, before=(Send("ChildFeesState.choose_child", {"student_id": "{a_other}"}),)),
+    ],
+    "ChildFeesState.print_receipt": [
+        Variant(payload={"payment_id": "{a_child_payment}"}),
+        Variant("not their child's", hostile=True, payload={"payment_id": "{a_other_payment}"}),
+        Variant("other school's payment", hostile=True, payload={"payment_id": "{b_payment}"}),
+    ],
     "CashierState.ask_reverse": [Variant(payload={"payment_id": "{uniq}"}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),))],
     "CashierState.reverse": [
         Variant(payload={"form": {"reason": "Typed twice"}}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),)),
     ],
+    "AdjustmentsState.add_adjustment": [
+        Variant(payload={"form": {"admission_number": "{a_spare_admission}", "kind": "discount", "percent": "10", "amount": "", "currency": "USD",
+                                  "reason": "Test {uniq}", "sponsor": "none"}}),
+        Variant("other school's sponsor", hostile=True, payload={"form": {"admission_number": "{a_spare_admission}", "kind": "sponsorship", "percent": "10",
+                                                                          "amount": "", "currency": "USD", "reason": "Test {uniq}", "sponsor": "{b_sponsor}"}}),
+    ],
+    "AdjustmentsState.add_sponsor": [Variant(payload={"form": {"name": "Sponsor {uniq}", "kind": "church"}})],
+    "ArrearsState.set_class_filter": [
+        Variant(payload={"value": "{a_class3}"}),
+        Variant("other school's class", hostile=True, payload={"value": "{b_class}"}),
+    ],
+    "ArrearsState.set_minimum": [Variant(payload={"value": "10"}), Variant("not an amount", payload={"value": "'; --"})],
     "CashUpState.choose_day": [Variant(payload={"day": "2026-03-02"}), Variant("not a date", payload={"day": "'; --"})],
     "AnnouncementsState.post": [
         Variant(
@@ -1177,6 +1235,14 @@ def world() -> Iterator[World]:
             b_year=str(session.exec(text("SELECT id FROM academic_years WHERE school_id = :s"), params={"s": b.id}).scalars().first()),
         )
         assert parent_children and ids["a_other"] not in parent_children
+        payments = session.exec(select(Payment.id, Payment.student_id, Payment.school_id).where(col(Payment.school_id).in_([a.id, b.id]))).all()
+        ids.update(  # the demo's payments: one of the parent's child, one of another student, one of school B
+            a_child_payment=str(next(p for p, student, school in payments if school == a.id and student in parent_children)),
+            a_other_payment=str(next(p for p, student, school in payments if school == a.id and student not in parent_children)),
+            b_payment=str(next(p for p, _student, school in payments if school == b.id)),
+            a_sponsor=str(session.exec(select(Sponsor.id).where(Sponsor.school_id == a.id)).first()),
+            b_sponsor=str(session.exec(select(Sponsor.id).where(Sponsor.school_id == b.id)).first()),
+        )
         b_name = session.get(School, b.id).name  # type: ignore[union-attr]
         people = {role: (str(a_users[role].id), a_users[role].full_name.split()[-1], a_users[role].email) for role in SCHOOL_ROLES}
         people["other_admin"] = (str(b_users["school_admin"].id), b_users["school_admin"].full_name.split()[-1], b_users["school_admin"].email)

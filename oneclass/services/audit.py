@@ -70,6 +70,7 @@ ACTION_LABELS: dict[str, str] = {
     "student.updated": N_("Student changed"),
     "student.status_changed": N_("Student status changed"),
     "staff.updated": N_("Staff member changed"),
+    "staff.duty_changed": N_("Duty given or taken"),
     "students.imported": N_("Students imported"),
     "staff.imported": N_("Staff imported"),
     "users.imported": N_("Users imported"),
@@ -79,6 +80,9 @@ ACTION_LABELS: dict[str, str] = {
     "fees.invoices_issued": N_("Invoices issued"),
     "fees.paynow_integration_changed": N_("Paynow integration changed"),
     "fees.paynow_flagged": N_("Online payment flagged for checking"),
+    "fees.arrears_exported": N_("Arrears exported"),
+    "fees.adjustment_added": N_("Discount or bursary added"),
+    "fees.sponsor_added": N_("Sponsor added"),
 }
 PLATFORM = N_("Platform")  # the "school" of the platform's own events
 

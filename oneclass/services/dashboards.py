@@ -7,7 +7,8 @@ actor's school's session (RLS keeps it to that school) and answers in one or two
   the subjects they teach in a class, with students on the roll who have no mark yet (today's
   lessons and registers are the timetable's and the registers' own cards).
 - The student's and the parent's (`dashboard.student`, `dashboard.parent`), one entry per child
-  (a student's is themself): recent marks, this term's attendance rate, the next lessons.
+  (a student's is themself): recent marks, this term's attendance rate, the next lessons; and the
+  parent's alone, what the family owes per child and currency (`fees.read` too).
 
 Every school role's dashboard also shows the newest announcements addressed to the reader
 (`announcements.latest_announcements`, which holds the audience rule).
@@ -18,9 +19,10 @@ grades of the latest such term; a test marked this term stays with the teacher u
 reports are out, so nothing unpublished shows here either.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TypedDict
 from uuid import UUID
 
@@ -34,7 +36,10 @@ from models import (
     AttendanceStatus,
     Enrolment,
     GradeLevel,
+    Invoice,
     Mark,
+    Payment,
+    PaymentAllocation,
     ReportPublication,
     SchoolClass,
     Student,
@@ -50,12 +55,15 @@ from oneclass.permissions import can, require
 from oneclass.services import attendance, audit, calendar, timetable
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound
+from oneclass.services.fees import money_text
 from oneclass.services.gradebook import GradeRow, term_grades
 from oneclass.services.students import current_year_id, visible_student_ids
 
 ADMIN_DASHBOARD = "dashboard.school_admin"
 TEACHER_DASHBOARD = "dashboard.teacher"
 FAMILY_DASHBOARDS = ("dashboard.student", "dashboard.parent")
+PARENT_DASHBOARD = "dashboard.parent"
+READ_FEES = "fees.read"
 READ_AUDIT = "audit.read"
 RECENT_EVENTS = 5
 NEXT_LESSONS = 4
@@ -133,6 +141,12 @@ class ChildLessons(TypedDict):
     name: str
     class_name: str
     lessons: list[NextLesson]
+
+
+class ChildOwes(TypedDict):
+    student_id: str
+    name: str
+    owed: list[dict[str, str]]  # {"currency", "amount"}: the currencies something is owed in, "0.00" never listed
 
 
 def _school_of(actor: CurrentUser, permission: str) -> UUID:
@@ -340,3 +354,34 @@ def next_lessons(*, actor: CurrentUser, count: int = NEXT_LESSONS, now: datetime
                 })
         found.append({"student_id": str(child.id), "name": child.full_name, "class_name": names.get(class_id, ""), "lessons": lessons})
     return found
+
+
+def fees_owed(*, actor: CurrentUser) -> list[ChildOwes]:
+    """The parent's card: per child, what the family owes in each currency (their invoices not
+    voided, less what payments not reversed paid of them), in two grouped queries."""
+    _school_of(actor, PARENT_DASHBOARD)
+    require(actor, READ_FEES)
+    with unit_of_work(actor) as session:
+        children = _children(session, actor)
+        ids = {child.id for child in children} or {NOBODY}
+        family = (col(Invoice.student_id).in_(ids), col(Invoice.sponsor_id).is_(None), col(Invoice.voided_at).is_(None))
+        owed: defaultdict[tuple[UUID, str], Decimal] = defaultdict(Decimal)
+        for student_id, currency, total in session.exec(
+            select(Invoice.student_id, Invoice.currency, func.sum(Invoice.total)).where(*family).group_by(col(Invoice.student_id), col(Invoice.currency))
+        ).all():
+            owed[(student_id, str(currency))] += total
+        for student_id, currency, paid in session.exec(
+            select(Invoice.student_id, Invoice.currency, func.sum(PaymentAllocation.amount))
+            .join(PaymentAllocation, col(PaymentAllocation.invoice_id) == Invoice.id)
+            .join(Payment, col(Payment.id) == PaymentAllocation.payment_id)
+            .where(*family, col(Payment.reversed_at).is_(None))
+            .group_by(col(Invoice.student_id), col(Invoice.currency))
+        ).all():
+            owed[(student_id, str(currency))] -= paid
+    return [
+        {
+            "student_id": str(child.id), "name": child.full_name,
+            "owed": [{"currency": currency, "amount": money_text(amount)} for (student_id, currency), amount in sorted(owed.items()) if student_id == child.id and amount != 0],
+        }
+        for child in children
+    ]

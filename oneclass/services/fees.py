@@ -25,9 +25,8 @@ Money rules (also in docs/fees.md; tested table-driven in tests/test_fees.py):
 - An invoice is `void` once voided, `paid` when its payments cover its total (a zero total
   included), `partial` when something is paid, else `open`.
 
-Not here yet (docs/fees.md): receipt PDFs (fpdf2 arrives with the report cards; the cashier's
-payment row has what a receipt prints), statements per family and sponsor, voiding invoices,
-Paynow.
+Receipts, statements and arrears are `fee_accounts`'. Not here yet (docs/fees.md): voiding
+invoices, Paynow.
 
 Who: `fees.manage` (structures, adjustments, invoices), `fees.collect` (payments, cash-up),
 `fees.reverse` (the admin's), `fees.read` within the students the actor may see (a parent's

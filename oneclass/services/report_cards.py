@@ -283,7 +283,7 @@ def _attendance(session: Session, class_ids: set[UUID], term: Term, student_ids:
     return day_counts(session, class_ids, term.starts_on, term.ends_on, student_ids)
 
 
-def _logo(actor: CurrentUser, school: School) -> bytes | None:
+def school_logo(actor: CurrentUser, school: School) -> bytes | None:
     if not school.logo_key:
         return None
     try:
@@ -292,7 +292,7 @@ def _logo(actor: CurrentUser, school: School) -> bytes | None:
         return None
 
 
-def _school(session: Session) -> School:
+def the_school(session: Session) -> School:
     school = session.exec(select(School)).first()
     if school is None:
         raise NotFound(_("This school could not be found."))
@@ -336,9 +336,9 @@ def report_card_pdf(*, actor: CurrentUser, student_id: UUID, term_id: UUID) -> R
             raise NotFound(_(NO_SUCH_CARD))
         if actor.role in WAIT_FOR_REPORTS and not is_published(session, term_id=term.id, class_id=school_class.id):
             raise NotFound(_(NO_SUCH_CARD))
-        school = _school(session)
+        school = the_school(session)
         level = _Level(session, school=school, term=term, grade_level=school_class.grade_level, only=student_id)
-        return ReportFile(f"{_file_stem(student, term)}.pdf", level.pdf(student_id, _logo(actor, school)), PDF)
+        return ReportFile(f"{_file_stem(student, term)}.pdf", level.pdf(student_id, school_logo(actor, school)), PDF)
 
 
 def published_report_cards(*, actor: CurrentUser, student_id: UUID | None = None) -> CardList:
@@ -547,8 +547,8 @@ def publish_report_cards(*, actor: CurrentUser, term_id: UUID | str, scope: str)
 def make_report_zip(session: Session, *, actor: CurrentUser, term: Term, class_ids: Iterable[UUID], progress: Callable[[int, int], None]) -> tuple[bytes, int]:
     """Every card of the classes, one PDF each in a folder per class, as one ZIP; returns it and
     how many cards it holds."""
-    school = _school(session)
-    logo = _logo(actor, school)
+    school = the_school(session)
+    logo = school_logo(actor, school)
     wanted = set(class_ids)
     chosen = session.exec(select(SchoolClass).where(col(SchoolClass.id).in_(wanted or {UUID(int=0)}))).all()
     levels = sorted({c.grade_level for c in chosen})

@@ -35,7 +35,10 @@ def _place(position: Position) -> str:
     return format_message("{place} of {count}", place=position.place, count=position.of)
 
 
-class _Card(FPDF):
+class Document(FPDF):
+    """An A4 page in DejaVu Sans with the helpers every school document uses (report cards,
+    receipts, statements)."""
+
     def heading(self, text: str) -> None:
         self.ln(2)
         self.set_font(FONT, "B", 11)
@@ -49,15 +52,15 @@ class _Card(FPDF):
         self.multi_cell(0, LINE, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def render(card: ReportCard, *, logo: bytes | None = None) -> bytes:
-    """The card as PDF bytes; labels in the current language (`oneclass.i18n`)."""
-    facts = card.facts
-    pdf = _Card(format="A4")
+def document(*, title: str, school_name: str, subtitle: str, logo: bytes | None) -> Document:
+    """A new document in the current language (`oneclass.i18n`), its first page begun with the
+    school's letterhead: the logo, the school's name and `subtitle`."""
+    pdf = Document(format="A4")
     regular, bold = _font_files()
     pdf.add_font(FONT, "", regular)
     pdf.add_font(FONT, "B", bold)
-    pdf.set_title(format_message("Report card: {name}", name=facts.student_name))
-    pdf.set_author(facts.school_name)
+    pdf.set_title(title)
+    pdf.set_author(school_name)
     pdf.set_lang(current_language())
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
@@ -66,15 +69,25 @@ def render(card: ReportCard, *, logo: bytes | None = None) -> bytes:
             pdf.image(io.BytesIO(logo), x=pdf.l_margin, y=10, h=20)
             pdf.set_left_margin(pdf.l_margin + 25)
             pdf.set_x(pdf.l_margin)
-        except Exception:  # a logo fpdf cannot read must not cost anyone their report card
+        except Exception:  # a logo fpdf cannot read must not cost anyone their document
             pass
     pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 10, facts.school_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 10, school_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 12)
-    pdf.cell(0, LINE, format_message("Report card: {term}, {year}", term=facts.term_name, year=facts.year_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, LINE, subtitle, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_left_margin(10)
     pdf.set_y(max(pdf.get_y(), 32))
     pdf.ln(3)
+    return pdf
+
+
+def render(card: ReportCard, *, logo: bytes | None = None) -> bytes:
+    """The card as PDF bytes; labels in the current language (`oneclass.i18n`)."""
+    facts = card.facts
+    pdf = document(
+        title=format_message("Report card: {name}", name=facts.student_name), school_name=facts.school_name,
+        subtitle=format_message("Report card: {term}, {year}", term=facts.term_name, year=facts.year_name), logo=logo,
+    )
     pdf.pair(_("Student"), facts.student_name)
     pdf.pair(_("Admission number"), facts.admission_number)
     pdf.pair(_("Class"), facts.class_name)
@@ -97,7 +110,7 @@ def render(card: ReportCard, *, logo: bytes | None = None) -> bytes:
     return bytes(pdf.output())
 
 
-def _subjects(pdf: _Card, card: ReportCard) -> None:
+def _subjects(pdf: Document, card: ReportCard) -> None:
     pdf.heading(_("Subjects"))
     if not card.lines:
         pdf.multi_cell(0, LINE, _(NO_MARKS), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from models import (
     Department,
+    Duty,
     Role,
     SchoolClass,
     StaffProfile,
@@ -34,6 +35,7 @@ STAFF_ROLE_LABELS = {Role.teacher.value: N_("Teacher"), Role.staff.value: N_("St
 # Who may teach a subject or lead a class (as `academics.set_teacher` and `add_class` check).
 TEACHING_ROLES = (Role.teacher.value, Role.school_admin.value)
 STAFF_UPDATED = "staff.updated"
+DUTY_CHANGED = "staff.duty_changed"
 NOT_FOUND = N_("No such teacher or staff member in this school.")
 JOB_TITLE_MAX = 100
 EMPLOYEE_NUMBER_MAX = 30
@@ -67,6 +69,8 @@ def _staff_row(user: User, profile: StaffProfile | None, department: str | None,
         "employee_number": (profile.employee_number if profile else None) or "",
         "phone": (profile.phone if profile else None) or "",
         "subjects": ", ".join(subjects),
+        "is_staff": user.role == Role.staff.value,  # only staff may be given a duty
+        "bursar": Duty.bursar.value in user.duties,
     }
 
 
@@ -201,16 +205,38 @@ def update_staff_profile(
     job_title: str = "",
     employee_number: str = "",
     phone: str = "",
+    bursar: bool | None = None,
     ip: str | None = None,
 ) -> None:
     """Set a teacher's or staff member's profile (creating it the first time); empty values
-    clear a field."""
+    clear a field. `bursar` gives or takes a staff member's bursar duty (None: as it is)."""
     require(actor, "users.update")
     with unit_of_work(actor) as session:
-        save_staff_profile(
+        profile = save_staff_profile(
             session, actor=actor, user_id=user_id, department_id=department_id, job_title=job_title,
             employee_number=employee_number, phone=phone, ip=ip,
         )
+        if bursar is not None:
+            _set_bursar_duty(session, actor=actor, user_id=profile.user_id, bursar=bursar, ip=ip)
+
+
+def _set_bursar_duty(session: Session, *, actor: CurrentUser, user_id: UUID, bursar: bool, ip: str | None) -> None:
+    """Give or take the bursar duty (fees: the cashier, invoices, arrears); a duty is for staff
+    members only, and a change is audited. The user's next event sees it (the cached sign-in
+    profile follows the users table's version)."""
+    user = session.get(User, user_id)
+    assert user is not None and actor.school_id is not None
+    if bursar == (Duty.bursar.value in user.duties):
+        return
+    if bursar and user.role != Role.staff.value:
+        raise ValidationFailed({"bursar": _("Only a staff member can be given the bursar duty.")})
+    user.duties = sorted({*user.duties, Duty.bursar.value} if bursar else set(user.duties) - {Duty.bursar.value})
+    session.add(user)
+    audit.record(
+        session, school_id=actor.school_id, action=DUTY_CHANGED, actor=actor.actor(ip), target=user.email,
+        detail={"duty": Duty.bursar.value, "given": bursar},
+    )
+    session.flush()
 
 
 def save_staff_profile(

@@ -270,12 +270,13 @@ def test_student_pages(audit: Audit) -> None:
 
 
 def test_fees_pages(audit: Audit) -> None:
-    """Fee structures, invoices, the cashier with a student chosen and the reversal dialog, the
-    cash-up (the admin's), and the parent's fees page."""
+    """Fee structures, invoices, discounts and sponsors, the cashier with a student chosen and the reversal dialog, the
+    cash-up and the arrears list (the admin's), and the parent's fees page."""
     sign_in(audit.page, audit.app, SCHOOL, f"admin@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/admin"))
     audit.visit(SCHOOL, routes.FEE_STRUCTURES, "Fee structures", table_shown("Fee structures"))
     audit.visit(SCHOOL, routes.FEE_INVOICES, "Invoices", lambda page: expect(page.locator("#invoices-to-issue")).to_be_visible())
+    audit.visit(SCHOOL, routes.FEE_ADJUSTMENTS, "Discounts and bursaries", table_shown("Sponsors"))
     audit.visit(SCHOOL, routes.CASHIER, "Cashier")
     audit.page.get_by_label("Find a student").fill("0001")
     audit.page.get_by_role("list", name="Students found").get_by_role("button").first.click()
@@ -283,6 +284,7 @@ def test_fees_pages(audit: Audit) -> None:
     audit.check(f"{routes.CASHIER} with a student")
     audit.dialog("Reverse payment dialog", lambda page: page.get_by_role("button", name=re.compile("^Reverse ")).first.click(), "Reverse this payment?")
     audit.visit(SCHOOL, routes.CASH_UP, "Cash-up")
+    audit.visit(SCHOOL, routes.ARREARS, "Arrears", table_shown("Arrears"))
     audit.page.context.clear_cookies()
     sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
     expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))

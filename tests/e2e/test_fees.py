@@ -1,12 +1,15 @@
 """Fees in the browser: the bursar (a staff member with the bursar duty) finds a student on the
-cashier screen by admission number as they type, takes a cash payment and sees where it went;
-the parent's fees page shows the balance dropped by as much."""
+cashier screen by admission number as they type, takes a cash payment, sees where it went and
+prints its receipt (the PDF read back); the parent's fees page shows the balance dropped by as
+much, and the parent downloads the same receipt and the family's statement, which lists it."""
 
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
 from sqlmodel import col, select
 
 from models import Guardian, School, Student, StudentGuardian, User
@@ -41,6 +44,15 @@ def show_child(page: Page, name: str) -> None:
     page.get_by_role("option", name=name, exact=True).click()
     expect(page.get_by_label("Child", exact=True)).to_have_text(name)
     expect(page.get_by_role("table", name="Invoices")).to_be_visible()
+
+
+def downloaded_pdf(page: Page, button: str) -> tuple[str, str]:
+    """The file a click on `button` downloads: its name, and its text read back with pypdf."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(f"^{button}")).first.click()
+    content = download.value.path().read_bytes()
+    assert content.startswith(b"%PDF")
+    return download.value.suggested_filename, "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
 
 
 def usd_balance(page: Page) -> Decimal:
@@ -78,11 +90,21 @@ def test_the_bursar_takes_a_cash_payment_and_the_parent_sees_the_balance_drop(br
         assert usd_balance(bursar) == before - Decimal("20.00")
         expect(bursar.get_by_role("table", name="Payments").get_by_role("cell", name="20.00 USD").first).to_be_visible()
         expect(search).to_be_focused()  # ready for the next parent in the queue
+        filename, receipt = downloaded_pdf(bursar, "Print receipt")
+        number = re.search(r"R-\d{8}-[0-9A-F]{8}", receipt)
+        assert number and filename == f"receipt-{number.group(0)}.pdf"
+        for words in ("Harare Primary", name, admission, "20.00 USD", "Cash", "Received by", str(before - Decimal("20.00"))):
+            assert words in receipt, (words, receipt)
 
         parent.goto(running_app.url(SCHOOL, routes.CHILD_FEES))
         show_child(parent, name)
         expect(parent.get_by_role("table", name="Payments").get_by_role("cell", name="20.00 USD").first).to_be_visible()
         assert usd_balance(parent) == before - Decimal("20.00")
+        parent_file, _text = downloaded_pdf(parent, "Receipt")  # the newest payment first: the one just taken
+        assert parent_file == filename
+        statement_file, statement = downloaded_pdf(parent, "Family statement")
+        assert statement_file.startswith("family-statement-") and name in statement
+        assert number.group(0) in statement and "Balance owed" in statement
     finally:
         parent_context.close()
         bursar_context.close()
