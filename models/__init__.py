@@ -36,7 +36,7 @@ from models.fees import (
 )
 from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportComment, ReportPublication
 from models.jobs import Job, JobStatus
-from models.mail import OutgoingMail
+from models.mail import Channel, Notification, NotificationKey, NotificationKind, NotificationPreference, NotificationStatus, OutgoingMail
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
 from models.student import (
     ContactPreference,
@@ -65,6 +65,7 @@ __all__ = [
     "AttendanceRegister",
     "AttendanceStatus",
     "AuditEvent",
+    "Channel",
     "ClosureDay",
     "ClosureKind",
     "ContactPreference",
@@ -86,6 +87,11 @@ __all__ = [
     "Job",
     "JobStatus",
     "Mark",
+    "Notification",
+    "NotificationKey",
+    "NotificationKind",
+    "NotificationPreference",
+    "NotificationStatus",
     "OutgoingMail",
     "PasswordResetToken",
     "Payment",

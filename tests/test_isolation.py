@@ -12,7 +12,7 @@ from models import Enrolment, ReportPublication, School, SchoolClass, User
 from oneclass import db
 from oneclass.demo_records import seed_school_records
 from oneclass.rls import PLATFORM_POLICY_NAME, find_rls_problems
-from oneclass.services import auth, calendar, jobs, report_cards
+from oneclass.services import auth, calendar, jobs, notifications, report_cards
 from oneclass.tenancy import find_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
@@ -136,6 +136,10 @@ def _fill_every_tenant_table(school: SchoolFixture) -> None:
         term_id, student_id = term.id, enrolment.student_id
     # A comment of this term (the demo comments on the terms already over, which may be none).
     report_cards.save_comment(actor=admin.user, term_id=term_id, student_id=student_id, head_comment="Isolation")
+    # A notice in a user's in-app list (with its ledger row) and a channel chosen.
+    with db.unit_of_work(admin.user) as session:
+        notifications.notify_users(session, school.id, [teacher.user.id], "announcement", "isolation", "Isolation", "A notice.")
+    notifications.choose_channel(actor=teacher.user, channel="email", sms_opt_out=False)
 
 
 def test_every_tenant_table_is_isolated(two_schools) -> None:

@@ -43,7 +43,7 @@ from models.common import utcnow
 from oneclass.db import unit_of_work
 from oneclass.i18n import N_, _, format_date, format_message
 from oneclass.permissions import require
-from oneclass.services import academics, audit, calendar
+from oneclass.services import academics, audit, calendar, notifications
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.students import current_year_id, visible_class_ids, visible_student_ids
@@ -334,6 +334,10 @@ def save_register(
                     detail={"class_id": str(class_id), "day": day.isoformat(), "reason": reason, "first_save": made, "changes": changes},
                 )
         session.flush()
+        if day == today:
+            # Guardians hear of today's absences (once each, whoever saves again); the alert rows
+            # commit with the register and the worker sends them after it.
+            notifications.absence_alerts(session, school_id=actor.school_id, day=day, marks={sid: status for sid, (status, _why) in marks.items()})
         return _view(session, school_class, day, today)
 
 
