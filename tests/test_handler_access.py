@@ -38,11 +38,15 @@ from models import (
     AcademicYear,
     Assessment,
     AssessmentKind,
+    Channel,
     ClosureDay,
     ClosureKind,
     EmergencyContact,
     Enrolment,
     Guardian,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
     School,
     SchoolClass,
     SchoolStatus,
@@ -104,7 +108,8 @@ STUDENTS_READERS = frozenset({"school_admin", "teacher"})  # students.read; a te
 SIGNED_IN = frozenset(VALID_HERE)  # a user's own account: password, second factor
 PLATFORM = frozenset({"super_admin_at_platform"})
 GRADE_ENTERERS = frozenset({"school_admin", "teacher"})  # grades.enter; a teacher, the subjects they teach
-OWN_TIMETABLE = frozenset({"teacher", "student", "parent"})  # timetable.own: a teacher's week, a student's or child's class
+OWN_TIMETABLE = frozenset({"teacher", "student", "parent"})
+SCHOOL_MEMBERS = frozenset(SCHOOL_ROLES)  # communication.read: one's own notifications  # timetable.own: a teacher's week, a student's or child's class
 
 # Reflex's own states and handlers: hydrating, on_load, client storage, frontend errors, the
 # generic setter. Public by design; still called as every caller below.
@@ -409,6 +414,22 @@ ADMITS: dict[str, frozenset[str]] = {
     "ChildFeesState.load_child_fees": frozenset({"parent"}),
     "ChildFeesState.choose_child": frozenset({"parent"}),
     "ChildFeesState.setvar": EVERYONE,
+    # notifications: one's own list and channel (communication.read: every role of the school);
+    # the outgoing log the admins' (communication.log); fee reminders fees.manage
+    **dict.fromkeys(
+        [f"NotificationsState.{name}" for name in (
+            "load_notifications", "mark_read", "mark_all_read", "save_channel", "previous_page", "next_page", "export_csv", "export_xlsx",
+        )],
+        SCHOOL_MEMBERS,
+    ),
+    "NotificationsState.setvar": EVERYONE,
+    **dict.fromkeys([f"OutgoingLogState.{name}" for name in ("load_outgoing", "previous_page", "next_page", "export_csv", "export_xlsx")], ADMIN),
+    "OutgoingLogState.setvar": EVERYONE,
+    **dict.fromkeys(
+        [f"FeeRemindersState.{name}" for name in ("load_reminders", "ask_send", "send", "previous_page", "next_page", "export_csv", "export_xlsx")], ADMIN
+    ),
+    "FeeRemindersState.set_confirm_open": EVERYONE,
+    "FeeRemindersState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -832,6 +853,14 @@ ARGS: dict[str, list[Variant]] = {
     "CashierState.reverse": [
         Variant(payload={"form": {"reason": "Typed twice"}}, before=(Send("CashierState.choose_student", {"student_id": "{a_child}"}),)),
     ],
+    "NotificationsState.mark_read": [
+        Variant(payload={"notification_id": "{uniq}"}),
+        Variant("another's notification", hostile=True, payload={"notification_id": "{a_notification}"}),
+    ],
+    "NotificationsState.save_channel": [
+        Variant(payload={"form": {"channel": "email"}}),
+        Variant("SMS refused", payload={"form": {"channel": "sms", "sms_opt_out": "on"}}),
+    ],
     "CashUpState.choose_day": [Variant(payload={"day": "2026-03-02"}), Variant("not a date", payload={"day": "'; --"})],
     "ChildFeesState.choose_child": [
         Variant(payload={"student_id": "{a_child}"}),
@@ -1082,6 +1111,14 @@ def world() -> Iterator[World]:
         session.commit()
         ids["a_old_year"] = str(old.id)
         ids.update(a_closure=str(closures["a"].id), b_closure=str(closures["b"].id))
+        # A notice in the list of a user who is none of the callers: marking it read is nobody's.
+        notice = Notification(
+            school_id=a.id, user_id=uuid.UUID(ids["a_teacher1"]), kind=NotificationKind.announcement, subject="Notice", body="For teacher1 only.",
+            channel=Channel.in_app, status=NotificationStatus.sent,
+        )
+        session.add(notice)
+        session.commit()
+        ids["a_notification"] = str(notice.id)
 
     with db.owner_session() as session:
         ids.update(_gradebook_ids(session, a, b, teacher.id))

@@ -448,10 +448,11 @@ def _owed_text(student_ids: Sequence[UUID], owed: dict[UUID, dict[str, Decimal]]
     )
 
 
-def preview_fee_reminders(*, actor: CurrentUser) -> ReminderPreview:
-    """Who a fee reminder would reach now: each family owing something, by the channel it
-    would go by; nothing is sent."""
+def preview_fee_reminders(*, actor: CurrentUser, page: int = 1, per_page: int = 25) -> ReminderPreview:
+    """Who a fee reminder would reach now: each family owing something (page `page` of them, by
+    guardian's name), by the channel it would go by; nothing is sent."""
     require(actor, SEND_REMINDERS)
+    page, per_page = max(page, 1), min(max(per_page, 1), PER_PAGE_MAX)
     assert actor.school_id is not None
     with unit_of_work(actor) as session:
         today = calendar.today_for(session, actor.school_id)
@@ -472,9 +473,15 @@ def preview_fee_reminders(*, actor: CurrentUser) -> ReminderPreview:
         ]
         rows.sort(key=lambda row: row["guardian"])
         return ReminderPreview(
-            rows=rows, families=len(plan), already_reminded=sum(1 for g, _r, _s in plan if f"guardian:{g}" in reminded),
+            rows=rows[(page - 1) * per_page : page * per_page], families=len(plan), already_reminded=sum(1 for g, _r, _s in plan if f"guardian:{g}" in reminded),
             unreachable=sum(1 for _g, r, _s in plan if r is None),
         )
+
+
+def families_owing(*, actor: CurrentUser, page: int = 1, per_page: int = 25) -> Page:
+    """The preview's families as a paged list (what the reminders page exports)."""
+    preview = preview_fee_reminders(actor=actor, page=page, per_page=per_page)
+    return Page([dict(row) for row in preview.rows], preview.families)
 
 
 def send_fee_reminders(*, actor: CurrentUser) -> int:
