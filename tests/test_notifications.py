@@ -174,10 +174,11 @@ def test_two_children_absent_make_one_message_to_their_guardian_and_saving_again
     assert len(notices(world.school, kind=NotificationKind.absence.value)) == 2
 
 
-def test_a_past_days_register_alerts_nobody(world) -> None:
+def test_a_register_older_than_a_week_alerts_nobody(world) -> None:
     before = len(notices(world.school, kind=NotificationKind.absence.value))
     entries = [EntryInput(sid, AttendanceStatus.absent) for sid in world.pupils]
-    attendance.save_register(actor=world.teacher, class_id=world.class_id, day=MONDAY - timedelta(days=7), entries=entries, today=MONDAY)
+    old = MONDAY - timedelta(days=attendance.ABSENCE_ALERT_DAYS)
+    attendance.save_register(actor=world.teacher, class_id=world.class_id, day=old, entries=entries, change_reason="Late entry", today=MONDAY)
     assert len(notices(world.school, kind=NotificationKind.absence.value)) == before
 
 
