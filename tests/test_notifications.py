@@ -41,7 +41,7 @@ from models import (
     StudentGuardian,
     User,
 )
-from oneclass import db
+from oneclass import cache, db
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.permissions import PermissionDenied
 from oneclass.services import academics, attendance, fees, notifications, students
@@ -473,3 +473,25 @@ def _phones_of(world: World, student_ids: list[UUID]) -> set[str]:
             ).all()
         )
 
+
+
+def test_a_notice_that_cannot_be_written_never_costs_the_register(world, monkeypatch) -> None:
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("composing failed")
+
+    monkeypatch.setattr(notifications, "_write_absences", broken)
+    day = MONDAY + timedelta(days=9)
+    save(world, {world.stranger}, day=day)
+    view = attendance.open_register(actor=world.teacher, class_id=world.class_id, day=day, today=day)
+    assert view.saved
+
+
+def test_while_redis_is_away_notices_wait_in_the_outbox_and_a_starting_worker_queues_them(world, monkeypatch) -> None:
+    notifications.choose_channel(actor=world.teacher, channel="email", sms_opt_out=False)
+    monkeypatch.setattr(cache.BREAKER, "_opened_at", time.monotonic())  # Redis is away, as the breaker knows
+    with db.unit_of_work(world.admin) as session:
+        written = notifications.notify_users(session, world.school.id, [world.teacher.id], "announcement", "outage", "Outage", "While Redis is away.")
+    monkeypatch.undo()
+    notifications.choose_channel(actor=world.teacher, channel="in_app", sms_opt_out=False)
+    assert notices(world.school, id=written[0])[0].status == NotificationStatus.pending  # saved, waiting
+    assert notifications.flush_outbox() >= 1  # what a worker does as it starts

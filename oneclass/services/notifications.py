@@ -82,7 +82,7 @@ STALE_AFTER = timedelta(minutes=2)
 SMTP_TIMEOUT_SECONDS = 20
 SMS_TIMEOUT_SECONDS = 15
 PER_PAGE_MAX = 100
-TO_SEND = "notifications_to_send"  # session.info: ids to queue once the transaction commits
+TO_SEND = "notifications_to_send"  # session.info: {school id: notification ids} to queue once the transaction commits
 
 NO_SUCH_NOTIFICATION = N_("No such notification.")
 CHANNEL_LABELS = {Channel.in_app: N_("In the app only"), Channel.email: N_("Email"), Channel.sms: N_("SMS")}
@@ -267,7 +267,8 @@ def write(session: Session, school_id: UUID, drafts: Sequence[Draft]) -> list[UU
         if notification.status == NotificationStatus.pending:
             to_send.append(notification.id)
     if to_send:
-        session.info.setdefault(TO_SEND, []).extend(to_send)
+        # By school: the session may be the owner's (the demo seed), which names no school.
+        session.info.setdefault(TO_SEND, {}).setdefault(str(school_id), []).extend(to_send)
     return written
 
 
@@ -280,7 +281,7 @@ def _unreachable(school_id: UUID, guardian_id: UUID, kind: NotificationKind, sub
 def _in_savepoint(session: Session, what: str, work: Callable[[], Any]) -> None:
     """Run `work` in a savepoint of the caller's transaction; if it fails, only its writes go
     and the caller's work stands (a notice is never worth a lost register or payment)."""
-    to_send_before = list(session.info.get(TO_SEND, []))
+    to_send_before = {school: list(ids) for school, ids in session.info.get(TO_SEND, {}).items()}
     try:
         with session.begin_nested():
             work()
@@ -670,9 +671,8 @@ def enqueue(school_id: UUID | str, ids: Sequence[UUID | str]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _queue_after_commit(session: Session) -> None:
-    ids = session.info.pop(TO_SEND, None)
-    if ids:
-        enqueue(session.info.get("school_id", ""), ids)
+    for school_id, ids in session.info.pop(TO_SEND, {}).items():
+        enqueue(school_id, ids)
 
 
 @event.listens_for(Session, "after_rollback")

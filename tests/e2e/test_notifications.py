@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
-from models import Guardian, Role, School, StudentGuardian, User
+from models import Guardian, Role, School, Student, StudentGuardian, User
 from oneclass import routes
 from oneclass.demo_records import add_full_class, school_admin_of
 from oneclass.services import calendar
@@ -38,12 +38,13 @@ def test_a_teacher_marks_a_child_absent_and_the_guardian_is_notified(browser: Br
             size=CLASS_SIZE, tag=tag,
         )
         session.flush()
-        # The first pupil's guardian is the new parent account.
-        guardian = session.exec(
-            select(Guardian).join(StudentGuardian, StudentGuardian.guardian_id == Guardian.id).where(Guardian.full_name == f"Guardian Pupil01{tag}")
-        ).one()
-        guardian.user_id = session.exec(select(User.id).where(User.email == parent.email)).one()
+        # The first pupil gets a guardian of their own: the new parent account.
+        pupil = session.exec(select(Student).where(Student.admission_number == f"K{tag}01")).one()
+        parent_id = session.exec(select(User.id).where(User.email == parent.email)).one()
+        guardian = Guardian(school_id=school.id, user_id=parent_id, full_name=parent.full_name, phone=f"+26377{uuid.uuid4().int % 10**7:07d}")
         session.add(guardian)
+        session.flush()
+        session.add(StudentGuardian(school_id=school.id, student_id=pupil.id, guardian_id=guardian.id, relationship="Mother"))
         today = calendar.school_today(school.timezone)
         day = today
         while not calendar.is_school_day(session, day):
