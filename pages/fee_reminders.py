@@ -60,7 +60,7 @@ def fee_reminders() -> rx.Component:
             on_confirm=FeeRemindersState.send,
             open=FeeRemindersState.confirm_open,
             on_open_change=FeeRemindersState.set_confirm_open,
-            color_scheme="blue",
+            color_scheme="teal",
         ),
         spacing="4",
         width="100%",

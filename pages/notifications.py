@@ -89,7 +89,7 @@ def notifications_page() -> rx.Component:
         ),
         rx.cond(
             NotificationsState.items.length() > 0,
-            rx.vstack(rx.foreach(NotificationsState.items, notification_item), spacing="3", width="100%", role="list"),
+            rx.vstack(rx.foreach(NotificationsState.items, notification_item), spacing="3", width="100%"),
             empty_state("bell", t("No notifications"), t("Absences, payments, fee reminders and announcements for you appear here.")),
         ),
         rx.cond(

@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from models import Guardian, Role, School, Student, StudentGuardian, User
@@ -26,7 +26,7 @@ SCHOOL = "harare-primary"
 CLASS_SIZE = 3
 
 
-def test_a_teacher_marks_a_child_absent_and_the_guardian_is_notified(browser: Browser, running_app: RunningApp) -> None:
+def test_a_teacher_marks_a_child_absent_and_the_guardian_is_notified(browser: Browser, page: Page, running_app: RunningApp) -> None:
     teacher = running_app.make_account(SCHOOL, Role.teacher)
     parent = running_app.make_account(SCHOOL, Role.parent)
     tag = uuid.uuid4().hex[:6]
@@ -53,9 +53,8 @@ def test_a_teacher_marks_a_child_absent_and_the_guardian_is_notified(browser: Br
         class_id = str(made.id)
     absent = names[0]
 
-    teacher_context, parent_context = browser.new_context(), browser.new_context()
+    parent_context = browser.new_context()
     try:
-        page = teacher_context.new_page()
         sign_in(page, running_app, SCHOOL, teacher.email)
         page.goto(running_app.url(SCHOOL, f"{routes.REGISTERS}?class={class_id}"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Registers")
@@ -68,6 +67,7 @@ def test_a_teacher_marks_a_child_absent_and_the_guardian_is_notified(browser: Br
         expect(page.get_by_text(re.compile("Saved the register of"))).to_be_visible()
 
         mine = parent_context.new_page()
+        mine.set_default_timeout(20_000)
         sign_in(mine, running_app, SCHOOL, parent.email)
         mine.goto(running_app.url(SCHOOL, routes.NOTIFICATIONS))
         expect(mine.get_by_role("heading", level=1)).to_have_text("Notifications")
@@ -83,5 +83,4 @@ def test_a_teacher_marks_a_child_absent_and_the_guardian_is_notified(browser: Br
         expect(mine.get_by_role("heading", name=f"Absent today: {absent}")).to_have_count(1)
         expect(mine.locator("#unread-count")).to_have_text("Unread: 0")
     finally:
-        teacher_context.close()
         parent_context.close()
