@@ -47,7 +47,8 @@ TABLES = {
         FOREIGN KEY (guardian_id, school_id) REFERENCES guardians(id, school_id) ON DELETE CASCADE
     """,
     # The ledger: a recipient ("guardian:<id>" or "user:<id>") is told about a subject of a kind
-    # (an absence is "<student>:<day>") at most once, whatever saves or clicks come again.
+    # (an absence is "<student>:<day>") at most once, whatever saves or clicks come again. A key
+    # names its notification before the notification is written (checked at the commit).
     "notification_keys": """
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         school_id uuid NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
@@ -58,6 +59,7 @@ TABLES = {
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (school_id, recipient, kind, subject_key),
         FOREIGN KEY (notification_id, school_id) REFERENCES notifications(id, school_id) ON DELETE CASCADE
+            DEFERRABLE INITIALLY DEFERRED
     """,
     # A guardian's (their family's messages) or a user's (their own) choice; no row: the defaults.
     "notification_preferences": f"""

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any, TypedDict
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 from sqlalchemy import event, func, update
@@ -190,12 +190,14 @@ class Draft:
     group_key: str = ""  # a pending (or unread in-app) message of the same group takes these keys
 
 
-def _claim_keys(session: Session, school_id: UUID, drafts: Sequence[Draft]) -> set[tuple[str, str, str]]:
-    """Enter every draft's keys in the ledger; the (recipient, kind, subject) entered now, i.e.
-    those nobody was told about before."""
+def _claim_keys(session: Session, school_id: UUID, drafts: Sequence[Draft], ids: Sequence[UUID]) -> set[tuple[str, str, str]]:
+    """Enter every draft's keys in the ledger, naming the notification the draft would make
+    (`ids`, made here, so the whole batch is two statements: the foreign key is checked at the
+    commit); the (recipient, kind, subject) entered now, i.e. those nobody was told about before."""
     values = [
-        {"school_id": school_id, "recipient": d.recipient.key, "kind": d.kind.value, "subject_key": key}
-        for d in drafts for key in d.subject_keys
+        {"school_id": school_id, "recipient": d.recipient.key, "kind": d.kind.value, "subject_key": key, "notification_id": notification_id}
+        for d, notification_id in zip(drafts, ids, strict=True)
+        for key in d.subject_keys
     ]
     if not values:
         return set()
@@ -231,45 +233,42 @@ def _open_group(session: Session, draft: Draft) -> Notification | None:
 def write(session: Session, school_id: UUID, drafts: Sequence[Draft]) -> list[UUID]:
     """Write the drafts' notifications, each (recipient, kind, subject) once, and queue those to
     send for after the commit. Returns the ids of the notifications written or grown."""
-    new = _claim_keys(session, school_id, drafts)
-    written: list[UUID] = []
-    to_send: list[UUID] = []
-    for draft in drafts:
+    ids = [uuid4() for _draft in drafts]
+    new = _claim_keys(session, school_id, drafts, ids)
+    made: list[Notification] = []
+    grown: list[Notification] = []
+    for draft, notification_id in zip(drafts, ids, strict=True):
         fresh = [key for key in draft.subject_keys if (draft.recipient.key, draft.kind.value, key) in new]
         if not fresh:
             continue
         notification = _open_group(session, draft)
-        keys = fresh
         if notification is None:
             notification = Notification(
-                school_id=school_id, user_id=draft.recipient.user_id, guardian_id=draft.recipient.guardian_id, kind=draft.kind,
-                group_key=draft.group_key, subject="-", body="-", channel=draft.recipient.channel, address=draft.recipient.address,
-                language=draft.recipient.language,
+                id=notification_id, school_id=school_id, user_id=draft.recipient.user_id, guardian_id=draft.recipient.guardian_id,
+                kind=draft.kind, group_key=draft.group_key, subject="-", body="-", channel=draft.recipient.channel,
+                address=draft.recipient.address, language=draft.recipient.language,
                 status=NotificationStatus.sent if draft.recipient.channel == Channel.in_app else NotificationStatus.pending,
+                sent_at=utcnow() if draft.recipient.channel == Channel.in_app else None,
             )
-            if notification.status == NotificationStatus.sent:
-                notification.sent_at = utcnow()
-        else:
-            keys = list(session.exec(select(NotificationKey.subject_key).where(NotificationKey.notification_id == notification.id)).all()) + fresh
+            keys = fresh
+            made.append(notification)
+        else:  # the keys entered now join the waiting message
+            session.execute(
+                update(NotificationKey)
+                .where(col(NotificationKey.notification_id) == notification_id)
+                .values(notification_id=notification.id)
+            )
+            keys = list(session.exec(select(NotificationKey.subject_key).where(NotificationKey.notification_id == notification.id)).all())
+            grown.append(notification)
         with i18n.language(notification.language):
             notification.subject, notification.body = draft.compose(keys)
-        session.add(notification)
-        session.flush()
-        session.execute(
-            update(NotificationKey)
-            .where(
-                col(NotificationKey.recipient) == draft.recipient.key, col(NotificationKey.kind) == draft.kind.value,
-                col(NotificationKey.subject_key).in_(fresh),
-            )
-            .values(notification_id=notification.id)
-        )
-        written.append(notification.id)
-        if notification.status == NotificationStatus.pending:
-            to_send.append(notification.id)
+    session.add_all([*made, *grown])
+    session.flush()
+    to_send = [n.id for n in [*made, *grown] if n.status == NotificationStatus.pending]
     if to_send:
         # By school: the session may be the owner's (the demo seed), which names no school.
         session.info.setdefault(TO_SEND, {}).setdefault(str(school_id), []).extend(to_send)
-    return written
+    return [n.id for n in [*made, *grown]]
 
 
 def _unreachable(school_id: UUID, guardian_id: UUID, kind: NotificationKind, subject_key: str) -> None:

@@ -56,6 +56,7 @@ def test_a_teacher_marks_a_child_absent_and_the_guardian_is_notified(browser: Br
     parent_context = browser.new_context()
     try:
         sign_in(page, running_app, SCHOOL, teacher.email)
+        expect(page).to_have_url(running_app.at(SCHOOL, "/teacher"))
         page.goto(running_app.url(SCHOOL, f"{routes.REGISTERS}?class={class_id}"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Registers")
         if day != today:  # a weekend or a holiday today: the last school day's register (within the week)
@@ -69,6 +70,7 @@ def test_a_teacher_marks_a_child_absent_and_the_guardian_is_notified(browser: Br
         mine = parent_context.new_page()
         mine.set_default_timeout(20_000)
         sign_in(mine, running_app, SCHOOL, parent.email)
+        expect(mine).to_have_url(running_app.at(SCHOOL, "/parent"))
         mine.goto(running_app.url(SCHOOL, routes.NOTIFICATIONS))
         expect(mine.get_by_role("heading", level=1)).to_have_text("Notifications")
         expect(mine.get_by_role("heading", name=f"Absent today: {absent}")).to_be_visible()
