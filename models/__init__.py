@@ -36,7 +36,7 @@ from models.fees import (
 )
 from models.gradebook import Assessment, AssessmentKind, GradingBand, Mark, ReportComment, ReportPublication
 from models.jobs import Job, JobStatus
-from models.mail import OutgoingMail
+from models.mail import Channel, Notification, NotificationKey, NotificationKind, NotificationPreference, NotificationStatus, OutgoingMail
 from models.messages import Announcement, AnnouncementRead, Audience, Message, MessageThread, ThreadParticipant
 from models.paynow import OnlineMethod, PaynowFlag, PaynowIntegration, PaynowTransaction
 from models.school import School, SchoolLevel, SchoolPublic, SchoolStatus
@@ -70,6 +70,7 @@ __all__ = [
     "AttendanceStatus",
     "Audience",
     "AuditEvent",
+    "Channel",
     "ClosureDay",
     "ClosureKind",
     "ContactPreference",
@@ -93,6 +94,11 @@ __all__ = [
     "Mark",
     "Message",
     "MessageThread",
+    "Notification",
+    "NotificationKey",
+    "NotificationKind",
+    "NotificationPreference",
+    "NotificationStatus",
     "OnlineMethod",
     "OutgoingMail",
     "PasswordResetToken",

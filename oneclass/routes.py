@@ -44,6 +44,9 @@ ARREARS = "/cashier/arrears"
 CHILD_FEES = "/parent/fees"
 ANNOUNCEMENTS = "/announcements"
 MESSAGES = "/messages"
+NOTIFICATIONS = "/account/notifications"
+OUTGOING_LOG = "/admin/outgoing"
+FEE_REMINDERS = "/admin/fees/reminders"
 
 NEXT_MAX_LENGTH = 2000  # a `next=` longer than any page address we have is not one of ours
 NEXT_DECODE_LEVELS = 4
@@ -134,6 +137,9 @@ NAVIGATION: list[tuple[str, str, str, str | None]] = [
     (N_("Cash-up"), CASH_UP, "calculator", "fees.collect"),
     (N_("Arrears"), ARREARS, "hourglass", "fees.collect"),
     (N_("Fees"), CHILD_FEES, "wallet", "child.read"),
+    (N_("Fee reminders"), FEE_REMINDERS, "bell-ring", "fees.manage"),
+    (N_("Outgoing messages"), OUTGOING_LOG, "send", "communication.log"),
+    (N_("Notifications"), NOTIFICATIONS, "bell", "communication.read"),
     (N_("School settings"), ADMIN_SETTINGS, "settings", "school.update"),
     (N_("Schools"), PLATFORM_SCHOOLS, "building-2", "platform.schools"),
     (N_("Platform audit log"), PLATFORM_AUDIT, "scroll-text", "platform.audit"),

@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     trusted_proxy_hops: int = Field(default=0, ge=0)
     # Paynow's interface (the client posts to {PAYNOW_URL}/initiatetransaction and /remotetransaction).
     paynow_url: str = "https://www.paynow.co.zw/interface"
+    # Mail for notifications: unset SMTP_HOST writes mail to the outgoing log instead.
+    # SMTP_TLS: "starttls" (upgrade a plain connection, port 587), "ssl" (TLS from the start, 465)
+    # or "none" (a relay on the machine or loopback only).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "OneClass <no-reply@oneclass.ac.zw>"
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    # An SMS gateway taking a JSON POST (docs/notifications.md); unset: SMS goes to the outgoing log.
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""  # sent as `Authorization: Bearer <token>`
     # OTLP/HTTP collector (e.g. Jaeger's port 4318) that receives traces; unset: no tracing.
     otel_exporter_otlp_endpoint: str | None = None
     metrics_token: str = ""  # a scraper sending `Authorization: Bearer <this>`; loopback needs none

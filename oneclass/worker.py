@@ -1,8 +1,12 @@
 """The Celery tasks a worker runs (`oneclass worker`, or the one `oneclass run` starts).
 
-There is one task: run a job by its id (`oneclass.services.jobs.run`). A transient failure (the
-database or Redis unreachable) is tried again after 1, 2, 4, ... seconds; when the tries run out,
-the job says so.
+Run a job by its id (`oneclass.services.jobs.run`): a transient failure (the database or Redis
+unreachable) is tried again after 1, 2, 4, ... seconds; when the tries run out, the job says so.
+
+Send notifications by their ids (`oneclass.services.notifications.deliver`): each message on its
+own, so one that fails never stops the batch; the failed ones alone are tried again, with the same
+growing wait, until each has had `MAX_ATTEMPTS` tries. A worker that starts queues the outbox's
+pending notifications (written while Redis was away).
 """
 
 import contextlib
@@ -15,7 +19,7 @@ from celery.signals import worker_ready
 
 from oneclass.i18n import _
 from oneclass.queue import RUN_JOB, celery_app
-from oneclass.services import imports, jobs, report_cards
+from oneclass.services import imports, jobs, notifications, report_cards
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +64,27 @@ def _requeue_unfinished(**_kwargs: Any) -> None:
         return
     if count:
         log.info("%d unfinished job(s) queued again", count)
+
+
+@celery_app.task(bind=True, name=notifications.SEND_TASK, max_retries=notifications.MAX_ATTEMPTS, acks_late=True, reject_on_worker_lost=True)
+def send_notifications(self: Task[Any, Any], school_id: str, ids: list[str]) -> None:
+    try:
+        again = notifications.deliver(school_id, ids)
+    except jobs.TRANSIENT as error:  # the database or Redis: the whole batch again (sent ones stay sent)
+        log.warning("notifications of school %s: %s; trying again", school_id, error)
+        raise self.retry(exc=error, countdown=retry_wait(self.request.retries)) from error
+    if again and self.request.retries < MAX_RETRIES:
+        raise self.retry(kwargs={"school_id": school_id, "ids": again}, countdown=retry_wait(self.request.retries))
+
+
+@celery_app.task(name=notifications.FLUSH_TASK, acks_late=True)
+def flush_outbox() -> None:
+    queued = notifications.flush_outbox()
+    if queued:
+        log.info("queued %d notifications that waited in the outbox", queued)
+
+
+@worker_ready.connect
+def _flush_outbox_on_start(**_kwargs: Any) -> None:
+    with contextlib.suppress(Exception):  # Redis away at start: the next delivery sends the stale rows
+        celery_app.send_task(notifications.FLUSH_TASK, retry=False)

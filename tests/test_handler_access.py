@@ -39,12 +39,16 @@ from models import (
     Announcement,
     Assessment,
     AssessmentKind,
+    Channel,
     ClosureDay,
     ClosureKind,
     EmergencyContact,
     Enrolment,
     Guardian,
     MessageThread,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
     Payment,
     School,
     SchoolClass,
@@ -112,6 +116,7 @@ OWN_TIMETABLE = frozenset({"teacher", "student", "parent"})  # timetable.own: a 
 ANNOUNCERS = frozenset({"teacher", "school_admin"})  # communication.announce; a teacher, the classes they teach
 MESSAGERS = frozenset({"parent", "teacher", "school_admin"})  # communication.message
 NOBODY: frozenset[str] = frozenset()  # a list's export the page does not offer: refused to all
+SCHOOL_MEMBERS = frozenset(SCHOOL_ROLES)  # communication.read: one's own notifications
 
 # Reflex's own states and handlers: hydrating, on_load, client storage, frontend errors, the
 # generic setter. Public by design; still called as every caller below.
@@ -475,6 +480,22 @@ ADMITS: dict[str, frozenset[str]] = {
     "UnreadState.refresh_unread": EVERYONE,
     "UnreadState.poll_unread": EVERYONE,
     "UnreadState.setvar": EVERYONE,
+    # notifications: one's own list and channel (communication.read: every role of the school);
+    # the outgoing log the admins' (communication.log); fee reminders fees.manage
+    **dict.fromkeys(
+        [f"NotificationsState.{name}" for name in (
+            "load_notifications", "mark_read", "mark_all_read", "save_channel", "previous_page", "next_page", "export_csv", "export_xlsx",
+        )],
+        SCHOOL_MEMBERS,
+    ),
+    "NotificationsState.setvar": EVERYONE,
+    **dict.fromkeys([f"OutgoingLogState.{name}" for name in ("load_outgoing", "previous_page", "next_page", "export_csv", "export_xlsx")], ADMIN),
+    "OutgoingLogState.setvar": EVERYONE,
+    **dict.fromkeys(
+        [f"FeeRemindersState.{name}" for name in ("load_reminders", "ask_send", "send", "previous_page", "next_page", "export_csv", "export_xlsx")], ADMIN
+    ),
+    "FeeRemindersState.set_confirm_open": EVERYONE,
+    "FeeRemindersState.setvar": EVERYONE,
 }
 
 # --- arguments -------------------------------------------------------------------------------
@@ -937,6 +958,14 @@ ARGS: dict[str, list[Variant]] = {
         Variant("other school's class", hostile=True, payload={"value": "{b_class}"}),
     ],
     "ArrearsState.set_minimum": [Variant(payload={"value": "10"}), Variant("not an amount", payload={"value": "'; --"})],
+    "NotificationsState.mark_read": [
+        Variant(payload={"notification_id": "{uniq}"}),
+        Variant("another's notification", hostile=True, payload={"notification_id": "{a_notification}"}),
+    ],
+    "NotificationsState.save_channel": [
+        Variant(payload={"form": {"channel": "email"}}),
+        Variant("SMS refused", payload={"form": {"channel": "sms", "sms_opt_out": "on"}}),
+    ],
     "CashUpState.choose_day": [Variant(payload={"day": "2026-03-02"}), Variant("not a date", payload={"day": "'; --"})],
     "AnnouncementsState.post": [
         Variant(
@@ -1256,6 +1285,14 @@ def world() -> Iterator[World]:
         session.commit()
         ids["a_old_year"] = str(old.id)
         ids.update(a_closure=str(closures["a"].id), b_closure=str(closures["b"].id))
+        # A notice in the list of a user who is none of the callers: marking it read is nobody's.
+        notice = Notification(
+            school_id=a.id, user_id=uuid.UUID(ids["a_teacher1"]), kind=NotificationKind.announcement, subject="Notice", body="For teacher1 only.",
+            channel=Channel.in_app, status=NotificationStatus.sent,
+        )
+        session.add(notice)
+        session.commit()
+        ids["a_notification"] = str(notice.id)
 
     with db.owner_session() as session:
         ids.update(_gradebook_ids(session, a, b, teacher.id))

@@ -13,7 +13,7 @@ from models import Enrolment, Invoice, OnlineMethod, PaynowTransaction, ReportPu
 from oneclass import db
 from oneclass.demo_records import seed_school_records
 from oneclass.rls import PLATFORM_POLICY_NAME, find_rls_problems
-from oneclass.services import auth, calendar, jobs, online_payments, report_cards
+from oneclass.services import auth, calendar, jobs, notifications, online_payments, report_cards
 from oneclass.tenancy import find_school_route
 from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
 
@@ -147,6 +147,10 @@ def _fill_every_tenant_table(school: SchoolFixture) -> None:
             school_id=school.id, reference="OC-ISOLATION", invoice_id=invoice.id, student_id=invoice.student_id, started_by=admin.user.id,
             currency=invoice.currency, amount=Decimal("1.00"), method=OnlineMethod.web,
         ))
+    # A notice in a user's in-app list (with its ledger row) and a channel chosen.
+    with db.unit_of_work(admin.user) as session:
+        notifications.notify_users(session, school.id, [teacher.user.id], "announcement", "isolation", "Isolation", "A notice.")
+    notifications.choose_channel(actor=teacher.user, channel="email", sms_opt_out=False)
 
 
 def test_every_tenant_table_is_isolated(two_schools) -> None:

@@ -13,7 +13,7 @@ from models import Announcement, Enrolment, Guardian, Message, MessageThread, Ro
 from oneclass import db, storage
 from oneclass.demo_records import school_admin_of, seed_school_records
 from oneclass.permissions import PermissionDenied
-from oneclass.services import announcements, messages
+from oneclass.services import announcements, messages, notifications
 from oneclass.services.announcements import AnnouncementInput, Attachment
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
@@ -306,3 +306,15 @@ def test_another_schools_announcements_are_not_found(worlds) -> None:
     with pytest.raises(NotFound):
         announcements.withdraw_announcement(actor=a.people["school_admin"], announcement_id=theirs)
     assert _announcement(b, theirs).title == "Notice"
+
+
+def test_an_announcement_s_audience_is_notified_once_and_no_one_else(worlds) -> None:
+    world, _ = worlds
+    teacher, taught, untaught = world.people["teacher"], world.people["parent_taught"], world.people["parent_untaught"]
+    _post(teacher, "class", str(world.taught_class), title="Sports day")
+
+    def notices(actor: CurrentUser) -> list[str]:
+        return [row["subject"] for row in notifications.my_notifications(actor=actor, per_page=100).rows if row["subject"] == "Sports day"]
+
+    assert notices(taught) == ["Sports day"]
+    assert notices(untaught) == [] and notices(teacher) == []  # not in the audience; the sender is not told

@@ -6,7 +6,7 @@ uniqueness becomes (class, day, period) with NULLS NOT DISTINCT, so a class stil
 daily register a day, and at most one per lesson. The table's RLS policy is unchanged.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from oneclass.db import APP_ROLE
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -44,7 +44,7 @@ from oneclass import storage
 from oneclass.db import unit_of_work
 from oneclass.i18n import N_, _, format_datetime, format_message
 from oneclass.permissions import can, require
-from oneclass.services import academics
+from oneclass.services import academics, notifications
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.paging import Page
@@ -296,6 +296,11 @@ def post_announcement(*, actor: CurrentUser, data: AnnouncementInput) -> str:
                 announcement.attachment_size = len(data.attachment.data)
                 storage.put(actor, key, data.attachment.data, checked[0])
             session.add(announcement)
+            session.flush()
+            # Its audience hears of it in their notifications (and by mail, those who chose it);
+            # the notices commit with it and are sent after.
+            audience = [user_id for user_id in announcement_recipients(session, announcement) if user_id != actor.id]
+            notifications.notify_users(session, announcement.school_id, audience, "announcement", str(announcement.id), announcement.title, announcement.body)
     except Exception:
         if key:
             storage.delete(actor, key)  # the row was not kept: neither is its file

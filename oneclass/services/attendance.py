@@ -55,7 +55,7 @@ from models.common import utcnow
 from oneclass.db import unit_of_work
 from oneclass.i18n import N_, _, format_date, format_message
 from oneclass.permissions import PermissionDenied, require
-from oneclass.services import academics, audit, calendar, timetable
+from oneclass.services import academics, audit, calendar, notifications, timetable
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
 from oneclass.services.schools import get_current_school
@@ -66,6 +66,7 @@ READ_ATTENDANCE = "attendance.read"
 READ_SUMMARY = "attendance.summary"
 REGISTER_CHANGED = audit.REGISTER_CHANGED
 MAX_REASON = 200
+ABSENCE_ALERT_DAYS = 7  # a register of the last week alerts guardians; an older correction alerts nobody
 MAX_HISTORY_DAYS = 400  # a school year and a little: a history is read a term or a year at a time
 NO_SUCH_STUDENT = N_("No such student, or not one of yours.")
 WHOLE_SCHOOL_ONLY = N_("Only the school's administrators see the whole school's attendance.")
@@ -441,6 +442,11 @@ def save_register(
                     },
                 )
         session.flush()
+        if today - timedelta(days=ABSENCE_ALERT_DAYS) < day <= today:
+            # Guardians hear of this week's absences (once each, whoever saves again): a register
+            # taken late still reaches the family while it matters. The alert rows commit with the
+            # register; the worker sends them after it.
+            notifications.absence_alerts(session, school_id=actor.school_id, day=day, marks={sid: status for sid, (status, _why) in marks.items()})
         return _view(session, school_class, day, today, period)
 
 

@@ -71,7 +71,7 @@ from models import (
 from oneclass.db import unit_of_work
 from oneclass.i18n import N_, _, format_message
 from oneclass.permissions import can, require
-from oneclass.services import audit, calendar
+from oneclass.services import audit, calendar, notifications
 from oneclass.services.academics import Choice, grade_choices, school_level
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import Conflict, NotFound, ValidationFailed
@@ -850,6 +850,7 @@ def record_payment(session: Session, *, actor: CurrentUser, payment: PaymentInpu
         detail={"student_id": str(student.id), "amount": money_text(amount), "currency": payment.currency, "method": payment.method},
     )
     session.flush()
+    notifications.payment_receipt(session, school_id=actor.school_id, payment_id=row.id)  # sent after the commit
     return _payment_rows(session, [row])[0]
 
 

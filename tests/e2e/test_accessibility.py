@@ -312,6 +312,21 @@ def test_announcements_and_messages_pages(audit: Audit) -> None:
     assert_none(audit)
 
 
+def test_notification_pages(audit: Audit) -> None:
+    """The admin's outgoing log and fee reminders (with the confirmation), and the parent's
+    notifications with the channel form."""
+    sign_in(audit.page, audit.app, SCHOOL, f"admin@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/admin"))
+    audit.visit(SCHOOL, routes.OUTGOING_LOG, "Outgoing messages")
+    audit.visit(SCHOOL, routes.FEE_REMINDERS, "Fee reminders", lambda page: expect(page.locator("#families-to-remind")).to_be_visible())
+    audit.dialog("Send reminders dialog", lambda page: page.get_by_role("button", name="Send reminders").click(), "Send the fee reminders?", role="alertdialog")
+    audit.page.context.clear_cookies()
+    sign_in(audit.page, audit.app, SCHOOL, f"parent@{SCHOOL}.test")
+    expect(audit.page).to_have_url(audit.app.at(SCHOOL, "/parent"))
+    audit.visit(SCHOOL, routes.NOTIFICATIONS, "Notifications", lambda page: expect(page.get_by_label("Never send me SMS")).to_be_visible())
+    assert_none(audit)
+
+
 # --- the keyboard and the screen reader -------------------------------------------------------
 
 
