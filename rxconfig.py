@@ -1,5 +1,7 @@
 """Reflex config: reads OneClass settings, nothing else (the theme lives with the components)."""
 
+import sys
+
 import reflex as rx
 
 from components.theme import THEME
@@ -7,10 +9,12 @@ from oneclass.settings import get_settings
 
 _settings = get_settings()
 _redis_state = bool(_settings.reflex_redis_url)
+# An app process behind nginx (`oneclass serve`) serves no frontend: Reflex refuses a frontend port then.
+_backend_only = "--backend-only" in sys.argv
 
 config = rx.Config(
     app_name="oneclass",
-    frontend_port=_settings.frontend_port,
+    frontend_port=None if _backend_only else _settings.frontend_port,
     backend_port=_settings.backend_port,
     telemetry_enabled=False,
     show_built_with_reflex=False,

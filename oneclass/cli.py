@@ -136,6 +136,59 @@ def cmd_run(args: argparse.Namespace) -> int:
         # The embedded PostgreSQL stops at exit, when its last handle (this process) goes.
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The production topology on this machine: nginx, `--processes` app processes sharing
+    Reflex's state in Redis, and a worker (oneclass/topology.py, deploy/nginx.conf.template)."""
+    from oneclass import topology
+
+    settings = get_settings()
+    ports = [args.first_backend_port + i for i in range(args.processes)]
+    run_dir, web = settings.data_dir / "nginx", topology.web_dir(settings.data_dir)
+    static_root = web / "build" / "client"
+    if args.print_nginx_config:
+        print(topology.render_nginx_config(listen=args.port, backend_ports=ports, run_dir=run_dir, static_root=static_root))
+        return 0
+    if not Path(topology.nginx_binary()).exists():
+        raise CliError("nginx is not installed: apt-get install nginx")
+    for port in [args.port, *ports]:
+        if _port_in_use(port):
+            raise CliError(f"port {port} is already in use; choose others with --port and --first-backend-port")
+    database_url, redis_url = db.owner_url(), cache.redis_url()
+    created = prepare_database()
+    if created:
+        print(f"seeded demo data: {len(created)} accounts (password in the README)")
+    environment = reflex_environment(database_url, redis_url, 1, fresh_metrics_dir(settings.data_dir))
+    environment.setdefault("REFLEX_REDIS_URL", redis_url)  # every process reads every tab's state
+    environment.setdefault("TRUSTED_PROXY_HOPS", "1")  # nginx adds the browser's address
+    environment.setdefault("PUBLIC_PORT", str(args.port))
+    environment["REFLEX_WEB_WORKDIR"] = str(web)
+    if not args.no_build:
+        topology.build_pages(environment, args.public_url or f"http://localhost:{args.port}")
+    serving = topology.Topology(args.port, ports, environment, run_dir, static_root)
+
+    def stop(_signum: int, _frame: object) -> None:
+        serving.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        serving.start()
+        try:
+            serving.wait_until_serving()
+        except RuntimeError as error:
+            raise CliError(str(error)) from error
+        if serving.stopping:
+            return 0
+        print(f"serving on http://localhost:{args.port} through nginx: {len(ports)} app processes (ports {ports[0]}-{ports[-1]}) and a worker", flush=True)
+        for app in serving.supervise():
+            print(f"the app process on port {app.port} exited; started again ({app.restarts})", flush=True)
+    finally:
+        serving.stop()
+        if not settings.redis_url:
+            embedded.stop_redis(settings.data_dir)
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """A Celery worker for background jobs, on this machine, against the settings' Redis."""
     from oneclass.queue import JOBS_QUEUE, celery_app
@@ -261,6 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="migrate, seed demo data if empty, start the app")
     run.add_argument("--env", choices=["prod", "dev"], default="prod")
     run.set_defaults(handler=cmd_run)
+
+    serve = commands.add_parser("serve", help="the production topology: nginx, several app processes, a worker")
+    serve.add_argument("--processes", type=int, default=2, help="app processes behind nginx (default 2)")
+    serve.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
+    serve.add_argument("--first-backend-port", type=int, default=8001, help="the app processes' ports start here (default 8001)")
+    serve.add_argument("--public-url", default="", help="the address browsers use, e.g. https://localhost (default http://localhost:PORT)")
+    serve.add_argument("--no-build", action="store_true", help="serve the pages compiled last time")
+    serve.add_argument("--print-nginx-config", action="store_true", help="print the nginx configuration and exit")
+    serve.set_defaults(handler=cmd_serve)
 
     worker = commands.add_parser("worker", help="run a worker for background jobs (more of them, on other machines)")
     worker.add_argument("--concurrency", type=int, default=0, help="jobs at once (default: WORKER_CONCURRENCY)")

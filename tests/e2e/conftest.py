@@ -172,26 +172,29 @@ def running_app(servers: ServerUrls, artifacts_dir: Path, fake_paynow: FakePayno
         "ENVIRONMENT": "development",
         "PAYNOW_URL": f"{fake_paynow.base}/interface",
     }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "oneclass", "run"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
+    try:
+        with process_group([sys.executable, "-m", "oneclass", "run"], env, log) as process:
             _wait_until_serving(process, port, log)
             _assert_only_ours_listen(process, port)
             yield RunningApp(port, database_url, servers.redis_url, cache_prefix)
+    finally:
+        drop_database(servers, database_url)
+
+
+@contextmanager
+def process_group(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`command`, run from the project in a process group of its own with its output in `log`,
+    stopped with everything it started (SIGTERM, then SIGKILL after a minute) at the end."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            yield process
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-            drop_database(servers, database_url)
 
 
 @pytest.fixture(scope="session")
