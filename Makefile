@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 BUN := .tools/node_modules/bun/bin/bun.exe
 AXE := .tools/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test test-fast lint bench lock clean
+.PHONY: install run test test-fast test-servers lint bench lock clean
 
 install: $(BIN)/oneclass $(BUN) $(AXE)
 
@@ -26,14 +26,24 @@ run: install
 	$(BIN)/oneclass run
 
 # Two processes for all but the browser flows (each with its own database and cache prefix), then
-# the browser flows, which drive one app: that halves the suite's time on two cores.
+# the browser flows, which drive one app: that halves the suite's time on two cores. A file's tests
+# stay in one process (--dist loadfile): a module's expensive fixture is built once.
 test: install
-	$(BIN)/python -m pytest -m "not e2e" -n 2
+	$(BIN)/python -m pytest -m "not e2e" -n 2 --dist loadfile
 	$(BIN)/python -m pytest -m e2e
 
 # Everything but the browser flows.
 test-fast: install
-	$(BIN)/python -m pytest -m "not e2e" -n 2
+	$(BIN)/python -m pytest -m "not e2e" -n 2 --dist loadfile
+
+# The tests whose outcome depends on the servers themselves (PostgreSQL's version, roles, RLS and
+# pooling; Redis's commands, outages and the Celery broker): CI runs them a second time against
+# the machine's own PostgreSQL 15 and Redis 7 after `make test` ran everything on the embedded ones.
+SERVER_TESTS := tests/test_migrations.py tests/test_isolation.py tests/test_security.py tests/test_security_smaller.py \
+	tests/test_tenancy.py tests/test_backup.py tests/test_pgbouncer.py tests/test_cache_outage.py tests/test_jobs.py \
+	tests/test_worker_drill.py tests/test_import_jobs.py tests/test_report_card_jobs.py tests/test_check.py tests/test_event_loop.py
+test-servers: install
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(SERVER_TESTS)
 
 # ruff and mypy, configured in pyproject.toml (mypy is strict on the services and the API).
 lint: install
