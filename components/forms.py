@@ -119,7 +119,9 @@ def form_notice(message: rx.Var) -> rx.Component:
 
 
 def submit_button(label: Text, loading: rx.Var | bool = False) -> rx.Component:
-    return rx.button(label, type="submit", size="3", width="100%", loading=loading)
+    # Disabled until the page's events are connected: a click (or Enter) before that would submit
+    # the form natively, as a GET with every field, a password too, in the address.
+    return rx.button(label, type="submit", size="3", width="100%", loading=loading, disabled=~rx.State.is_hydrated)
 
 
 def narrow_card(*children: rx.Component) -> rx.Component:

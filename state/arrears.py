@@ -39,6 +39,7 @@ ARREARS_COLUMNS = {
 
 class ArrearsState(SearchedList, AuthState):
     read_permission: ClassVar[str] = fees.COLLECT_FEES
+    EXPORT_AUDITED_BY_SERVICE: ClassVar[bool] = True  # arrears.export_arrears names the filters too
     per_page: ClassVar[int] = 25
     rows: list[dict[str, Any]] = []
     totals: list[dict[str, Any]] = []

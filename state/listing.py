@@ -11,7 +11,7 @@ import reflex as rx
 from oneclass.current_user import CurrentUser
 from oneclass.i18n import _
 from oneclass.offload import offload
-from oneclass.services import exports, paging
+from oneclass.services import audit, exports, paging
 from oneclass.services.paging import Page
 from state.auth import NO_ACCESS, NO_PERMISSION
 
@@ -35,10 +35,16 @@ class PagedList(rx.State, mixin=True):
     export_batch: ClassVar[int] = 100  # rows per query while exporting (services cap pages at 100)
     read_permission: ClassVar[str] = ""
     rows_var: ClassVar[str] = "rows"  # the var that holds the page's rows
+    # Every download is put on the audit trail here, unless the list's own export service does it.
+    EXPORT_AUDITED_BY_SERVICE: ClassVar[bool] = False
 
     if TYPE_CHECKING:  # AuthState's, which every list state inherits beside this mixin
 
         async def _actor(self, permission: str) -> CurrentUser | None: ...
+
+        async def _signed_in(self) -> CurrentUser | None: ...
+
+        def _client_ip(self) -> str: ...
 
         def _refused(self, message: str = NO_PERMISSION) -> Any: ...
 
@@ -112,6 +118,10 @@ class PagedList(rx.State, mixin=True):
         if table is None:
             return rx.toast.error(_(NO_PERMISSION))
         stem, columns, rows = table
+        if not self.EXPORT_AUDITED_BY_SERVICE:
+            user = await self._signed_in()
+            if user is not None:
+                await offload(audit.record_export, actor=user, what=stem, rows=len(rows), file_format=extension, ip=self._client_ip())
         # Headings are English, marked `N_` where each list names them; the file is in the reader's language.
         columns = {key: _(heading) for key, heading in columns.items()}
         return rx.download(

@@ -167,6 +167,26 @@ def test_every_school_list_exports_for_its_admin(
 
 
 
+def _exports_on_record(school: SchoolFixture) -> list[dict[str, Any]]:
+    with db.tenant_session(school.id) as session:
+        return [e.detail for e in session.exec(select(AuditEvent).where(AuditEvent.action == "data.exported").order_by(AuditEvent.created_at)).all()]
+
+
+def test_every_download_of_a_list_is_on_the_audit_trail_and_a_refusal_is_not(school_with_records: SchoolFixture) -> None:
+    before = _exports_on_record(school_with_records)
+    state = school_state(StudentListState, school_with_records, Role.school_admin)
+    run(state.load())
+    assert isinstance(run(state.export_csv()), EventSpec)
+    assert isinstance(run(state.export_xlsx()), EventSpec)
+    refused = school_state(StudentListState, school_with_records, Role.parent)
+    run(refused.export_csv())
+    after = _exports_on_record(school_with_records)
+    assert after[len(before):] == [
+        {"list": "students", "rows": state.total, "format": "csv"},
+        {"list": "students", "rows": state.total, "format": "xlsx"},
+    ]
+
+
 def test_a_search_keystroke_reloads_the_users_in_the_same_event(school: SchoolFixture) -> None:
     """No event goes back to the browser: the handler itself loads the filtered rows."""
     state = school_state(UserAdminState, school, Role.school_admin)

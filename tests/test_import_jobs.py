@@ -2,7 +2,6 @@
 same import (one transaction), its progress to the end, one job per file, a refusal's message,
 and the upload removed from storage once the job has finished."""
 
-import os
 import subprocess
 import sys
 import time
@@ -18,10 +17,10 @@ from oneclass import db, i18n, storage
 from oneclass.i18n import format_message
 from oneclass.services import imports, jobs
 from oneclass.services.errors import NotFound
-from oneclass.settings import PROJECT_ROOT
 from tests import test_imports
 from tests.conftest import SchoolFixture
 from tests.test_imports import IP, admin_of, csv_file, run, student_row
+from tests.workers import worker_process
 
 schools = test_imports.schools  # the fixture: two schools with a year, classes and students
 
@@ -30,18 +29,8 @@ WORKER_DEADLINE_SECONDS = 120  # a hung worker fails the test instead of hanging
 
 @pytest.fixture(scope="module")
 def oneclass_worker() -> Iterator[subprocess.Popen[bytes]]:
-    log = open(PROJECT_ROOT / ".oneclass" / "test-oneclass-worker.log", "wb")  # noqa: SIM115  # closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oneclass", "worker", "--concurrency=1"], cwd=PROJECT_ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    with worker_process("test-oneclass-worker.log", [sys.executable, "-m", "oneclass", "worker", "--concurrency=1"]) as process:
+        yield process
 
 
 def students_in(school: SchoolFixture) -> int:

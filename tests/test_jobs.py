@@ -1,14 +1,10 @@
 """Background jobs on a real Celery worker (its own process, on this run's Redis and database):
 progress to the end, a transient failure tried again, a key that runs once, a refusal's message,
-who may read a job, and a worker killed whole in the middle of one."""
+and who may read a job (a worker killed in the middle of one: `test_worker_drill.py`)."""
 
-import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from typing import IO
 from uuid import UUID
 
 import pytest
@@ -20,40 +16,20 @@ from oneclass.current_user import CurrentUser
 from oneclass.queue import enqueue
 from oneclass.services import auth, jobs
 from oneclass.services.errors import NotFound
-from oneclass.settings import PROJECT_ROOT
 from oneclass.tenancy import find_school_route
 from tests import job_kinds
 from tests.conftest import TEST_PASSWORD, SchoolFixture, fresh_ip
+from tests.workers import celery_worker, worker_process
 
 WORKER_DEADLINE_SECONDS = 90  # a hung worker fails the test instead of hanging it; not a timing
-
-
-def start_worker(log: IO[bytes], *, pool: str = "solo") -> subprocess.Popen[bytes]:
-    """A worker process (and its own process group) with the test kinds, consuming this run's
-    queue (the run's prefix)."""
-    return subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "oneclass.queue:celery_app", "worker", f"--pool={pool}", "--concurrency=1",
-            "--include=tests.job_kinds", "--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip",
-        ],
-        cwd=PROJECT_ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
 
 
 @pytest.fixture(scope="module")
 def worker() -> Iterator[subprocess.Popen[bytes]]:
     """One worker for the module. Solo: one job at a time, in the order queued, which the
     duplicate-delivery test relies on."""
-    log = open(PROJECT_ROOT / ".oneclass" / "test-worker.log", "wb")  # noqa: SIM115  # closed below
-    process = start_worker(log)
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    with worker_process("test-worker.log", celery_worker()) as process:
+        yield process
 
 
 def sign_in(school: SchoolFixture, role: Role) -> CurrentUser:
@@ -192,35 +168,3 @@ def test_a_delivery_while_another_worker_holds_the_job_does_nothing(two_schools)
     assert jobs.read_job(actor=admin, job_id=started.id)["status"] == "succeeded"
     assert job_kinds.runs(started.id) == 1
 
-
-def test_a_worker_killed_whole_mid_job_leaves_it_to_the_next_which_finishes_it_once(two_schools) -> None:
-    """The fault drill: a worker (prefork, as `oneclass worker` runs) is killed with SIGKILL, pool
-    and all, halfway through a job. Nothing of the job is kept (its work commits with its end),
-    the broker would hold its message for hours; the next worker to start sends it again, runs it
-    to the end, and its one audit event is written once."""
-    school, _ = two_schools
-    admin = sign_in(school, Role.school_admin)
-    with (PROJECT_ROOT / ".oneclass" / "test-worker-killed.log").open("wb") as log:
-        first = start_worker(log, pool="prefork")
-        try:
-            started = start(admin, job_kinds.SLOW, "killed-mid-job", steps=40, seconds=0.25)
-            deadline = time.monotonic() + WORKER_DEADLINE_SECONDS
-            while jobs.read_job(actor=admin, job_id=started.id)["done"] < 2:  # under way
-                assert time.monotonic() < deadline and first.poll() is None, "the job did not start; see .oneclass/test-worker-killed.log"
-                time.sleep(0.1)
-        finally:
-            os.killpg(first.pid, signal.SIGKILL)
-            first.wait(timeout=30)
-        halfway = jobs.read_job(actor=admin, job_id=started.id)
-        assert (halfway["status"], halfway["finished"]) == ("running", False)
-        second = start_worker(log)
-        try:
-            row = wait_until_finished(admin, started.id, second)
-        finally:
-            os.killpg(second.pid, signal.SIGTERM)
-            second.wait(timeout=30)
-    assert (row["status"], row["message"], row["done"]) == ("succeeded", "40 slow steps", 40), row
-    assert job_kinds.runs(started.id) == 2  # begun twice, finished once
-    with db.tenant_session(school.id) as session:
-        done = session.execute(text("SELECT count(*) FROM audit_events WHERE action = 'test.slow.done' AND target = :id"), {"id": str(started.id)}).scalar()
-    assert done == 1

@@ -8,10 +8,8 @@ The registers belong to a year of their own (2035), so the day is fixed whatever
 tests run; `today` is given to the service as the school's today."""
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -49,8 +47,9 @@ from oneclass.services.academics import TermDates
 from oneclass.services.attendance import EntryInput
 from oneclass.services.auth import CurrentUser
 from oneclass.services.errors import NotFound, ValidationFailed
-from oneclass.settings import PROJECT_ROOT, get_settings
+from oneclass.settings import get_settings
 from tests.conftest import SchoolFixture, delete_school, make_school
+from tests.workers import celery_worker, worker_process
 
 MONDAY = date(2035, 3, 5)
 TUESDAY = MONDAY + timedelta(days=1)
@@ -429,22 +428,8 @@ def test_one_school_never_sees_anothers_notifications(world) -> None:
 @pytest.fixture
 def worker(channels) -> Iterator[subprocess.Popen[bytes]]:
     """One Celery worker process with the loopback channels in its settings."""
-    log = open(PROJECT_ROOT / ".oneclass" / "test-notification-worker.log", "wb")  # noqa: SIM115  # closed below
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "oneclass.queue:celery_app", "worker", "--pool=solo", "--loglevel=INFO",
-            "--without-heartbeat", "--without-mingle", "--without-gossip",
-        ],
-        cwd=PROJECT_ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    with worker_process("test-notification-worker.log", celery_worker(test_kinds=False)) as process:
+        yield process
 
 
 def test_a_register_save_is_sent_by_the_worker_which_retries_a_failing_gateway(world, channels, worker) -> None:

@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, PlatformAuditEvent
-from oneclass.db import InSchool, unit_of_work
+from oneclass.db import InSchool, platform_unit_of_work, unit_of_work
 from oneclass.i18n import N_, _
 from oneclass.permissions import HasRole, require
 from oneclass.services.paging import Page, like_pattern
@@ -43,6 +43,8 @@ REGISTER_CHANGED = "attendance.register_changed"  # a register of a day that is 
 
 # What each action means, in English (message ids): the pages show it with t() beside the
 # stored action, which stays as recorded. An action without a label shows as recorded only.
+EXPORTED = "data.exported"
+
 ACTION_LABELS: dict[str, str] = {
     SIGN_IN_SUCCEEDED: N_("Signed in"),
     SIGN_IN_FAILED: N_("Sign-in failed"),
@@ -81,6 +83,7 @@ ACTION_LABELS: dict[str, str] = {
     "fees.paynow_integration_changed": N_("Paynow integration changed"),
     "fees.paynow_flagged": N_("Online payment flagged for checking"),
     "fees.arrears_exported": N_("Arrears exported"),
+    "data.exported": N_("List exported"),
     "fees.adjustment_added": N_("Discount or bursary added"),
     "fees.sponsor_added": N_("Sponsor added"),
 }
@@ -132,6 +135,29 @@ def record_platform(
 ) -> None:
     """Append an event to the platform's trail; `session` is a platform session."""
     session.add(PlatformAuditEvent(subject_school_id=school_id, **_event_fields(action, actor, target, detail)))
+
+
+class Exporter(Protocol):
+    """Whoever downloads a list (a signed-in user: `CurrentUser`)."""
+
+    @property
+    def school_id(self) -> UUID | None: ...
+
+    def actor(self, ip: str | None = None) -> Actor: ...
+
+
+def record_export(*, actor: Exporter, what: str, rows: int, file_format: str, ip: str | None = None) -> None:
+    """Put a list's download on the record (which list, how many rows, which format): the files
+    hold personal data, and every export of it is audited (Zimbabwe's Cyber and Data Protection
+    Act). The caller has checked that `actor` may export the list; a super admin's export goes
+    to the platform's trail."""
+    detail = {"list": what, "rows": rows, "format": file_format}
+    if actor.school_id is None:
+        with platform_unit_of_work() as session:
+            record_platform(session, action=EXPORTED, actor=actor.actor(ip), detail=detail)
+        return
+    with unit_of_work(actor) as session:
+        record(session, school_id=actor.school_id, action=EXPORTED, actor=actor.actor(ip), detail=detail)
 
 
 @dataclass(frozen=True)
